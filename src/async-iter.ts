@@ -1,0 +1,147 @@
+import { Future, type Coro } from './futures.js';
+import { fromPromise } from './ensure-future.js';
+import { gather } from './gather.js';
+import { taskStorage } from './async-context.js';
+import { currentTask } from './tasks.js';
+import { getRunningLoop } from './loop/running.js';
+import type { EventLoop } from './loop/event-loop.js';
+
+/** Async iterators that `aiter`/`forAwait` started and that have not finished, per loop. */
+const open = new WeakMap<EventLoop, Set<AsyncIterator<unknown>>>();
+
+/**
+ * An async iterator driven from generator coroutines: `yield* it.next()`.
+ * Each `next()` runs inside the calling task's async context, so a cancellation of the
+ * task reaches the `await`s inside an async generator. Iterators left unfinished are
+ * closed by `run()` at shutdown (asyncio's `shutdown_asyncgens`).
+ */
+export class AsyncIteration<T> {
+  readonly #iterator: AsyncIterator<T>;
+  readonly #loop: EventLoop;
+  #finished = false;
+
+  constructor(iterable: AsyncIterable<T> | AsyncIterator<T>, loop: EventLoop = getRunningLoop()) {
+    const source = iterable as Partial<AsyncIterable<T>>;
+    if (typeof source[Symbol.asyncIterator] === 'function') this.#iterator = source[Symbol.asyncIterator]!();
+    else if (typeof (iterable as AsyncIterator<T>).next === 'function') this.#iterator = iterable as AsyncIterator<T>;
+    else throw new TypeError(`aiter() expects an async iterable, got ${typeof iterable}`);
+    this.#loop = loop;
+    let set = open.get(loop);
+    if (set === undefined) open.set(loop, (set = new Set()));
+    set.add(this.#iterator);
+  }
+
+  /** A Future of the next `IteratorResult`. */
+  next(): Future<IteratorResult<T>> {
+    return this.#call(() => this.#iterator.next());
+  }
+
+  /** Closes the iterator (runs an async generator's `finally` blocks). */
+  return(): Future<IteratorResult<T>> {
+    if (this.#finished || typeof this.#iterator.return !== 'function') {
+      this.#finish();
+      const done = new Future<IteratorResult<T>>(this.#loop);
+      done.setResult({ done: true, value: undefined });
+      return done;
+    }
+    return this.#call(() => this.#iterator.return!());
+  }
+
+  #call(step: () => Promise<IteratorResult<T>>): Future<IteratorResult<T>> {
+    const loop = this.#loop;
+    const task = currentTask(loop);
+    let promise: Promise<IteratorResult<T>>;
+    if (task === null) {
+      promise = step();
+    } else {
+      // Count as async work of the task while the step runs, so its awaits can be cancelled.
+      loop._asyncTaskCount++;
+      promise = taskStorage().run(task, step);
+      promise.then(
+        () => loop._asyncTaskCount--,
+        () => loop._asyncTaskCount--,
+      );
+    }
+    const future = fromPromise(
+      promise.then((r) => {
+        if (r.done) this.#finish();
+        return r;
+      }),
+      loop,
+    );
+    return future;
+  }
+
+  #finish(): void {
+    this.#finished = true;
+    open.get(this.#loop)?.delete(this.#iterator);
+  }
+}
+
+/**
+ * Starts iterating an async iterable from a generator coroutine.
+ *
+ * @example
+ * const it = aiter(asyncGenerator());
+ * for (let r = yield* it.next(); !r.done; r = yield* it.next()) console.log(r.value);
+ */
+export function aiter<T>(iterable: AsyncIterable<T> | AsyncIterator<T>): AsyncIteration<T> {
+  return new AsyncIteration(iterable);
+}
+
+/**
+ * Consumes an async iterable from a generator coroutine, calling `body` for each value
+ * (`for await` for coroutines). The iterator is closed when the body throws, returns
+ * `false`, or the task is cancelled.
+ *
+ * @example
+ * yield* forAwait(asyncGenerator(), function* (value) {
+ *   console.log(value);
+ * });
+ */
+export function* forAwait<T>(
+  iterable: AsyncIterable<T> | AsyncIterator<T>,
+  body: (value: T) => Coro<boolean | void> | boolean | void,
+): Coro<void> {
+  const it = aiter(iterable);
+  let completed = false;
+  try {
+    for (;;) {
+      const step = yield* it.next();
+      if (step.done) {
+        completed = true;
+        return;
+      }
+      const outcome = body(step.value);
+      const keepGoing = isCoroutine(outcome) ? yield* outcome : outcome;
+      if (keepGoing === false) return;
+    }
+  } finally {
+    if (!completed) yield* it.return();
+  }
+}
+
+function isCoroutine(value: unknown): value is Coro<boolean | void> {
+  return typeof value === 'object' && value !== null && typeof (value as Coro).next === 'function';
+}
+
+/** @internal Closes every iterator `aiter` started on `loop` and left unfinished. */
+export function* shutdownAsyncIterators(loop: EventLoop): Coro<void> {
+  const set = open.get(loop);
+  if (set === undefined || set.size === 0) return;
+  const iterators = [...set];
+  set.clear();
+  const closing = iterators.map((it) =>
+    typeof it.return === 'function' ? fromPromise(Promise.resolve(it.return()), loop) : fromPromise(Promise.resolve(), loop),
+  );
+  const results = yield* gather(...closing, { returnExceptions: true });
+  results.forEach((result, i) => {
+    if (result instanceof Error) {
+      loop.callExceptionHandler({
+        message: 'an error occurred during closing of an asynchronous generator',
+        exception: result,
+        asyncgen: iterators[i],
+      });
+    }
+  });
+}

@@ -1,0 +1,59 @@
+import { Future, type Awaitable, type Coro } from './futures.js';
+import { fromPromise } from './ensure-future.js';
+import { isThenable } from './tasks.js';
+import { getRunningLoop } from './loop/running.js';
+
+/** asyncio's `__aenter__`/`__aexit__` pair: async setup and async cleanup around a body. */
+export interface AsyncContextManager<T> {
+  enter(): Awaitable<T> | T;
+  /** Called with the body's error (undefined on success); return true to swallow the error. */
+  exit(error: unknown): Awaitable<boolean | void> | boolean | void;
+}
+
+/**
+ * `async with` for generator coroutines: awaits `cm.enter()`, runs `body(value)`, and
+ * always awaits `cm.exit(error)` afterwards, even when the body fails or the task is
+ * cancelled. Also accepts an `AsyncDisposable` (the value is the resource itself).
+ * Async functions use `await using` instead.
+ *
+ * @example
+ * yield* asyncWith(new Connection(), function* (conn) {
+ *   yield* conn.send('hello');
+ * });
+ */
+export function* asyncWith<T, R>(
+  cm: AsyncContextManager<T> | AsyncDisposable,
+  body: (value: T) => Coro<R>,
+): Coro<R> {
+  const manager = asManager<T>(cm);
+  const value = yield* settle(manager.enter());
+  let result: R;
+  try {
+    result = yield* body(value);
+  } catch (error) {
+    const swallow = yield* settle(manager.exit(error));
+    if (swallow === true) return undefined as R;
+    throw error;
+  }
+  yield* settle(manager.exit(undefined));
+  return result;
+}
+
+function asManager<T>(cm: AsyncContextManager<T> | AsyncDisposable): AsyncContextManager<T> {
+  const candidate = cm as Partial<AsyncContextManager<T>> & Partial<AsyncDisposable>;
+  if (typeof candidate.enter === 'function' && typeof candidate.exit === 'function') return cm as AsyncContextManager<T>;
+  if (typeof candidate[Symbol.asyncDispose] === 'function') {
+    return { enter: () => cm as T, exit: () => (cm as AsyncDisposable)[Symbol.asyncDispose]() };
+  }
+  throw new TypeError('asyncWith() expects an object with enter() and exit(), or with [Symbol.asyncDispose]()');
+}
+
+/** Awaits any awaitable (or plain value) from a coroutine. */
+export function* settle<T>(value: Awaitable<T> | T): Coro<T> {
+  if (value instanceof Future) return yield* value;
+  if (typeof value === 'object' && value !== null && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function' && typeof (value as Coro).next === 'function') {
+    return yield* (value as Coro<T>);
+  }
+  if (isThenable(value)) return yield* fromPromise(value as PromiseLike<T>, getRunningLoop());
+  return value as T;
+}

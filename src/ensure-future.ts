@@ -1,0 +1,51 @@
+import { Future, type Awaitable } from './futures.js';
+import { Task, describe, isIterator, isThenable, type TaskTarget } from './tasks.js';
+import { getRunningLoop } from './loop/running.js';
+import type { EventLoop } from './loop/event-loop.js';
+
+/**
+ * Turns `value` into a Future of `loop` (default: the running loop): a Future is returned
+ * as is; a coroutine, coroutine function, async function or other yieldable becomes a Task;
+ * a Promise becomes a Future settled with it. A Promise cannot be stopped: cancelling
+ * its Future stops the wait, not the work.
+ */
+export function ensureFuture<T>(value: Awaitable<T> | TaskTarget<T>, loop?: EventLoop): Future<T> {
+  if (value instanceof Future) {
+    if (loop !== undefined && value._loop !== loop) {
+      throw new RangeError('The future belongs to a different loop than the one specified as the loop argument');
+    }
+    return value;
+  }
+  const l = loop ?? getRunningLoop();
+  if (typeof value === 'function' || isIterator(value)) return new Task(value as TaskTarget<T>, undefined, l);
+  if (isYieldable(value)) return new Task(value[Symbol.iterator]() as TaskTarget<T>, undefined, l);
+  if (isThenable(value)) return fromPromise(value as PromiseLike<T>, l);
+  throw new TypeError(`An asyncio.Future, a coroutine or an awaitable is required, got ${describe(value)}`);
+}
+
+/** A Future that settles with `promise`; the loop counts it as pending foreign work until then. */
+export function fromPromise<T>(promise: PromiseLike<T>, loop: EventLoop): Future<T> {
+  const future = new Future<T>(loop);
+  loop._foreignStarted();
+  promise.then(
+    (value) => {
+      loop._foreignSettled();
+      if (!future.done() && !loop.isClosed()) future._resolve(value);
+    },
+    (error) => {
+      loop._foreignSettled();
+      if (!future.done() && !loop.isClosed()) future._reject(error);
+    },
+  );
+  return future;
+}
+
+function isYieldable(value: unknown): value is { [Symbol.iterator](): Iterator<unknown> } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function' &&
+    !Array.isArray(value) &&
+    typeof value !== 'string'
+  );
+}

@@ -1,0 +1,346 @@
+import { CancelledError, InvalidStateError, makeCancelledError } from './errors.js';
+import { asyncContextTask } from './async-context.js';
+import { getRunningLoop } from './loop/running.js';
+import type { EventLoop } from './loop/event-loop.js';
+import { recordSource, sourceOf } from './debug-info.js';
+
+/**
+ * What a Task sends into its coroutine when it resumes it (`sleep(0)` uses it to tell its
+ * first call from its resumption without keeping state).
+ */
+export const RESUMED: unique symbol = Symbol('aio.resumed');
+
+/** What a coroutine hands to its Task when it suspends: a Future to wait on, or null for one bare hop. */
+export type Suspend = FutureAwaiter<unknown> | null;
+
+/**
+ * A coroutine returning `T`: the generator object a generator function returns.
+ * Calling the function runs nothing; a Task (or `yield*` in another coroutine) drives it.
+ *
+ * @example
+ * function* fetchData(ms: number, data: string): Coro<string> {
+ *   yield* sleep(ms);
+ *   return data;
+ * }
+ */
+export type Coro<T = unknown> = Generator<Suspend, T, unknown>;
+
+/** Anything `yield*` accepts inside a coroutine: coroutines, Futures, Tasks, `sleep()`, … */
+export interface Yieldable<T> {
+  [Symbol.iterator](): Iterator<Suspend, T, unknown>;
+}
+
+/** Anything the runtime can await: a Yieldable (coroutine, Future, …) or a Promise. */
+export type Awaitable<T> = Yieldable<T> | PromiseLike<T>;
+
+/** The result type of an awaitable. */
+export type AwaitedOf<A> = A extends Yieldable<infer T> ? T : A extends PromiseLike<infer T> ? T : never;
+
+/** An internal waiter: gets the future itself instead of a callback closure (Tasks, primitives). */
+export interface Waiter {
+  _wakeup(future: Future<any>): void;
+}
+
+export type DoneCallback<F> = (future: F) => void;
+type Callback = DoneCallback<any> | Waiter;
+
+/** @internal Future states. */
+export const PENDING = 0;
+export const CANCELLED = 1;
+export const FINISHED = 2;
+/** Finished with an exception that nobody retrieved yet (reported if it is garbage-collected so). */
+export const FAILED = 3;
+/** Finished with an exception that was retrieved. */
+export const FAILED_SEEN = 4;
+type State = typeof PENDING | typeof CANCELLED | typeof FINISHED | typeof FAILED | typeof FAILED_SEEN;
+const STATE_NAMES = ['pending', 'cancelled', 'finished', 'finished', 'finished'] as const;
+
+/**
+ * The eventual result of an operation (asyncio.Future). Pending until `setResult`,
+ * `setException` or `cancel`; done callbacks are then scheduled with `callSoon`, in the
+ * order they were added. A Future is both `yield*`-able and `await`-able.
+ *
+ * @example
+ * const fut = loop.createFuture<number>();
+ * loop.callLater(10, () => fut.setResult(42));
+ * const value = yield* fut; // 42
+ */
+export class Future<T = unknown> implements Yieldable<T>, PromiseLike<T> {
+  // Few fields on purpose: a program may hold 100k pending futures.
+  /** @internal */ _state: State = PENDING;
+  /** @internal The result, or the exception when FAILED. */
+  _result: unknown = undefined;
+  /** @internal */ readonly _loop: EventLoop;
+  /** @internal One callback kept inline (most futures have exactly one), or an array of them. */
+  _callbacks: Callback | Callback[] | null = null;
+  /**
+   * @internal The cancel message, or the CancelledError that ended a Task (re-thrown,
+   * once, to whoever awaits it).
+   */
+  _cancel: string | CancelledError | undefined = undefined;
+
+  constructor(loop?: EventLoop) {
+    this._loop = loop ?? getRunningLoop();
+    if (this._loop._debug) recordSource(this);
+  }
+
+  getLoop(): EventLoop {
+    return this._loop;
+  }
+
+  done(): boolean {
+    return this._state !== PENDING;
+  }
+
+  cancelled(): boolean {
+    return this._state === CANCELLED;
+  }
+
+  /** The result; throws the exception if one was set, CancelledError if cancelled, InvalidStateError if pending. */
+  result(): T {
+    const state = this._state;
+    if (state === FINISHED) return this._result as T;
+    if (state === CANCELLED) throw this._makeCancelledError();
+    if (state === PENDING) throw new InvalidStateError('Result is not ready.');
+    this._markRetrieved();
+    throw this._result; // FAILED or FAILED_SEEN
+  }
+
+  /** The exception set on the future, or null if it succeeded. */
+  exception(): unknown {
+    const state = this._state;
+    if (state === CANCELLED) throw this._makeCancelledError();
+    if (state === PENDING) throw new InvalidStateError('Exception is not set.');
+    if (state === FINISHED) return null;
+    this._markRetrieved();
+    return this._result;
+  }
+
+  setResult(value: T): void {
+    this._checkPending('setResult');
+    this._resolve(value);
+  }
+
+  setException(error: unknown): void {
+    this._checkPending('setException');
+    this._reject(error);
+  }
+
+  /** Cancels a pending future: returns false if it was already done. */
+  cancel(msg?: string): boolean {
+    if (this._state !== PENDING) return false;
+    this._state = CANCELLED;
+    this._cancel = msg;
+    this._scheduleCallbacks();
+    return true;
+  }
+
+  /** Calls `callback(future)` via `callSoon` once the future is done (at once if it is). */
+  addDoneCallback(callback: DoneCallback<this>): void {
+    if (typeof callback !== 'function') {
+      throw new TypeError(`addDoneCallback() expects a function, got ${typeof callback}`);
+    }
+    this._addCallback(callback);
+  }
+
+  /** Removes every registration of `callback`; returns how many were removed. */
+  removeDoneCallback(callback: DoneCallback<this>): number {
+    return this._removeCallback(callback, Infinity);
+  }
+
+  [Symbol.iterator](): Iterator<Suspend, T, unknown> {
+    return new FutureAwaiter(this);
+  }
+
+  /**
+   * Makes the future awaitable in async functions. Inside an async-function task the
+   * task records this future as the one it waits on, so `task.cancel()` cancels it and
+   * the `await` throws CancelledError, as it would in asyncio.
+   */
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return new Promise<T>((resolve, reject) => awaitFromPromise(this, resolve, reject)).then(onfulfilled, onrejected);
+  }
+
+  toString(): string {
+    return `<${this.constructor.name} ${STATE_NAMES[this._state]}>`;
+  }
+
+  /** @internal */
+  _resolve(value: unknown): void {
+    this._result = value;
+    this._state = FINISHED;
+    this._scheduleCallbacks();
+  }
+
+  /** @internal */
+  _reject(error: unknown): void {
+    this._result = error;
+    this._state = FAILED;
+    this._scheduleCallbacks();
+    unretrieved.register(this, { loop: this._loop, error, what: String(this), source: sourceOf(this) }, this);
+  }
+
+  /** @internal */
+  _addCallback(callback: Callback): void {
+    const callbacks = this._callbacks;
+    if (this._state !== PENDING) this._loop._pushReady(runOneCallback, [callback, this]);
+    else if (callbacks === null) this._callbacks = callback;
+    else if (Array.isArray(callbacks)) callbacks.push(callback);
+    else this._callbacks = [callbacks, callback];
+  }
+
+  /** @internal Removes up to `limit` registrations of `callback`; returns how many. */
+  _removeCallback(callback: Callback, limit: number): number {
+    const callbacks = this._callbacks;
+    if (callbacks === callback) {
+      this._callbacks = null;
+      return 1;
+    }
+    if (!Array.isArray(callbacks)) return 0;
+    let removed = 0;
+    for (let i = 0; i < callbacks.length && removed < limit; ) {
+      if (callbacks[i] === callback) {
+        callbacks.splice(i, 1);
+        removed++;
+      } else i++;
+    }
+    if (callbacks.length === 0) this._callbacks = null;
+    return removed;
+  }
+
+  /** @internal The error to throw for a cancelled future. */
+  _makeCancelledError(): CancelledError {
+    const cancel = this._cancel;
+    if (cancel instanceof CancelledError) {
+      this._cancel = cancel.message === '' ? undefined : cancel.message;
+      return cancel;
+    }
+    return makeCancelledError(cancel, this._loop._debug);
+  }
+
+  /** @internal */
+  _checkPending(op: string): void {
+    if (this._state !== PENDING) {
+      throw new InvalidStateError(`${op}() called on a future that is already ${STATE_NAMES[this._state]}`);
+    }
+  }
+
+  /** @internal */
+  _markRetrieved(): void {
+    if (this._state === FAILED) {
+      this._state = FAILED_SEEN;
+      unretrieved.unregister(this);
+    }
+  }
+
+  /** @internal */
+  _scheduleCallbacks(): void {
+    if (this._callbacks !== null) this._loop._pushReady(runCallbacks, this);
+  }
+}
+
+/**
+ * The iterator behind `yield* future`: suspends while the future is pending and returns
+ * its result once done. It yields itself, so the Task can tell `yield* future` from a
+ * mistaken `yield future`.
+ */
+export class FutureAwaiter<T> implements Iterator<Suspend, T, unknown> {
+  readonly _future: Future<T>;
+
+  constructor(future: Future<T>) {
+    this._future = future;
+  }
+
+  next(): IteratorResult<Suspend, T> {
+    const future = this._future;
+    if (future._state === PENDING) return { done: false, value: this as FutureAwaiter<unknown> };
+    return { done: true, value: future.result() };
+  }
+
+  throw(error: unknown): IteratorResult<Suspend, T> {
+    throw error;
+  }
+}
+
+function runCallbacks(future: Future<any>): void {
+  const callbacks = future._callbacks!;
+  future._callbacks = null;
+  if (!Array.isArray(callbacks)) invokeCallback(callbacks, future);
+  else for (let i = 0; i < callbacks.length; i++) invokeCallback(callbacks[i]!, future);
+}
+
+function runOneCallback([callback, future]: [Callback, Future<any>]): void {
+  invokeCallback(callback, future);
+}
+
+function invokeCallback(callback: Callback, future: Future<any>): void {
+  try {
+    if (typeof callback === 'function') callback(future);
+    else callback._wakeup(future);
+  } catch (error) {
+    const name = typeof callback === 'function' ? callback.name || '<anonymous function>' : String(callback);
+    future._loop.callExceptionHandler({ message: `Exception in callback ${name}`, exception: error, future });
+  }
+}
+
+/**
+ * Settles a native promise from a future; used by `then`. In an async-function task
+ * the task records the future so that cancelling the task cancels this await.
+ */
+function awaitFromPromise<T>(future: Future<T>, resolve: (v: T) => void, reject: (e: unknown) => void): void {
+  const task = future._loop._asyncTaskCount > 0 ? asyncContextTask() : null;
+  if (task !== null) {
+    if (task === (future as Future<unknown>)) {
+      reject(new Error(`Task cannot await on itself: ${task}`));
+      return;
+    }
+    if (task._loop !== future._loop) {
+      reject(new Error(`Task ${task.getName()} got Future ${future} attached to a different loop`));
+      return;
+    }
+    if (task._mustCancel) {
+      // A cancel requested while the task awaited something foreign arrives here.
+      task._mustCancel = false;
+      reject(task._makeCancelledError());
+      return;
+    }
+    if (future._state === PENDING) task._futWaiter = future;
+  }
+  future._addCallback((f: Future<T>) => {
+    if (task !== null && task._futWaiter === f) task._futWaiter = null;
+    if (f._state === FINISHED) resolve(f._result as T);
+    else if (f._state === CANCELLED) reject(f._makeCancelledError());
+    else {
+      f._markRetrieved();
+      reject(f._result);
+    }
+  });
+}
+
+interface Unretrieved {
+  loop: EventLoop;
+  error: unknown;
+  what: string;
+  source: string | undefined;
+}
+
+/** Reports exceptions nobody retrieved when their future is garbage-collected. */
+const unretrieved = new FinalizationRegistry<Unretrieved>(({ loop, error, what, source }) => {
+  loop.callExceptionHandler({
+    message: `${what.startsWith('<Task') ? 'Task' : 'Future'} exception was never retrieved: ${what}`,
+    exception: error,
+    ...(source !== undefined ? { sourceTraceback: source } : {}),
+  });
+});
+
+export function isFuture(value: unknown): value is Future<unknown> {
+  return value instanceof Future;
+}
+
+/** Done-callback used by timers: completes the future unless it was cancelled meanwhile. */
+export function setResultUnlessCancelled<T>(future: Future<T>, value: T): void {
+  if (future._state === PENDING) future._resolve(value);
+}

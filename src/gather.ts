@@ -1,0 +1,119 @@
+import { Future, type Awaitable, type AwaitedOf } from './futures.js';
+import { ensureFuture } from './ensure-future.js';
+import { getRunningLoop } from './loop/running.js';
+import type { EventLoop } from './loop/event-loop.js';
+
+export interface GatherOptions {
+  /** Put exceptions (and CancelledErrors) in the result array instead of throwing the first one. Default: false. */
+  returnExceptions?: boolean;
+}
+
+type Results<A extends readonly unknown[]> = { -readonly [K in keyof A]: AwaitedOf<A[K]> };
+type ResultsOrErrors<A extends readonly unknown[]> = { -readonly [K in keyof A]: AwaitedOf<A[K]> | Error };
+
+/** The Future `gather()` returns: cancelling it cancels every child. */
+export class GatheringFuture<T> extends Future<T> {
+  /** @internal */ readonly _children: Future<unknown>[];
+  /** @internal */ _cancelRequested = false;
+
+  /** @internal */
+  constructor(children: Future<unknown>[], loop: EventLoop) {
+    super(loop);
+    this._children = children;
+  }
+
+  override cancel(msg?: string): boolean {
+    if (this.done()) return false;
+    let cancelled = false;
+    for (const child of this._children) if (child.cancel(msg)) cancelled = true;
+    // Children that swallow the cancellation still end the gather cancelled.
+    if (cancelled) this._cancelRequested = true;
+    return cancelled;
+  }
+}
+
+/**
+ * Runs awaitables concurrently and resolves to their results in argument order.
+ * Coroutines are wrapped in Tasks; the same awaitable passed twice runs once.
+ * Without `{ returnExceptions: true }` (as last argument) the first exception
+ * propagates at once and the other children keep running. Cancelling the gather
+ * cancels every child.
+ *
+ * @example
+ * const [a, b] = yield* gather(fetchData(1000, 'Data 1'), fetchData(2000, 'Data 2'));
+ */
+export function gather<const A extends readonly Awaitable<unknown>[]>(...aws: A): GatheringFuture<Results<A>>;
+export function gather<const A extends readonly Awaitable<unknown>[]>(
+  ...args: [...A, GatherOptions & { returnExceptions: true }]
+): GatheringFuture<ResultsOrErrors<A>>;
+export function gather<const A extends readonly Awaitable<unknown>[]>(
+  ...args: [...A, GatherOptions]
+): GatheringFuture<Results<A>>;
+export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
+  let returnExceptions = false;
+  const last = args[args.length - 1];
+  if (args.length > 0 && isOptions(last)) {
+    returnExceptions = Boolean(last.returnExceptions);
+    args.pop();
+  }
+  const loop = getRunningLoop();
+  // The same coroutine passed twice must run once; a Future passed twice simply gets two
+  // callbacks and is counted twice, which needs no lookup table for the common case.
+  let wrapped: Map<unknown, Future<unknown>> | null = null;
+  const children: Future<unknown>[] = new Array(args.length);
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg instanceof Future && arg._loop === loop) {
+      children[i] = arg;
+      continue;
+    }
+    let child = (wrapped ??= new Map()).get(arg);
+    if (child === undefined) wrapped.set(arg, (child = ensureFuture(arg as Awaitable<unknown>, loop)));
+    children[i] = child;
+  }
+  const outer = new GatheringFuture<unknown[]>(children, loop);
+  if (children.length === 0) {
+    outer.setResult([]);
+    return outer;
+  }
+  const total = children.length;
+  let finished = 0;
+  const onChildDone = (child: Future<unknown>): void => {
+    finished++;
+    if (outer.done()) {
+      if (!child.cancelled()) child.exception(); // mark the error as retrieved
+      return;
+    }
+    if (!returnExceptions) {
+      if (child.cancelled()) {
+        outer.setException(child._makeCancelledError());
+        return;
+      }
+      const error = child.exception();
+      if (error !== null) {
+        outer.setException(error);
+        return;
+      }
+    }
+    if (finished < total) return;
+    const results = children.map((c) => {
+      if (c.cancelled()) return c._makeCancelledError();
+      const error = c.exception();
+      return error !== null ? error : c._result;
+    });
+    // A cancelled gather ends cancelled even if its children swallowed the cancellation.
+    if (outer._cancelRequested) outer.setException(child._makeCancelledError());
+    else outer.setResult(results);
+  };
+  for (let i = 0; i < children.length; i++) children[i]!._addCallback(onChildDone);
+  return outer;
+}
+
+function isOptions(value: unknown): value is GatherOptions {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.getPrototypeOf(value) === Object.prototype &&
+    'returnExceptions' in value
+  );
+}

@@ -1,0 +1,17 @@
+/**
+ * aio: Python's asyncio for TypeScript. Coroutines are generator functions
+ * (`function*` + `yield*` is `async def` + `await`); async functions work too.
+ */
+export { CancelledError, TimeoutError, InvalidStateError, KeyboardInterrupt } from './errors.js';
+export { Future, isFuture, type Coro, type Awaitable, type AwaitedOf, type Yieldable, type DoneCallback } from './futures.js';
+export { Task, createTask, currentTask, allTasks, type TaskOptions, type TaskTarget } from './tasks.js';
+export { ensureFuture } from './ensure-future.js';
+export { sleep, type Sleep } from './sleep.js';
+export { gather, GatheringFuture, type GatherOptions } from './gather.js';
+export { run, Runner, type RunOptions } from './runners.js';
+export { aiter, forAwait, AsyncIteration } from './async-iter.js';
+export { asyncWith, type AsyncContextManager } from './async-with.js';
+export { EventLoop, newEventLoop } from './loop/event-loop.js';
+export { getRunningLoop } from './loop/running.js';
+export { Handle, TimerHandle } from './loop/handles.js';
+export type { ExceptionContext, ExceptionHandler } from './loop/exception-handler.js';

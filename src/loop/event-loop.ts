@@ -1,0 +1,378 @@
+import { Future } from '../futures.js';
+import { Task, describe, type TaskOptions, type TaskTarget } from '../tasks.js';
+import { ensureFuture } from '../ensure-future.js';
+import type { Awaitable } from '../futures.js';
+import { Handle, TimerHandle, describeCallback } from './handles.js';
+import { ReadyQueue, type ReadyFn } from './ready-queue.js';
+import { TimerHeap } from './timer-heap.js';
+import { runningLoopOrNull, setRunningLoop } from './running.js';
+import { defaultExceptionHandler, type ExceptionContext, type ExceptionHandler } from './exception-handler.js';
+
+/**
+ * The loop hands control back to Node's own event loop at least this often (ms) while
+ * it has work queued, so sockets, Node timers and foreign promises keep making progress
+ * even when a task spins on `sleep(0)`.
+ */
+const SLICE_MS = 4;
+
+const yieldToNode = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+function runHandle(handle: Handle): void {
+  if (!handle._cancelled) handle._run();
+}
+
+/**
+ * An asyncio-style event loop running on top of Node's: a FIFO ready queue, a timer
+ * heap, an exception handler and a debug mode. One Node timer is armed for the earliest
+ * deadline; nothing polls, and the process can exit when nothing is pending.
+ *
+ * @example
+ * const loop = newEventLoop();
+ * loop.callLater(100, () => console.log('later'));
+ * loop.callSoon(() => console.log('soon'));
+ * await loop.runUntilComplete(sleep(200));
+ * loop.close();
+ */
+export class EventLoop {
+  /** Callbacks or task steps slower than this (ms) are logged in debug mode. Default 100. */
+  slowCallbackDuration = 100;
+
+  /** @internal */ readonly _ready = new ReadyQueue();
+  /** @internal */ _currentTask: Task<unknown> | null = null;
+  /** @internal Pending tasks (an intrusive list), for `allTasks()` and shutdown. */
+  _firstTask: Task<unknown> | null = null;
+  /** @internal Async-function tasks running now; while 0, nothing consults AsyncLocalStorage. */
+  _asyncTaskCount = 0;
+  /** @internal */ _debug = false;
+
+  readonly #timers = new TimerHeap();
+  #cancelledTimers = 0;
+  #timerSeq = 0;
+  /** Promises outside the loop that will call back into it (async functions, adapted promises). */
+  #foreign = 0;
+  #closed = false;
+  #running = false;
+  #stopping = false;
+  #exceptionHandler: ExceptionHandler | null = null;
+  #wake: (() => void) | null = null;
+  #nodeTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+
+  constructor() {
+    const env = process.env['AIO_DEBUG'];
+    if (env !== undefined && env !== '' && env !== '0') this._debug = true;
+  }
+
+  /** Monotonic time in milliseconds (a float). */
+  time(): number {
+    return performance.now();
+  }
+
+  /** Schedules `callback(...args)` for the next iteration, after everything already queued. */
+  callSoon<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
+    this._checkClosed();
+    checkCallback('callSoon', callback);
+    const handle = new Handle(callback, args, this);
+    this._pushReady(runHandle, handle);
+    return handle;
+  }
+
+  /** Schedules `callback(...args)` after `delayMs` milliseconds (negative: as soon as possible). */
+  callLater<A extends unknown[]>(delayMs: number, callback: (...args: A) => unknown, ...args: A): TimerHandle {
+    checkTime('callLater', 'delayMs', delayMs);
+    return this.callAt(this.time() + delayMs, callback, ...args);
+  }
+
+  /** Schedules `callback(...args)` at loop time `whenMs` (see `time()`). */
+  callAt<A extends unknown[]>(whenMs: number, callback: (...args: A) => unknown, ...args: A): TimerHandle {
+    this._checkClosed();
+    checkTime('callAt', 'whenMs', whenMs);
+    checkCallback('callAt', callback);
+    const timer = new TimerHandle(whenMs, ++this.#timerSeq, callback, args, this);
+    this.#timers.push(timer);
+    if (this.#wake !== null) this.#wakeUp(); // re-arm the Node timer for the new deadline
+    return timer;
+  }
+
+  createFuture<T = unknown>(): Future<T> {
+    return new Future<T>(this);
+  }
+
+  createTask<T>(target: TaskTarget<T>, options: TaskOptions = {}): Task<T> {
+    return new Task(target, options, this);
+  }
+
+  isRunning(): boolean {
+    return this.#running;
+  }
+
+  isClosed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Runs until `stop()` is called. Resolves when the loop has stopped. Throws at once if
+   * the loop is closed or running, or if another loop is running.
+   */
+  runForever(): Promise<void> {
+    this._checkClosed();
+    if (this.#running) throw new Error('This event loop is already running');
+    if (runningLoopOrNull() !== null) throw new Error('Cannot run the event loop while another loop is running');
+    this.#running = true;
+    setRunningLoop(this);
+    return this.#drive().finally(() => {
+      this.#stopping = false;
+      this.#running = false;
+      setRunningLoop(null);
+    });
+  }
+
+  /** Runs until `aw` (a Future, coroutine, async function or Promise) is done; resolves to its result. */
+  runUntilComplete<T>(aw: Awaitable<T> | TaskTarget<T>): Promise<T> {
+    this._checkClosed();
+    if (this.#running) throw new Error('This event loop is already running');
+    const future = ensureFuture(aw, this);
+    const stopWhenDone = (): void => this.stop();
+    future.addDoneCallback(stopWhenDone);
+    return this.runForever().then(() => {
+      future.removeDoneCallback(stopWhenDone);
+      if (!future.done()) throw new Error('Event loop stopped before Future completed.');
+      return future.result();
+    });
+  }
+
+  /** Stops the loop after the current iteration. */
+  stop(): void {
+    this.#stopping = true;
+    if (this.#wake !== null) this.#wakeUp();
+  }
+
+  /** Closes the loop: drops every pending callback. A running loop cannot be closed. */
+  close(): void {
+    if (this.#running) throw new Error('Cannot close a running event loop');
+    if (this.#closed) return;
+    this.#closed = true;
+    this._ready.clear();
+    this.#timers.clear();
+  }
+
+  setExceptionHandler(handler: ExceptionHandler | null): void {
+    if (handler !== null && typeof handler !== 'function') {
+      throw new TypeError(`setExceptionHandler() expects a function or null, got ${describe(handler)}`);
+    }
+    this.#exceptionHandler = handler;
+  }
+
+  getExceptionHandler(): ExceptionHandler | null {
+    return this.#exceptionHandler;
+  }
+
+  /** Reports an error that has nowhere else to go (a callback threw, a task's error was never retrieved, …). */
+  callExceptionHandler(context: ExceptionContext): void {
+    const handler = this.#exceptionHandler;
+    if (handler === null) {
+      try {
+        this.defaultExceptionHandler(context);
+      } catch (error) {
+        console.error('Exception in default exception handler', error);
+      }
+      return;
+    }
+    try {
+      handler(this, context);
+    } catch (error) {
+      try {
+        this.defaultExceptionHandler({ message: 'Unhandled error in exception handler', exception: error, context });
+      } catch (inner) {
+        console.error('Exception in default exception handler while handling an unexpected error', inner);
+      }
+    }
+  }
+
+  /** Logs the context to stderr, with the error's stack and, in debug mode, where the object was created. */
+  defaultExceptionHandler(context: ExceptionContext): void {
+    defaultExceptionHandler(context);
+  }
+
+  /**
+   * Debug mode: slow callbacks (over `slowCallbackDuration`) are logged, and Futures,
+   * Tasks and Handles record where they were created for error reports. Also enabled by
+   * the environment variable `AIO_DEBUG=1`.
+   */
+  setDebug(enabled: boolean): void {
+    this._debug = Boolean(enabled);
+  }
+
+  getDebug(): boolean {
+    return this._debug;
+  }
+
+  /** @internal Queues `fn(arg)` and wakes the loop if it is idle. */
+  _pushReady(fn: ReadyFn, arg: unknown): void {
+    this._ready.push(fn, arg);
+    if (this.#wake !== null) this.#wakeUp();
+  }
+
+  /** @internal */
+  _addTask(task: Task<unknown>): void {
+    this._checkClosed();
+    const first = this._firstTask;
+    task._nextTask = first;
+    if (first !== null) first._prevTask = task;
+    this._firstTask = task;
+  }
+
+  /** @internal */
+  _removeTask(task: Task<unknown>): void {
+    const prev = task._prevTask;
+    const next = task._nextTask;
+    if (prev !== null) prev._nextTask = next;
+    else if (this._firstTask === task) this._firstTask = next;
+    if (next !== null) next._prevTask = prev;
+    task._prevTask = task._nextTask = null;
+  }
+
+  /** @internal */
+  _checkClosed(): void {
+    if (this.#closed) throw new Error('Event loop is closed');
+  }
+
+  /** @internal */
+  _timerHandleCancelled(): void {
+    this.#cancelledTimers++;
+  }
+
+  /** @internal A foreign promise will call back into the loop. */
+  _foreignStarted(): void {
+    this.#foreign++;
+  }
+
+  /** @internal */
+  _foreignSettled(): void {
+    this.#foreign--;
+    if (this.#foreign === 0 && this.#wake !== null) this.#wakeUp();
+  }
+
+  /** @internal The number of foreign promises the loop waits for. */
+  get _foreignPending(): number {
+    return this.#foreign;
+  }
+
+  /** @internal Loop time of the earliest live timer, or Infinity. */
+  _nextTimerWhen(): number {
+    const timers = this.#timers;
+    for (let top = timers.peek(); top !== undefined; top = timers.peek()) {
+      if (!top._cancelled) return top._when;
+      timers.pop();
+      top._scheduled = false;
+      this.#cancelledTimers--;
+    }
+    return Infinity;
+  }
+
+  /**
+   * @internal Called when nothing is ready and no timer is due. Returns a promise to wait
+   * for (a wake-up or the next deadline), or undefined to go on at once. The virtual-time
+   * loop overrides this to jump its clock instead of waiting.
+   */
+  _idle(nextWhen: number): Promise<void> | undefined {
+    return this._sleepUntilWoken(nextWhen === Infinity ? Infinity : nextWhen - this.time());
+  }
+
+  /** @internal Waits until something is scheduled, `stop()` is called, or `ms` pass. */
+  _sleepUntilWoken(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.#wake = resolve;
+      if (ms !== Infinity) this.#nodeTimer = setTimeout(() => this.#wakeUp(), Math.max(0, Math.ceil(ms)));
+    });
+  }
+
+  #wakeUp(): void {
+    const wake = this.#wake!;
+    this.#wake = null;
+    if (this.#nodeTimer !== undefined) {
+      clearTimeout(this.#nodeTimer);
+      this.#nodeTimer = undefined;
+    }
+    wake();
+  }
+
+  async #drive(): Promise<void> {
+    let sliceEnd = performance.now() + SLICE_MS;
+    for (;;) {
+      this.#runOnce();
+      if (this.#stopping) return;
+      if (this._ready.length === 0) {
+        const next = this._nextTimerWhen();
+        if (next > this.time()) {
+          const waiting = this._idle(next);
+          if (waiting !== undefined) {
+            await waiting;
+            sliceEnd = performance.now() + SLICE_MS;
+            continue;
+          }
+        }
+      }
+      if (performance.now() >= sliceEnd) {
+        await yieldToNode();
+        sliceEnd = performance.now() + SLICE_MS;
+      } else if (this.#foreign > 0) {
+        await null; // let async-function tasks run their continuations between iterations
+      }
+    }
+  }
+
+  /** One iteration: move due timers to the ready queue, then run what was ready when it began. */
+  #runOnce(): void {
+    const timers = this.#timers;
+    if (this.#cancelledTimers > 64 && this.#cancelledTimers * 2 > timers.size) {
+      timers.compact();
+      this.#cancelledTimers = 0;
+    }
+    if (timers.size > 0) {
+      const now = this.time();
+      for (let top = timers.peek(); top !== undefined && (top._cancelled || top._when <= now); top = timers.peek()) {
+        timers.pop();
+        top._scheduled = false;
+        if (top._cancelled) this.#cancelledTimers--;
+        else this._ready.push(runHandle, top);
+      }
+    }
+    const ready = this._ready;
+    let n = ready.length;
+    if (this._debug) {
+      while (n-- > 0) this.#runTimed(ready);
+    } else {
+      while (n-- > 0) ready.runFirst();
+    }
+  }
+
+  #runTimed(ready: ReadyQueue): void {
+    const what = ready.firstArg();
+    const start = performance.now();
+    ready.runFirst();
+    const took = performance.now() - start;
+    if (took >= this.slowCallbackDuration) {
+      const name = what instanceof Handle ? String(what) : what instanceof Future ? String(what) : describe(what);
+      console.warn(`aio: executing ${name} took ${(took / 1000).toFixed(3)} seconds`);
+    }
+  }
+}
+
+function checkCallback(method: string, callback: unknown): void {
+  if (typeof callback !== 'function') {
+    throw new TypeError(`${method}() expects a function as callback, got ${describe(callback)}`);
+  }
+}
+
+function checkTime(method: string, param: string, value: unknown): void {
+  if (typeof value !== 'number' || Number.isNaN(value)) {
+    throw new TypeError(`${method}() expects ${param} to be a number of milliseconds, got ${describe(value)}`);
+  }
+}
+
+/** Creates a new event loop (not running, not set as running). */
+export function newEventLoop(): EventLoop {
+  return new EventLoop();
+}
+
+export { describeCallback };

@@ -1,0 +1,35 @@
+import type { Future } from '../futures.js';
+import type { Task } from '../tasks.js';
+import type { Handle } from './handles.js';
+import type { EventLoop } from './event-loop.js';
+import { sourceOf } from '../debug-info.js';
+
+/** What the loop knows about an error it reports (asyncio's exception-handler context). */
+export interface ExceptionContext {
+  message: string;
+  exception?: unknown;
+  future?: Future<unknown>;
+  task?: Task<unknown>;
+  handle?: Handle;
+  /** Where the failing object was created (debug mode). */
+  sourceTraceback?: string;
+  [key: string]: unknown;
+}
+
+/** Called as `handler(loop, context)`, as in asyncio. */
+export type ExceptionHandler = (loop: EventLoop, context: ExceptionContext) => void;
+
+export function defaultExceptionHandler(context: ExceptionContext): void {
+  const lines = [context.message || 'Unhandled exception in event loop'];
+  for (const [key, value] of Object.entries(context)) {
+    if (key === 'message' || key === 'exception' || key === 'sourceTraceback') continue;
+    lines.push(`${key}: ${String(value)}`);
+  }
+  const source = context.sourceTraceback ?? sourceOf(context.task) ?? sourceOf(context.future);
+  if (source) lines.push(`Object created at (most recent call last):\n${source}`);
+  const error = context.exception;
+  if (error !== undefined) {
+    lines.push(error instanceof Error && error.stack ? error.stack : `exception: ${String(error)}`);
+  }
+  console.error(lines.join('\n'));
+}

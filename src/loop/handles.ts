@@ -1,0 +1,83 @@
+import type { EventLoop } from './event-loop.js';
+import { recordSource, sourceOf } from '../debug-info.js';
+
+/** A callback scheduled with `callSoon`. `cancel()` stops it from running. */
+export class Handle {
+  /** @internal */ _callback: ((...args: any[]) => unknown) | null;
+  /** @internal */ _args: unknown[] | null;
+  /** @internal */ _cancelled = false;
+  /** @internal */ readonly _loop: EventLoop;
+
+  /** @internal */
+  constructor(callback: (...args: any[]) => unknown, args: unknown[], loop: EventLoop) {
+    this._callback = callback;
+    this._args = args;
+    this._loop = loop;
+    if (loop._debug) recordSource(this);
+  }
+
+  /** Prevents the callback from running. Does nothing if it already ran. */
+  cancel(): void {
+    if (this._cancelled) return;
+    this._cancelled = true;
+    // Drop references so a cancelled handle keeps nothing alive.
+    this._callback = null;
+    this._args = null;
+  }
+
+  cancelled(): boolean {
+    return this._cancelled;
+  }
+
+  /** @internal */
+  _run(): void {
+    const callback = this._callback;
+    if (callback === null) return;
+    try {
+      callback(...this._args!);
+    } catch (error) {
+      const source = sourceOf(this);
+      this._loop.callExceptionHandler({
+        message: `Exception in callback ${describeCallback(callback)}`,
+        exception: error,
+        handle: this,
+        ...(source !== undefined ? { sourceTraceback: source } : {}),
+      });
+    }
+  }
+
+  toString(): string {
+    const state = this._cancelled ? 'cancelled' : describeCallback(this._callback!);
+    return `<${this.constructor.name} ${state}>`;
+  }
+}
+
+/** A callback scheduled with `callLater`/`callAt`. */
+export class TimerHandle extends Handle {
+  /** @internal */ readonly _when: number;
+  /** @internal Insertion order: timers due at the same time run first-in, first-out. */
+  readonly _seq: number;
+  /** @internal True while the handle sits in the loop's timer heap. */
+  _scheduled = true;
+
+  /** @internal */
+  constructor(when: number, seq: number, callback: (...args: any[]) => unknown, args: unknown[], loop: EventLoop) {
+    super(callback, args, loop);
+    this._when = when;
+    this._seq = seq;
+  }
+
+  /** The loop time (ms) at which the callback is due. */
+  when(): number {
+    return this._when;
+  }
+
+  override cancel(): void {
+    if (!this._cancelled && this._scheduled) this._loop._timerHandleCancelled();
+    super.cancel();
+  }
+}
+
+export function describeCallback(callback: Function): string {
+  return callback.name ? `${callback.name}()` : '<anonymous function>';
+}

@@ -1,0 +1,151 @@
+import { KeyboardInterrupt, CancelledError } from './errors.js';
+import { gather } from './gather.js';
+import { allTasks, type Task, type TaskTarget } from './tasks.js';
+import { EventLoop } from './loop/event-loop.js';
+import { runningLoopOrNull } from './loop/running.js';
+import { shutdownAsyncIterators } from './async-iter.js';
+
+export interface RunOptions {
+  /** Run the loop in debug mode (see `EventLoop.setDebug`). Default: the loop's own setting. */
+  debug?: boolean;
+  /** Creates the loop. Default: `() => new EventLoop()`; `aio/testing` offers a virtual-time loop. */
+  loopFactory?: () => EventLoop;
+}
+
+/**
+ * Runs coroutines on one loop that it creates lazily and closes in `close()`
+ * (asyncio.Runner). Each `run()` call runs its main as a Task to completion.
+ *
+ * @example
+ * const runner = new Runner();
+ * try {
+ *   await runner.run(main());
+ *   await runner.run(other());
+ * } finally {
+ *   await runner.close();
+ * }
+ */
+export class Runner {
+  readonly #options: RunOptions;
+  #loop: EventLoop | null = null;
+  #closed = false;
+  #interrupts = 0;
+
+  constructor(options: RunOptions = {}) {
+    this.#options = options;
+  }
+
+  /** The runner's loop, created on first use. */
+  getLoop(): EventLoop {
+    if (this.#closed) throw new Error('Runner is closed');
+    if (this.#loop === null) {
+      const loop = this.#options.loopFactory ? this.#options.loopFactory() : new EventLoop();
+      if (this.#options.debug !== undefined) loop.setDebug(this.#options.debug);
+      this.#loop = loop;
+    }
+    return this.#loop;
+  }
+
+  /**
+   * Runs `main` (a coroutine, coroutine function or async function) as a Task until it
+   * is done and resolves to its result. The first SIGINT cancels it and the run rejects
+   * with KeyboardInterrupt; a second SIGINT ends the process at once.
+   */
+  run<T>(main: TaskTarget<T>): Promise<T> {
+    if (runningLoopOrNull() !== null) throw new Error('Runner.run() cannot be called from a running event loop');
+    const loop = this.getLoop();
+    const task = loop.createTask(main, { name: 'main' });
+    this.#interrupts = 0;
+    const onSigint = (): void => this.#onSigint(task, onSigint);
+    const handleSigint = process.listenerCount('SIGINT') === 0;
+    if (handleSigint) process.on('SIGINT', onSigint);
+    return loop
+      .runUntilComplete(task)
+      .catch((error: unknown) => {
+        if (error instanceof CancelledError && this.#interrupts > 0 && task.uncancel() === 0) {
+          throw new KeyboardInterrupt('interrupted by SIGINT');
+        }
+        throw error;
+      })
+      .finally(() => {
+        if (handleSigint) process.removeListener('SIGINT', onSigint);
+      });
+  }
+
+  /**
+   * Cancels and awaits every task still pending, closes unfinished async iterators,
+   * then closes the loop. Errors raised by tasks while shutting down go to the loop's
+   * exception handler.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    const loop = this.#loop;
+    this.#closed = true;
+    if (loop === null) return;
+    try {
+      await cancelAllTasks(loop);
+      await loop.runUntilComplete(() => shutdownAsyncIterators(loop));
+    } finally {
+      loop.close();
+    }
+  }
+
+  #onSigint(task: Task<unknown>, listener: () => void): void {
+    this.#interrupts++;
+    if (this.#interrupts === 1 && !task.done()) {
+      task.cancel();
+      return;
+    }
+    // Second interrupt: give SIGINT back to Node's default behaviour and re-raise it.
+    process.removeListener('SIGINT', listener);
+    process.kill(process.pid, 'SIGINT');
+  }
+}
+
+async function cancelAllTasks(loop: EventLoop): Promise<void> {
+  const tasks = [...allTasks(loop)];
+  if (tasks.length === 0) return;
+  for (const task of tasks) task.cancel();
+  await loop.runUntilComplete(function* () {
+    return yield* gather(...tasks, { returnExceptions: true });
+  });
+  for (const task of tasks) {
+    if (!task.cancelled() && task.exception() !== null) {
+      loop.callExceptionHandler({
+        message: 'unhandled exception during run() shutdown',
+        exception: task.exception(),
+        task,
+      });
+    }
+  }
+}
+
+/**
+ * Runs `main` on a new event loop and resolves to its result (asyncio.run): then cancels
+ * and awaits every task still pending and closes the loop. Rejects with `main`'s error.
+ *
+ * @example
+ * import { run, gather, sleep, type Coro } from 'aio';
+ *
+ * function* greet(name: string): Coro<void> {
+ *   console.log(`Hello, ${name}!`);
+ *   yield* sleep(1000);
+ *   console.log(`Goodbye, ${name}!`);
+ * }
+ *
+ * await run(function* () {
+ *   yield* gather(greet('Alice'), greet('Bob'), greet('Charlie'));
+ * });
+ */
+export function run<T>(main: TaskTarget<T>, options: RunOptions = {}): Promise<T> {
+  if (runningLoopOrNull() !== null) throw new Error('run() cannot be called from a running event loop');
+  const runner = new Runner(options);
+  let outcome: Promise<T>;
+  try {
+    outcome = runner.run(main);
+  } catch (error) {
+    void runner.close();
+    throw error;
+  }
+  return outcome.finally(() => runner.close());
+}

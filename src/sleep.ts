@@ -1,0 +1,123 @@
+import { Future, RESUMED, setResultUnlessCancelled, type Suspend, type Yieldable } from './futures.js';
+import { describe } from './tasks.js';
+import { getRunningLoop } from './loop/running.js';
+import type { TimerHandle } from './loop/handles.js';
+
+/** A Future completed by a timer; cancelling it cancels the timer. */
+class TimerFuture<T> extends Future<T> {
+  _timer: TimerHandle | null = null;
+
+  override cancel(msg?: string): boolean {
+    if (!super.cancel(msg)) return false;
+    this._timer?.cancel();
+    return true;
+  }
+}
+
+const BARE_YIELD: IteratorResult<Suspend, never> = { done: false, value: null };
+
+/** Shared by the two kinds of sleep: awaiting from an async function goes through a Future. */
+abstract class SleepBase<T> implements Yieldable<T>, Iterator<Suspend, T, unknown>, PromiseLike<T> {
+  abstract next(sent?: unknown): IteratorResult<Suspend, T>;
+  protected abstract future(): Future<T>;
+
+  [Symbol.iterator](): Iterator<Suspend, T, unknown> {
+    return this;
+  }
+
+  throw(error: unknown): IteratorResult<Suspend, T> {
+    throw error;
+  }
+
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.future().then(onfulfilled, onrejected);
+  }
+}
+
+/**
+ * `sleep(0)`: one bare hop through the ready queue, no timer. Stateless (the Task sends
+ * RESUMED when it steps the coroutine again), so `sleep(0)` allocates nothing.
+ */
+class ZeroSleep<T> extends SleepBase<T> {
+  readonly #result: T;
+
+  constructor(result: T) {
+    super();
+    this.#result = result;
+  }
+
+  next(sent?: unknown): IteratorResult<Suspend, T> {
+    return sent === RESUMED ? { done: true, value: this.#result } : BARE_YIELD;
+  }
+
+  protected future(): Future<T> {
+    const loop = getRunningLoop();
+    const future = new Future<T>(loop);
+    loop.callSoon(setResultUnlessCancelled, future, this.#result);
+    return future;
+  }
+}
+
+const ZERO_SLEEP = new ZeroSleep<void>(undefined);
+
+/** `sleep(ms > 0)`: lazy like a coroutine (the timer starts when first awaited) and single-use. */
+class TimerSleep<T> extends SleepBase<T> {
+  readonly #ms: number;
+  readonly #result: T;
+  #future: TimerFuture<T> | null = null;
+
+  constructor(ms: number, result: T) {
+    super();
+    this.#ms = ms;
+    this.#result = result;
+  }
+
+  next(): IteratorResult<Suspend, T> {
+    return this.future()[Symbol.iterator]().next();
+  }
+
+  override throw(error: unknown): IteratorResult<Suspend, T> {
+    this.#future?.cancel();
+    throw error;
+  }
+
+  return(value?: T): IteratorResult<Suspend, T> {
+    this.#future?.cancel();
+    return { done: true, value: value as T };
+  }
+
+  protected future(): Future<T> {
+    if (this.#future !== null) return this.#future;
+    const loop = getRunningLoop();
+    const future = new TimerFuture<T>(loop);
+    future._timer = loop.callLater(this.#ms, setResultUnlessCancelled, future, this.#result);
+    return (this.#future = future);
+  }
+}
+
+/** The awaitable `sleep()` returns: `yield*`-able and thenable. */
+export type Sleep<T> = SleepBase<T>;
+
+/**
+ * Suspends the calling task for `ms` milliseconds, then returns `result`.
+ * `sleep(0)` (or a negative delay) yields to the loop for exactly one iteration.
+ *
+ * @example
+ * function* greet(name: string): Coro<void> {
+ *   console.log(`Hello, ${name}!`);
+ *   yield* sleep(1000);
+ *   console.log(`Goodbye, ${name}!`);
+ * }
+ */
+export function sleep(ms: number): Sleep<void>;
+export function sleep<T>(ms: number, result: T): Sleep<T>;
+export function sleep<T>(ms: number, result?: T): Sleep<T | undefined> {
+  if (typeof ms !== 'number' || Number.isNaN(ms)) {
+    throw new TypeError(`sleep() expects a number of milliseconds, got ${describe(ms)}`);
+  }
+  if (ms > 0) return new TimerSleep(ms, result);
+  return result === undefined ? (ZERO_SLEEP as Sleep<undefined>) : new ZeroSleep(result);
+}

@@ -1,0 +1,346 @@
+import { CancelledError } from './errors.js';
+import { taskStorage, asyncContextTask } from './async-context.js';
+import { Future, FutureAwaiter, RESUMED, PENDING, CANCELLED, FINISHED, type Coro, type Suspend, type Waiter } from './futures.js';
+import { getRunningLoop, runningLoopOrNull } from './loop/running.js';
+import type { EventLoop } from './loop/event-loop.js';
+
+/**
+ * What a Task can run: a coroutine (generator object), a generator function, or a
+ * function returning a coroutine or a Promise (an async function).
+ */
+export type TaskTarget<T> =
+  | Iterator<Suspend, T, unknown>
+  | (() => Iterator<Suspend, T, unknown>)
+  | (() => PromiseLike<T>)
+  | (() => T | PromiseLike<T> | Iterator<Suspend, T, unknown>);
+
+export interface TaskOptions {
+  /** Name shown in errors and reports. Default: `Task-<n>`. */
+  name?: string;
+}
+
+/** Sentinel for "resume without an exception" (anything, even undefined, can be thrown). */
+const NO_ERROR: unique symbol = Symbol('no error');
+const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor;
+
+let taskCounter = 0;
+/** AbortControllers of tasks whose `signal` was asked for (rare, so not a field). */
+const aborts = new WeakMap<Task<unknown>, AbortController>();
+
+/**
+ * A Future that drives a coroutine (asyncio.Task). Generator coroutines are stepped
+ * by the loop exactly like asyncio's `Task.__step`; async functions run in the task's
+ * async context so that their `await`s on runtime awaitables can be cancelled.
+ *
+ * @example
+ * const task = createTask(function* () { yield* sleep(1000); return 'done'; });
+ * task.cancel('no longer needed');
+ */
+export class Task<T = unknown> extends Future<T> implements Waiter {
+  /** @internal The iterator being driven, or the function to call at the first step. */
+  _coro: Iterator<Suspend, T, unknown> | (() => unknown);
+  /** @internal The future this task is blocked on. */
+  _futWaiter: Future<unknown> | null = null;
+  /** @internal */ _mustCancel = false;
+  /** @internal */ _numCancelsRequested = 0;
+  /** @internal Error to throw in at the next step. */
+  _stepError: unknown = NO_ERROR;
+  /** @internal A name, or the number the default name is made from. */
+  _name: string | number;
+  /** @internal Links of the loop's list of pending tasks. */
+  _prevTask: Task<unknown> | null = null;
+  /** @internal */ _nextTask: Task<unknown> | null = null;
+
+  /** Prefer `createTask()`; the constructor schedules the first step like it. */
+  constructor(target: TaskTarget<T>, options?: TaskOptions, loop?: EventLoop) {
+    super(loop ?? getRunningLoop());
+    if (typeof target === 'function') {
+      this._coro = target instanceof GeneratorFunction ? (target as () => Iterator<Suspend, T, unknown>)() : target;
+    } else if (isIterator(target)) {
+      this._coro = target;
+    } else {
+      throw new TypeError(
+        `createTask() expects a coroutine (generator object), generator function or async function, got ${describe(target)}`,
+      );
+    }
+    this._name = options?.name ?? ++taskCounter;
+    this._loop._addTask(this as Task<unknown>);
+    this._loop._pushReady(taskStep, this);
+  }
+
+  getName(): string {
+    const name = this._name;
+    return typeof name === 'number' ? `Task-${name}` : name;
+  }
+
+  setName(name: string): void {
+    this._name = String(name);
+  }
+
+  /** The coroutine (or the function, for async-function tasks) this task runs. */
+  getCoro(): Iterator<Suspend, T, unknown> | (() => unknown) {
+    return this._coro;
+  }
+
+  /**
+   * An AbortSignal that aborts as soon as `cancel()` is called: pass it to foreign
+   * APIs (`fetch(url, { signal })`) so cancellation stops them too. Created on first use.
+   */
+  get signal(): AbortSignal {
+    let controller = aborts.get(this as Task<unknown>);
+    if (controller === undefined) {
+      controller = new AbortController();
+      aborts.set(this as Task<unknown>, controller);
+      if (this._numCancelsRequested > 0 || this.cancelled()) controller.abort(new CancelledError(this.#cancelMessage()));
+    }
+    return controller.signal;
+  }
+
+  override setResult(_value: T): never {
+    throw new Error('Task does not support setResult() operation');
+  }
+
+  override setException(_error: unknown): never {
+    throw new Error('Task does not support setException() operation');
+  }
+
+  /**
+   * Requests cancellation: the future the task waits on is cancelled, or the next step
+   * throws CancelledError into the coroutine. Returns false if the task is already done.
+   */
+  override cancel(msg?: string): boolean {
+    if (this._state !== PENDING) return false;
+    this._numCancelsRequested++;
+    const controller = aborts.get(this as Task<unknown>);
+    if (controller !== undefined && !controller.signal.aborted) controller.abort(new CancelledError(msg));
+    // Keep _futWaiter: it may be a Task that swallows the cancellation and must be cancelled again.
+    if (this._futWaiter !== null && this._futWaiter.cancel(msg)) return true;
+    this._mustCancel = true;
+    this._cancel = msg;
+    return true;
+  }
+
+  /** The number of pending cancellation requests. */
+  cancelling(): number {
+    return this._numCancelsRequested;
+  }
+
+  /** Decrements the count of cancellation requests; returns the new count. */
+  uncancel(): number {
+    if (this._numCancelsRequested > 0) {
+      this._numCancelsRequested--;
+      if (this._numCancelsRequested === 0) this._mustCancel = false;
+    }
+    return this._numCancelsRequested;
+  }
+
+  override toString(): string {
+    const state = this._state === PENDING ? 'pending' : this.cancelled() ? 'cancelled' : 'finished';
+    return `<Task ${state} name=${JSON.stringify(this.getName())}>`;
+  }
+
+  /** @internal Resumes the task when the future it waits on is done. */
+  _wakeup(future: Future<unknown>): void {
+    const state = future._state;
+    if (state === FINISHED) {
+      this._stepError = NO_ERROR;
+    } else if (state === CANCELLED) {
+      this._stepError = future._makeCancelledError();
+    } else {
+      future._markRetrieved();
+      this._stepError = future._result;
+    }
+    taskStep(this);
+  }
+
+  /** @internal Ends the task as cancelled (by `error`, if the coroutine threw one). */
+  _finishCancelled(error: CancelledError | null): void {
+    const message = this.#cancelMessage();
+    this._state = CANCELLED;
+    this._cancel = error ?? message;
+    this._scheduleCallbacks();
+    this._loop._removeTask(this as Task<unknown>);
+  }
+
+  /** @internal */
+  _finishResult(value: T): void {
+    this._resolve(value);
+    this._loop._removeTask(this as Task<unknown>);
+  }
+
+  /** @internal */
+  _finishException(error: unknown): void {
+    this._reject(error);
+    this._loop._removeTask(this as Task<unknown>);
+  }
+
+  /** @internal Settles an async-function task when its promise settles. */
+  _settleAsync(ok: boolean, value: unknown): void {
+    this._loop._asyncTaskCount--;
+    this._loop._foreignSettled();
+    if (this._state !== PENDING) return;
+    this._futWaiter = null;
+    if (ok) {
+      // A cancel that never reached an await still wins: the value is discarded.
+      if (this._mustCancel) this._finishCancelled(null);
+      else this._finishResult(value as T);
+    } else if (value instanceof CancelledError) {
+      this._finishCancelled(value);
+    } else {
+      this._finishException(value);
+    }
+  }
+
+  #cancelMessage(): string | undefined {
+    const cancel = this._cancel;
+    return cancel instanceof CancelledError ? cancel.message : cancel;
+  }
+}
+
+/** Runs one step of a task: resumes its coroutine until the next suspension. */
+function taskStep(task: Task<any>): void {
+  if (task._state !== PENDING) return;
+  let error = task._stepError;
+  task._stepError = NO_ERROR;
+  if (task._mustCancel) {
+    if (!(error instanceof CancelledError)) error = task._makeCancelledError();
+    task._mustCancel = false;
+  }
+  task._futWaiter = null;
+  const loop = task._loop;
+  const previous = loop._currentTask;
+  loop._currentTask = task;
+  const coro = task._coro;
+  let step: IteratorResult<Suspend, unknown>;
+  try {
+    if (typeof coro === 'function') {
+      const started = startFunction(task, coro, error);
+      if (started === null) {
+        loop._currentTask = previous;
+        return;
+      }
+      step = started.next();
+    } else {
+      step = error === NO_ERROR ? coro.next(RESUMED) : coro.throw!(error);
+    }
+  } catch (thrown) {
+    loop._currentTask = previous;
+    if (thrown instanceof CancelledError) task._finishCancelled(thrown);
+    else task._finishException(thrown);
+    return;
+  }
+  loop._currentTask = previous;
+  if (step.done) {
+    if (task._mustCancel) {
+      task._mustCancel = false;
+      task._finishCancelled(null);
+    } else {
+      task._finishResult(step.value);
+    }
+    return;
+  }
+  const yielded: unknown = step.value;
+  if (yielded === null || yielded === undefined) {
+    loop._pushReady(taskStep, task); // a bare yield: one hop through the ready queue
+  } else if (yielded instanceof FutureAwaiter) {
+    waitOn(task, yielded._future);
+  } else {
+    const hint = yielded instanceof Future || isIterator(yielded) ? ' (use yield*, not yield, to await it)' : '';
+    task._stepError = new Error(`Task got bad yield: ${describe(yielded)}${hint}`);
+    loop._pushReady(taskStep, task);
+  }
+}
+
+function waitOn(task: Task<any>, future: Future<unknown>): void {
+  const loop = task._loop;
+  if (future._loop !== loop) {
+    task._stepError = new Error(`Task ${task.getName()} got Future ${future} attached to a different loop`);
+    loop._pushReady(taskStep, task);
+  } else if (future === task) {
+    task._stepError = new Error(`Task cannot await on itself: ${task}`);
+    loop._pushReady(taskStep, task);
+  } else {
+    future._addCallback(task);
+    task._futWaiter = future;
+    if (task._mustCancel && future.cancel(task._cancel as string | undefined)) task._mustCancel = false;
+  }
+}
+
+/**
+ * First step of a function target: generator results are driven like coroutines;
+ * anything else runs as an async function inside the task's async context.
+ * Returns the coroutine to step, or null when the task is handled as async.
+ */
+function startFunction(task: Task<any>, fn: () => unknown, error: unknown): Iterator<Suspend, unknown, unknown> | null {
+  if (error !== NO_ERROR) throw error; // cancelled before it started: the function never runs
+  const loop = task._loop;
+  loop._asyncTaskCount++;
+  let result: unknown;
+  try {
+    result = taskStorage().run(task, fn);
+  } catch (thrown) {
+    loop._asyncTaskCount--;
+    throw thrown;
+  }
+  if (isIterator(result)) {
+    loop._asyncTaskCount--;
+    task._coro = result as Iterator<Suspend, unknown, unknown>;
+    return task._coro;
+  }
+  if (isThenable(result)) {
+    loop._foreignStarted();
+    result.then(
+      (value) => task._settleAsync(true, value),
+      (reason) => task._settleAsync(false, reason),
+    );
+  } else {
+    loop._asyncTaskCount--;
+    task._finishResult(result);
+  }
+  return null;
+}
+
+/** Wraps a coroutine (or async function) in a Task scheduled to start soon. */
+export function createTask<T>(target: TaskTarget<T>, options?: TaskOptions): Task<T> {
+  return new Task(target, options);
+}
+
+/** The Task running the current code, or null outside a task. */
+export function currentTask(loop?: EventLoop): Task<unknown> | null {
+  const l = loop ?? runningLoopOrNull();
+  if (l === null) return null;
+  return l._currentTask ?? (l._asyncTaskCount > 0 ? asyncContextTask() : null);
+}
+
+/** The pending tasks of the running loop (or of `loop`). */
+export function allTasks(loop?: EventLoop): Set<Task<unknown>> {
+  const tasks = new Set<Task<unknown>>();
+  for (let t = (loop ?? getRunningLoop())._firstTask; t !== null; t = t._nextTask) tasks.add(t);
+  return tasks;
+}
+
+export function isIterator(value: unknown): value is Iterator<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Iterator<unknown>).next === 'function' &&
+    typeof (value as Iterator<unknown>).throw === 'function'
+  );
+}
+
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}
+
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'function') return `function ${value.name || '<anonymous>'}`;
+  if (typeof value === 'object') return `${value.constructor?.name ?? 'object'} ${String(value).slice(0, 60)}`;
+  return `${typeof value} ${String(value)}`;
+}
+
+export type { Coro };
