@@ -1,0 +1,17 @@
+/** Seed 001, "Basic Syntax": an async function that prints, sleeps one second, prints. */
+import { run, sleep, type Coro } from '../src/index.ts';
+import { isMain } from './is-main.ts';
+
+export function* main(): Coro<void> {
+  console.log('Hello');
+  yield* sleep(1000); // simulates a non-blocking I/O operation
+  console.log('World');
+}
+
+export async function mainAsync(): Promise<void> {
+  console.log('Hello');
+  await sleep(1000);
+  console.log('World');
+}
+
+if (isMain(import.meta.url)) await run(main);
