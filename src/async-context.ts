@@ -1,19 +1,63 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { promiseHooks } from 'node:v8';
 import type { Task } from './tasks.js';
 
 /**
- * Finds the Task an async function runs in. AsyncLocalStorage makes every `await`
- * in the process slower once a store is active, so it is created only when the
- * first async-function task starts: programs made of generator coroutines never
- * pay for it (the scheduler itself knows which generator task is running).
+ * Finds the Task an async function runs in, the way AsyncLocalStorage would, but with
+ * less machinery: V8 promise hooks tag each promise created while a task's code runs
+ * with that task, and restore it around every promise reaction (an `await` resuming).
+ * On Node 20 this costs about half of what AsyncLocalStorage does per `await`.
+ *
+ * The hooks are installed only when the first async-function task starts: programs made
+ * of generator coroutines never pay for them (the scheduler itself knows which
+ * generator task is running).
  */
-let storage: AsyncLocalStorage<Task<unknown>> | null = null;
+const TASK: unique symbol = Symbol('aio.task');
 
-export function taskStorage(): AsyncLocalStorage<Task<unknown>> {
-  return (storage ??= new AsyncLocalStorage());
+interface Tagged {
+  [TASK]?: Task<unknown>;
+}
+
+let current: Task<unknown> | null = null;
+let installed = false;
+
+function install(): void {
+  installed = true;
+  promiseHooks.createHook({
+    init(promise) {
+      if (current !== null) (promise as Tagged)[TASK] = current;
+    },
+    before(promise) {
+      current = (promise as Tagged)[TASK] ?? null;
+    },
+    after() {
+      current = null;
+    },
+  });
+}
+
+/** Runs `fn` synchronously as code of `task`: promises it creates carry the task. */
+export function runInTaskContext<R>(task: Task<unknown>, fn: () => R): R {
+  if (!installed) install();
+  const previous = current;
+  current = task;
+  try {
+    return fn();
+  } finally {
+    current = previous;
+  }
 }
 
 /** The async-function task whose code is running, or null. */
 export function asyncContextTask(): Task<unknown> | null {
-  return storage === null ? null : (storage.getStore() ?? null);
+  return current;
 }
+
+/** AsyncLocalStorage-shaped access to the same context (`run`, `getStore`). */
+export function taskStorage(): { run<R>(task: Task<unknown>, fn: () => R): R; getStore(): Task<unknown> | undefined } {
+  return storage;
+}
+
+const storage = {
+  run: runInTaskContext,
+  getStore: (): Task<unknown> | undefined => current ?? undefined,
+};

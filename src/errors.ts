@@ -7,11 +7,12 @@
 
 /** Thrown into a coroutine when its Task is cancelled (asyncio.CancelledError). */
 export class CancelledError extends Error {
-  override name = 'CancelledError';
   constructor(message?: string) {
     super(message ?? '');
   }
 }
+// On the prototype rather than per instance: cancellation is frequent.
+CancelledError.prototype.name = 'CancelledError';
 
 /** The deadline of `waitFor`, `timeout` or `asCompleted` passed. */
 export class TimeoutError extends Error {
@@ -24,9 +25,8 @@ export class InvalidStateError extends Error {
 }
 
 /** `run()` was interrupted by SIGINT (Python's KeyboardInterrupt). */
-export class KeyboardInterrupt extends CancelledError {
-  override name = 'KeyboardInterrupt';
-}
+export class KeyboardInterrupt extends CancelledError {}
+KeyboardInterrupt.prototype.name = 'KeyboardInterrupt';
 
 /**
  * Creates a CancelledError without capturing a stack trace unless `withStack`:

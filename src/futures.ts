@@ -1,8 +1,9 @@
 import { CancelledError, InvalidStateError, makeCancelledError } from './errors.js';
 import { asyncContextTask } from './async-context.js';
-import { getRunningLoop } from './loop/running.js';
+import { getRunningLoop, runningLoopOrNull } from './loop/running.js';
 import type { EventLoop } from './loop/event-loop.js';
 import { recordSource, sourceOf } from './debug-info.js';
+import type { Task } from './tasks.js';
 
 /**
  * What a Task sends into its coroutine when it resumes it (`sleep(0)` uses it to tell its
@@ -161,8 +162,13 @@ export class Future<T = unknown> implements Yieldable<T>, PromiseLike<T> {
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    return new Promise<T>((resolve, reject) => awaitFromPromise(this, resolve, reject)).then(onfulfilled, onrejected);
+    const task = awaitingTask(this);
+    if (task instanceof Error) return Promise.reject(task).then(onfulfilled, onrejected);
+    return new Promise<R1 | R2>((resolve, reject) => {
+      this._addCallback(new PromiseWaiter(task, resolve, reject, onfulfilled, onrejected));
+    });
   }
+
 
   toString(): string {
     return `<${this.constructor.name} ${STATE_NAMES[this._state]}>`;
@@ -194,6 +200,8 @@ export class Future<T = unknown> implements Yieldable<T>, PromiseLike<T> {
 
   /** @internal Removes up to `limit` registrations of `callback`; returns how many. */
   _removeCallback(callback: Callback, limit: number): number {
+    // Once the future is done its callbacks are already scheduled (asyncio: removal returns 0).
+    if (this._state !== PENDING) return 0;
     const callbacks = this._callbacks;
     if (callbacks === callback) {
       this._callbacks = null;
@@ -287,37 +295,63 @@ function invokeCallback(callback: Callback, future: Future<any>): void {
 }
 
 /**
- * Settles a native promise from a future; used by `then`. In an async-function task
- * the task records the future so that cancelling the task cancels this await.
+ * The task awaiting `future` from an async function (null outside one), recorded as
+ * waiting on it so that `task.cancel()` cancels this await; or the error the await must
+ * throw at once (a cancel requested while the task awaited something foreign, a future of
+ * another loop, the task itself).
  */
-function awaitFromPromise<T>(future: Future<T>, resolve: (v: T) => void, reject: (e: unknown) => void): void {
-  const task = future._loop._asyncTaskCount > 0 ? asyncContextTask() : null;
-  if (task !== null) {
-    if (task === (future as Future<unknown>)) {
-      reject(new Error(`Task cannot await on itself: ${task}`));
-      return;
-    }
-    if (task._loop !== future._loop) {
-      reject(new Error(`Task ${task.getName()} got Future ${future} attached to a different loop`));
-      return;
-    }
-    if (task._mustCancel) {
-      // A cancel requested while the task awaited something foreign arrives here.
-      task._mustCancel = false;
-      reject(task._makeCancelledError());
-      return;
-    }
-    if (future._state === PENDING) task._futWaiter = future;
+function awaitingTask(future: Future<unknown>): Task<unknown> | null | Error {
+  // The awaiting task may belong to another loop than the future (an error reported below).
+  const running = runningLoopOrNull();
+  if (future._loop._asyncTaskCount === 0 && (running === null || running._asyncTaskCount === 0)) return null;
+  const task = asyncContextTask();
+  if (task === null) return null;
+  if (task === future) return new Error(`Task cannot await on itself: ${task}`);
+  if (task._loop !== future._loop) {
+    return new Error(`Task ${task.getName()} got Future ${future} attached to a different loop`);
   }
-  future._addCallback((f: Future<T>) => {
-    if (task !== null && task._futWaiter === f) task._futWaiter = null;
-    if (f._state === FINISHED) resolve(f._result as T);
-    else if (f._state === CANCELLED) reject(f._makeCancelledError());
+  if (task._mustCancel) {
+    task._mustCancel = false;
+    return task._makeCancelledError();
+  }
+  if (future._state === PENDING) task._futWaiter = future;
+  return task;
+}
+
+/** Settles the promise `Future.then` returned, once the future is done. */
+class PromiseWaiter implements Waiter {
+  constructor(
+    readonly task: Task<unknown> | null,
+    readonly resolve: (value: any) => void,
+    readonly reject: (reason: unknown) => void,
+    readonly onfulfilled: ((value: any) => unknown) | null | undefined,
+    readonly onrejected: ((reason: any) => unknown) | null | undefined,
+  ) {}
+
+  _wakeup(future: Future<unknown>): void {
+    if (this.task !== null && this.task._futWaiter === future) this.task._futWaiter = null;
+    let ok = true;
+    let value: unknown;
+    if (future._state === FINISHED) value = future._result;
     else {
-      f._markRetrieved();
-      reject(f._result);
+      ok = false;
+      if (future._state === CANCELLED) value = future._makeCancelledError();
+      else {
+        future._markRetrieved();
+        value = future._result;
+      }
     }
-  });
+    const handler = ok ? this.onfulfilled : this.onrejected;
+    if (typeof handler !== 'function') {
+      (ok ? this.resolve : this.reject)(value);
+      return;
+    }
+    try {
+      this.resolve(handler(value));
+    } catch (error) {
+      this.reject(error);
+    }
+  }
 }
 
 interface Unretrieved {

@@ -105,7 +105,15 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
     if (outer._cancelRequested) outer.setException(child._makeCancelledError());
     else outer.setResult(results);
   };
-  for (let i = 0; i < children.length; i++) children[i]!._addCallback(onChildDone);
+  // As in asyncio (3.12+), children that are already done are accounted for at once, after
+  // the callbacks are registered: a gather of finished futures completes eagerly.
+  let doneChildren: Future<unknown>[] | null = null;
+  for (let i = 0; i < children.length; i++) {
+    const child = children[i]!;
+    if (child.done()) (doneChildren ??= []).push(child);
+    else child._addCallback(onChildDone);
+  }
+  if (doneChildren !== null) for (const child of doneChildren) onChildDone(child);
   return outer;
 }
 

@@ -1,4 +1,4 @@
-import { Future, RESUMED, setResultUnlessCancelled, type Suspend, type Yieldable } from './futures.js';
+import { Future, PENDING, RESUMED, setResultUnlessCancelled, type Suspend, type Yieldable } from './futures.js';
 import { describe } from './tasks.js';
 import { getRunningLoop } from './loop/running.js';
 import type { TimerHandle } from './loop/handles.js';
@@ -12,6 +12,10 @@ class TimerFuture<T> extends Future<T> {
     this._timer?.cancel();
     return true;
   }
+}
+
+function resolveUndefined(future: Future<unknown>): void {
+  if (future._state === PENDING) future._resolve(undefined);
 }
 
 const BARE_YIELD: IteratorResult<Suspend, never> = { done: false, value: null };
@@ -56,7 +60,8 @@ class ZeroSleep<T> extends SleepBase<T> {
   protected future(): Future<T> {
     const loop = getRunningLoop();
     const future = new Future<T>(loop);
-    loop.callSoon(setResultUnlessCancelled, future, this.#result);
+    if (this.#result === undefined) loop._pushReady(resolveUndefined, future);
+    else loop.callSoon(setResultUnlessCancelled, future, this.#result);
     return future;
   }
 }

@@ -1,6 +1,6 @@
 import { CancelledError } from './errors.js';
-import { taskStorage, asyncContextTask } from './async-context.js';
-import { Future, FutureAwaiter, RESUMED, PENDING, CANCELLED, FINISHED, type Coro, type Suspend, type Waiter } from './futures.js';
+import { runInTaskContext, asyncContextTask } from './async-context.js';
+import { Future, FutureAwaiter, RESUMED, PENDING, CANCELLED, type Coro, type Suspend, type Waiter } from './futures.js';
 import { getRunningLoop, runningLoopOrNull } from './loop/running.js';
 import type { EventLoop } from './loop/event-loop.js';
 
@@ -139,17 +139,13 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
     return `<Task ${state} name=${JSON.stringify(this.getName())}>`;
   }
 
-  /** @internal Resumes the task when the future it waits on is done. */
-  _wakeup(future: Future<unknown>): void {
-    const state = future._state;
-    if (state === FINISHED) {
-      this._stepError = NO_ERROR;
-    } else if (state === CANCELLED) {
-      this._stepError = future._makeCancelledError();
-    } else {
-      future._markRetrieved();
-      this._stepError = future._result;
-    }
+  /**
+   * @internal Resumes the task when the future it waits on is done. The coroutine is
+   * resumed with `next()`: the FutureAwaiter it is suspended in returns the future's
+   * result or throws its error right at the `yield*`, which costs one throw instead of
+   * throwing in from outside and re-throwing inside.
+   */
+  _wakeup(_future: Future<unknown>): void {
     taskStep(this);
   }
 
@@ -277,7 +273,7 @@ function startFunction(task: Task<any>, fn: () => unknown, error: unknown): Iter
   loop._asyncTaskCount++;
   let result: unknown;
   try {
-    result = taskStorage().run(task, fn);
+    result = runInTaskContext(task, fn);
   } catch (thrown) {
     loop._asyncTaskCount--;
     throw thrown;
@@ -287,7 +283,12 @@ function startFunction(task: Task<any>, fn: () => unknown, error: unknown): Iter
     task._coro = result as Iterator<Suspend, unknown, unknown>;
     return task._coro;
   }
-  if (isThenable(result)) {
+  if (result instanceof Promise) {
+    loop._foreignStarted();
+    // Registered in the task's context, so the shared handlers find the task there:
+    // no closure per task.
+    runInTaskContext(task, () => result.then(settleFulfilled, settleRejected));
+  } else if (isThenable(result)) {
     loop._foreignStarted();
     result.then(
       (value) => task._settleAsync(true, value),
@@ -298,6 +299,14 @@ function startFunction(task: Task<any>, fn: () => unknown, error: unknown): Iter
     task._finishResult(result);
   }
   return null;
+}
+
+function settleFulfilled(value: unknown): void {
+  asyncContextTask()!._settleAsync(true, value);
+}
+
+function settleRejected(reason: unknown): void {
+  asyncContextTask()!._settleAsync(false, reason);
 }
 
 /** Wraps a coroutine (or async function) in a Task scheduled to start soon. */
