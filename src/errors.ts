@@ -29,14 +29,23 @@ export class KeyboardInterrupt extends CancelledError {}
 KeyboardInterrupt.prototype.name = 'KeyboardInterrupt';
 
 /**
- * Creates a CancelledError without capturing a stack trace unless `withStack`:
- * cancellation is control flow, and a stack capture costs about a microsecond.
+ * A CancelledError made without running the Error constructor, which costs about half a
+ * microsecond even with no stack trace to capture: cancellation is control flow, and a
+ * storm of 100k cancellations should not pay for 100k stack walks. It is a real
+ * `CancelledError` (`instanceof` holds); its `stack` is just `CancelledError: message`.
  */
+const FastCancelledError = function (this: { message: string }, message: string) {
+  this.message = message;
+} as unknown as new (message: string) => CancelledError;
+FastCancelledError.prototype = CancelledError.prototype;
+Object.defineProperty(CancelledError.prototype, 'stack', {
+  configurable: true,
+  get(this: CancelledError) {
+    return this.message ? `${this.name}: ${this.message}` : this.name;
+  },
+});
+
+/** Creates a CancelledError; with a stack trace only when `withStack` (debug mode). */
 export function makeCancelledError(message: string | undefined, withStack: boolean): CancelledError {
-  if (withStack) return new CancelledError(message);
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  const err = new CancelledError(message);
-  Error.stackTraceLimit = limit;
-  return err;
+  return withStack ? new CancelledError(message) : new FastCancelledError(message ?? '');
 }
