@@ -35,6 +35,25 @@ function install(): void {
   });
 }
 
+/**
+ * Turns context tracking on. It switches on by itself with the first async-function task;
+ * the virtual-time loop turns it on at once, so that async helpers called from coroutines
+ * are attributed to their task from the start.
+ */
+export function enableTaskContext(): void {
+  if (!installed) install();
+}
+
+/**
+ * Makes `task` the current context (for a generator step); returns the previous one to
+ * restore. Promises created meanwhile (async helpers the coroutine calls) carry the task.
+ */
+export function swapTaskContext(task: Task<unknown> | null): Task<unknown> | null {
+  const previous = current;
+  current = task;
+  return previous;
+}
+
 /** Runs `fn` synchronously as code of `task`: promises it creates carry the task. */
 export function runInTaskContext<R>(task: Task<unknown>, fn: () => R): R {
   if (!installed) install();

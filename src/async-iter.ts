@@ -1,7 +1,7 @@
 import { Future, type Coro } from './futures.js';
 import { fromPromise } from './ensure-future.js';
 import { gather } from './gather.js';
-import { taskStorage } from './async-context.js';
+import { callInTask } from './task-context.js';
 import { currentTask } from './tasks.js';
 import { getRunningLoop } from './loop/running.js';
 import type { EventLoop } from './loop/event-loop.js';
@@ -50,26 +50,14 @@ export class AsyncIteration<T> {
   #call(step: () => Promise<IteratorResult<T>>): Future<IteratorResult<T>> {
     const loop = this.#loop;
     const task = currentTask(loop);
-    let promise: Promise<IteratorResult<T>>;
-    if (task === null) {
-      promise = step();
-    } else {
-      // Count as async work of the task while the step runs, so its awaits can be cancelled.
-      loop._asyncTaskCount++;
-      promise = taskStorage().run(task, step);
-      promise.then(
-        () => loop._asyncTaskCount--,
-        () => loop._asyncTaskCount--,
-      );
-    }
-    const future = fromPromise(
-      promise.then((r) => {
+    const run = (): Promise<IteratorResult<T>> =>
+      step().then((r) => {
         if (r.done) this.#finish();
         return r;
-      }),
-      loop,
-    );
-    return future;
+      });
+    if (task === null) return fromPromise(run(), loop);
+    // Runs as async work of the task, so cancelling the task reaches the step's awaits.
+    return callInTask(task, run) as Future<IteratorResult<T>>;
   }
 
   #finish(): void {

@@ -1,5 +1,5 @@
 import { Future, type Awaitable } from './futures.js';
-import { Task, describe, isIterator, isThenable, type TaskTarget } from './tasks.js';
+import { Task, currentTask, describe, isIterator, isThenable, type TaskTarget } from './tasks.js';
 import { getRunningLoop } from './loop/running.js';
 import type { EventLoop } from './loop/event-loop.js';
 
@@ -23,17 +23,28 @@ export function ensureFuture<T>(value: Awaitable<T> | TaskTarget<T>, loop?: Even
   throw new TypeError(`An asyncio.Future, a coroutine or an awaitable is required, got ${describe(value)}`);
 }
 
-/** A Future that settles with `promise`; the loop counts it as pending foreign work until then. */
+/**
+ * A Future that settles with `promise`. Until then the loop counts the promise as foreign
+ * work (a virtual clock does not jump past it) — unless it was made by code of a task (an
+ * async helper a coroutine or async function called): then it is that task's own async
+ * work, foreign only while the task awaits nothing of the loop's.
+ */
 export function fromPromise<T>(promise: PromiseLike<T>, loop: EventLoop): Future<T> {
   const future = new Future<T>(loop);
-  loop._foreignStarted();
+  const owner = currentTask(loop);
+  if (owner !== null) owner._asyncEnter();
+  else loop._foreignStarted();
+  const settled = (): void => {
+    if (owner !== null) owner._asyncExit();
+    else loop._foreignSettled();
+  };
   promise.then(
     (value) => {
-      loop._foreignSettled();
+      settled();
       if (!future.done() && !loop.isClosed()) future._resolve(value);
     },
     (error) => {
-      loop._foreignSettled();
+      settled();
       if (!future.done() && !loop.isClosed()) future._reject(error);
     },
   );

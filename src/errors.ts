@@ -24,6 +24,26 @@ export class InvalidStateError extends Error {
   override name = 'InvalidStateError';
 }
 
+/** `getNowait()` found the queue empty (asyncio.QueueEmpty). */
+export class QueueEmpty extends Error {
+  override name = 'QueueEmpty';
+}
+
+/** `putNowait()` found the queue full (asyncio.QueueFull). */
+export class QueueFull extends Error {
+  override name = 'QueueFull';
+}
+
+/** The queue was shut down: no more `put()`s, and no more `get()`s once it is empty (asyncio.QueueShutDown). */
+export class QueueShutDown extends Error {
+  override name = 'QueueShutDown';
+}
+
+/** A barrier was reset or aborted while a task waited on it, or is broken (asyncio.BrokenBarrierError). */
+export class BrokenBarrierError extends Error {
+  override name = 'BrokenBarrierError';
+}
+
 /** `run()` was interrupted by SIGINT (Python's KeyboardInterrupt). */
 export class KeyboardInterrupt extends CancelledError {}
 KeyboardInterrupt.prototype.name = 'KeyboardInterrupt';

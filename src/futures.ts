@@ -1,6 +1,6 @@
 import { CancelledError, InvalidStateError, makeCancelledError } from './errors.js';
 import { asyncContextTask } from './async-context.js';
-import { getRunningLoop, runningLoopOrNull } from './loop/running.js';
+import { getRunningLoop } from './loop/running.js';
 import type { EventLoop } from './loop/event-loop.js';
 import { recordSource, sourceOf } from './debug-info.js';
 import type { Task } from './tasks.js';
@@ -164,8 +164,18 @@ export class Future<T = unknown> implements Yieldable<T>, PromiseLike<T> {
   ): Promise<R1 | R2> {
     const task = awaitingTask(this);
     if (task instanceof Error) return Promise.reject(task).then(onfulfilled, onrejected);
+    if (this._state !== PENDING) {
+      // A done future does not suspend (asyncio's `await fut` returns at once): settle without
+      // a trip through the loop, which may not be running any more (`await task` after it ran).
+      return new Promise<R1 | R2>((resolve, reject) => {
+        new PromiseWaiter(task, resolve, reject, onfulfilled, onrejected, false)._wakeup(this);
+      });
+    }
+    // An async task awaiting a pending future is blocked on the loop, not doing foreign work.
+    const parked = task !== null && this._state === PENDING;
+    if (parked) task._park();
     return new Promise<R1 | R2>((resolve, reject) => {
-      this._addCallback(new PromiseWaiter(task, resolve, reject, onfulfilled, onrejected));
+      this._addCallback(new PromiseWaiter(task, resolve, reject, onfulfilled, onrejected, parked));
     });
   }
 
@@ -301,9 +311,6 @@ function invokeCallback(callback: Callback, future: Future<any>): void {
  * another loop, the task itself).
  */
 function awaitingTask(future: Future<unknown>): Task<unknown> | null | Error {
-  // The awaiting task may belong to another loop than the future (an error reported below).
-  const running = runningLoopOrNull();
-  if (future._loop._asyncTaskCount === 0 && (running === null || running._asyncTaskCount === 0)) return null;
   const task = asyncContextTask();
   if (task === null) return null;
   if (task === future) return new Error(`Task cannot await on itself: ${task}`);
@@ -326,9 +333,11 @@ class PromiseWaiter implements Waiter {
     readonly reject: (reason: unknown) => void,
     readonly onfulfilled: ((value: any) => unknown) | null | undefined,
     readonly onrejected: ((reason: any) => unknown) | null | undefined,
+    readonly parked: boolean,
   ) {}
 
   _wakeup(future: Future<unknown>): void {
+    if (this.parked) this.task!._unpark();
     if (this.task !== null && this.task._futWaiter === future) this.task._futWaiter = null;
     let ok = true;
     let value: unknown;

@@ -8,8 +8,11 @@ export interface GatherOptions {
   returnExceptions?: boolean;
 }
 
-type Results<A extends readonly unknown[]> = { -readonly [K in keyof A]: AwaitedOf<A[K]> };
-type ResultsOrErrors<A extends readonly unknown[]> = { -readonly [K in keyof A]: AwaitedOf<A[K]> | Error };
+/** An awaitable, or a function returning one (an async or generator function), run as a Task. */
+type GatherArg = Awaitable<unknown> | (() => unknown);
+type ResultOf<A> = A extends () => infer R ? (R extends Awaitable<unknown> ? AwaitedOf<R> : R) : AwaitedOf<A>;
+type Results<A extends readonly unknown[]> = { -readonly [K in keyof A]: ResultOf<A[K]> };
+type ResultsOrErrors<A extends readonly unknown[]> = { -readonly [K in keyof A]: ResultOf<A[K]> | Error };
 
 /** The Future `gather()` returns: cancelling it cancels every child. */
 export class GatheringFuture<T> extends Future<T> {
@@ -42,11 +45,11 @@ export class GatheringFuture<T> extends Future<T> {
  * @example
  * const [a, b] = yield* gather(fetchData(1000, 'Data 1'), fetchData(2000, 'Data 2'));
  */
-export function gather<const A extends readonly Awaitable<unknown>[]>(...aws: A): GatheringFuture<Results<A>>;
-export function gather<const A extends readonly Awaitable<unknown>[]>(
+export function gather<const A extends readonly GatherArg[]>(...aws: A): GatheringFuture<Results<A>>;
+export function gather<const A extends readonly GatherArg[]>(
   ...args: [...A, GatherOptions & { returnExceptions: true }]
 ): GatheringFuture<ResultsOrErrors<A>>;
-export function gather<const A extends readonly Awaitable<unknown>[]>(
+export function gather<const A extends readonly GatherArg[]>(
   ...args: [...A, GatherOptions]
 ): GatheringFuture<Results<A>>;
 export function gather(...args: unknown[]): GatheringFuture<unknown[]> {

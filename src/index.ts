@@ -3,11 +3,23 @@
  * (`function*` + `yield*` is `async def` + `await`); async functions work too.
  */
 export { CancelledError, TimeoutError, InvalidStateError, KeyboardInterrupt } from './errors.js';
+export { QueueEmpty, QueueFull, QueueShutDown, BrokenBarrierError } from './errors.js';
+export { Lock, Event, Condition, Semaphore, BoundedSemaphore, Barrier, type BarrierState } from './locks/index.js';
+export { Queue, LifoQueue, PriorityQueue, compareItems, type PriorityQueueOptions } from './queues/index.js';
+export { Guard, type Operation } from './waiters.js';
 export { Future, isFuture, type Coro, type Awaitable, type AwaitedOf, type Yieldable, type DoneCallback } from './futures.js';
 export { Task, createTask, currentTask, allTasks, type TaskOptions, type TaskTarget } from './tasks.js';
 export { ensureFuture } from './ensure-future.js';
 export { sleep, type Sleep } from './sleep.js';
 export { gather, GatheringFuture, type GatherOptions } from './gather.js';
+export { ExceptionGroup, type ErrorMatcher } from './exception-group.js';
+export { wait, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, type ReturnWhen, type WaitOptions } from './wait.js';
+export { waitFor } from './wait-for.js';
+export { asCompleted, AsCompleted, type AsCompletedOptions, type CompletedFuture } from './as-completed.js';
+export { shield } from './shield.js';
+export { timeout, timeoutAt, Timeout, type TimeoutBody } from './timeouts.js';
+export { taskGroup, TaskGroup, type TaskGroupBody } from './taskgroup.js';
+export { InlineAwaitable } from './body-runner.js';
 export { run, Runner, type RunOptions } from './runners.js';
 export { aiter, forAwait, AsyncIteration } from './async-iter.js';
 export { asyncWith, type AsyncContextManager } from './async-with.js';

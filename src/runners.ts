@@ -84,7 +84,7 @@ export class Runner {
     if (loop === null) return;
     try {
       await cancelAllTasks(loop);
-      await loop.runUntilComplete(() => shutdownAsyncIterators(loop));
+      await loop.runUntilComplete(shutdownAsyncIterators(loop));
     } finally {
       loop.close();
     }

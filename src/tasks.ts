@@ -1,5 +1,5 @@
 import { CancelledError } from './errors.js';
-import { runInTaskContext, asyncContextTask } from './async-context.js';
+import { runInTaskContext, asyncContextTask, swapTaskContext } from './async-context.js';
 import { Future, FutureAwaiter, RESUMED, PENDING, CANCELLED, type Coro, type Suspend, type Waiter } from './futures.js';
 import { getRunningLoop, runningLoopOrNull } from './loop/running.js';
 import type { EventLoop } from './loop/event-loop.js';
@@ -50,6 +50,10 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
   /** @internal Links of the loop's list of pending tasks. */
   _prevTask: Task<unknown> | null = null;
   /** @internal */ _nextTask: Task<unknown> | null = null;
+  /** @internal Async code in flight for this task (its async function, or async bodies run on its behalf). */
+  _asyncRuns = 0;
+  /** @internal Runtime futures that code awaits now: while > 0 it is blocked on the loop, not foreign work. */
+  _parked = 0;
 
   /** Prefer `createTask()`; the constructor schedules the first step like it. */
   constructor(target: TaskTarget<T>, options?: TaskOptions, loop?: EventLoop) {
@@ -113,10 +117,10 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
     this._numCancelsRequested++;
     const controller = aborts.get(this as Task<unknown>);
     if (controller !== undefined && !controller.signal.aborted) controller.abort(new CancelledError(msg));
+    this._cancel = msg; // also the reason of a `signal` first asked for after this call
     // Keep _futWaiter: it may be a Task that swallows the cancellation and must be cancelled again.
     if (this._futWaiter !== null && this._futWaiter.cancel(msg)) return true;
     this._mustCancel = true;
-    this._cancel = msg;
     return true;
   }
 
@@ -173,7 +177,7 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
   /** @internal Settles an async-function task when its promise settles. */
   _settleAsync(ok: boolean, value: unknown): void {
     this._loop._asyncTaskCount--;
-    this._loop._foreignSettled();
+    this._asyncExit();
     if (this._state !== PENDING) return;
     this._futWaiter = null;
     if (ok) {
@@ -182,15 +186,48 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
       else this._finishResult(value as T);
     } else if (value instanceof CancelledError) {
       this._finishCancelled(value);
+    } else if (this._mustCancel && isAbortByCancel(value)) {
+      // A foreign API stopped by `signal` (an AbortError caused by this task's cancel): the
+      // cancel arrived at that await, where asyncio would have thrown CancelledError.
+      this._finishCancelled(null);
     } else {
       this._finishException(value);
     }
+  }
+
+  /**
+   * @internal The loop counts a task's async code as foreign work (it may await anything)
+   * except while it awaits runtime futures: a virtual clock jumps only when no foreign work
+   * is pending, so an async task blocked on `sleep()` must not hold it back.
+   */
+  _asyncEnter(): void {
+    if (this._asyncRuns++ === 0 && this._parked === 0) this._loop._foreignStarted();
+  }
+
+  /** @internal */
+  _asyncExit(): void {
+    if (--this._asyncRuns === 0 && this._parked === 0) this._loop._foreignSettled();
+  }
+
+  /** @internal Async code of this task started awaiting a pending runtime future. */
+  _park(): void {
+    if (this._parked++ === 0 && this._asyncRuns > 0) this._loop._foreignSettled();
+  }
+
+  /** @internal That future is done: the async code is runnable again. */
+  _unpark(): void {
+    if (--this._parked === 0 && this._asyncRuns > 0) this._loop._foreignStarted();
   }
 
   #cancelMessage(): string | undefined {
     const cancel = this._cancel;
     return cancel instanceof CancelledError ? cancel.message : cancel;
   }
+}
+
+/** An AbortError whose cause is a CancelledError: how Node APIs reject when `task.signal` aborts. */
+function isAbortByCancel(error: unknown): boolean {
+  return error instanceof Error && error.name === 'AbortError' && error.cause instanceof CancelledError;
 }
 
 /** Runs one step of a task: resumes its coroutine until the next suspension. */
@@ -206,6 +243,7 @@ function taskStep(task: Task<any>): void {
   const loop = task._loop;
   const previous = loop._currentTask;
   loop._currentTask = task;
+  const previousContext = swapTaskContext(task);
   const coro = task._coro;
   let step: IteratorResult<Suspend, unknown>;
   try {
@@ -213,6 +251,7 @@ function taskStep(task: Task<any>): void {
       const started = startFunction(task, coro, error);
       if (started === null) {
         loop._currentTask = previous;
+        swapTaskContext(previousContext);
         return;
       }
       step = started.next();
@@ -221,11 +260,13 @@ function taskStep(task: Task<any>): void {
     }
   } catch (thrown) {
     loop._currentTask = previous;
+    swapTaskContext(previousContext);
     if (thrown instanceof CancelledError) task._finishCancelled(thrown);
     else task._finishException(thrown);
     return;
   }
   loop._currentTask = previous;
+  swapTaskContext(previousContext);
   if (step.done) {
     if (task._mustCancel) {
       task._mustCancel = false;
@@ -284,12 +325,12 @@ function startFunction(task: Task<any>, fn: () => unknown, error: unknown): Iter
     return task._coro;
   }
   if (result instanceof Promise) {
-    loop._foreignStarted();
+    task._asyncEnter();
     // Registered in the task's context, so the shared handlers find the task there:
     // no closure per task.
     runInTaskContext(task, () => result.then(settleFulfilled, settleRejected));
   } else if (isThenable(result)) {
-    loop._foreignStarted();
+    task._asyncEnter();
     result.then(
       (value) => task._settleAsync(true, value),
       (reason) => task._settleAsync(false, reason),
@@ -318,7 +359,9 @@ export function createTask<T>(target: TaskTarget<T>, options?: TaskOptions): Tas
 export function currentTask(loop?: EventLoop): Task<unknown> | null {
   const l = loop ?? runningLoopOrNull();
   if (l === null) return null;
-  return l._currentTask ?? (l._asyncTaskCount > 0 ? asyncContextTask() : null);
+  if (l._currentTask !== null) return l._currentTask;
+  const task = asyncContextTask();
+  return task !== null && task._loop === l ? task : null;
 }
 
 /** The pending tasks of the running loop (or of `loop`). */

@@ -1,0 +1,208 @@
+/**
+ * Running code "in the calling task", like `async with` / `await` in asyncio, whichever the
+ * caller's style:
+ *
+ * - `InlineAwaitable`: what `timeout()`, `taskGroup()`, `waitFor()`, `wait()` … return. Lazy
+ *   like a coroutine; `yield*`-able (the calling generator task steps it), an iterator (so
+ *   `createTask()`/`gather()` take it like a coroutine) and thenable (`await` drives it inline in
+ *   the calling async-function task, with no Task of its own).
+ * - `runBody()`: runs a body (a generator function or an async function) inside such a
+ *   coroutine, in the task that steps it, so the body's awaits are that task's and
+ *   cancelling the task reaches them.
+ */
+import { Future, FutureAwaiter, RESUMED, type Coro, type Suspend, type Yieldable } from './futures.js';
+import { asyncContextTask } from './async-context.js';
+import { currentTask, describe, isIterator, isThenable, type Task } from './tasks.js';
+import { callInTask } from './task-context.js';
+import { fromPromise } from './ensure-future.js';
+import { sleep } from './sleep.js';
+import { getRunningLoop, runningLoopOrNull } from './loop/running.js';
+
+/** @internal A generator task steps the coroutine (`yield*`). */
+export const TASK_MODE = 0;
+/** @internal `drive()` steps it from an async function (`await`). */
+export const ASYNC_MODE = 1;
+/** @internal */
+export type Mode = typeof TASK_MODE | typeof ASYNC_MODE;
+
+/** What a coroutine stepped by `drive()` yields to have a native promise awaited as is. */
+class PromiseSuspend {
+  constructor(readonly promise: PromiseLike<unknown>) {}
+}
+
+const NO_ERROR: unique symbol = Symbol('no error');
+const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor;
+
+/**
+ * The awaitable of an operation that runs in the calling task: `yield* op` in a generator
+ * coroutine, `await op` in an async function. Like a coroutine it does nothing until
+ * awaited, and it can be awaited once (awaiting it again with `await` gives the same
+ * outcome). `createTask(op)`, `gather(op, …)` and `ensureFuture(op)` run it in a new Task.
+ *
+ * @example
+ * import { run, timeout } from 'aio';
+ *
+ * // Both styles await the same kind of object:
+ * const a = await run(function* () {
+ *   return yield* timeout(100, function* () { return 1; });
+ * });
+ * const b = await run(async () => await timeout(100, async () => 2));
+ */
+export class InlineAwaitable<T> implements Yieldable<T>, Iterator<Suspend, T, unknown>, Promise<T> {
+  readonly #start: (mode: Mode) => Coro<T>;
+  #coro: Coro<T> | null = null;
+  #promise: Promise<T> | null = null;
+
+  /** @internal `start(mode)` makes the coroutine that does the work; it is called once. */
+  constructor(start: (mode: Mode) => Coro<T>) {
+    this.#start = start;
+  }
+
+  /** Typed as a plain iterator so that `yield*` gives `T` (not `T | undefined`, from `return()`). */
+  [Symbol.iterator](): Iterator<Suspend, T, unknown> {
+    return this;
+  }
+
+  /** Makes it a Promise for TypeScript (`assert.rejects(timeout(…))`, `Promise<T>` parameters). */
+  get [Symbol.toStringTag](): string {
+    return 'InlineAwaitable';
+  }
+
+  next(sent?: unknown): IteratorResult<Suspend, T> {
+    return this.#coroutine().next(sent);
+  }
+
+  throw(error: unknown): IteratorResult<Suspend, T> {
+    return this.#coroutine().throw(error);
+  }
+
+  return(value?: T): IteratorResult<Suspend, T> {
+    return this.#coroutine().return(value as T);
+  }
+
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    let promise = this.#promise;
+    if (promise === null) {
+      if (this.#coro !== null) {
+        promise = Promise.reject(new Error('This awaitable is already being awaited with yield*: await it only once'));
+      } else {
+        try {
+          promise = drive(this.#start(ASYNC_MODE));
+        } catch (error) {
+          promise = Promise.reject(error);
+        }
+      }
+      this.#promise = promise;
+    }
+    return promise.then(onfulfilled, onrejected);
+  }
+
+  catch<R = never>(onrejected?: ((reason: any) => R | PromiseLike<R>) | null): Promise<T | R> {
+    return this.then(undefined, onrejected);
+  }
+
+  finally(onfinally?: (() => void) | null): Promise<T> {
+    return this.then().finally(onfinally);
+  }
+
+  #coroutine(): Coro<T> {
+    let coro = this.#coro;
+    if (coro === null) {
+      if (this.#promise !== null) throw new Error('This awaitable is already being awaited with await: await it only once');
+      // Stepped by a generator task, or by drive() (a Promise reaction: no task step running).
+      const stepping = runningLoopOrNull()?._currentTask ?? null;
+      coro = this.#coro = this.#start(stepping !== null ? TASK_MODE : ASYNC_MODE);
+    }
+    return coro;
+  }
+}
+
+/**
+ * @internal Runs `body(arg)` in the task that steps the calling coroutine: a generator body
+ * inline (`yield*`), an async body as code of that task (its awaits are the task's), a
+ * plain function's value as is.
+ */
+export function* runBody<A, T>(body: (arg: A) => unknown, arg: A, mode: Mode): Coro<T> {
+  if (mode === ASYNC_MODE) {
+    // Stepped by drive() inside the async function's context: call the body directly.
+    const out = body(arg);
+    if (isIterator(out)) return yield* iterate(out as Iterator<Suspend, T, unknown>);
+    if (isThenable(out)) return (yield new PromiseSuspend(out) as unknown as Suspend) as T;
+    return out as T;
+  }
+  // A generator function runs nothing when called: no need for the task context (whose
+  // promise hooks would slow every promise down once installed).
+  if (body instanceof GeneratorFunction) return yield* (body(arg) as Coro<T>);
+  const task = currentTask();
+  if (task === null) throw new Error('a body must run inside a task');
+  const out = callInTask<T>(task, () => body(arg));
+  return yield* iterate(out instanceof Future ? out[Symbol.iterator]() : out);
+}
+
+/**
+ * @internal Awaits anything the runtime accepts (Future, coroutine, yieldable, coroutine
+ * function, async function, Promise) inline in the calling task.
+ */
+export function* awaitInline<T>(aw: unknown, mode: Mode): Coro<T> {
+  if (aw instanceof Future) return (yield* aw) as T;
+  if (typeof aw === 'function') return yield* runBody<undefined, T>(aw as () => unknown, undefined, mode);
+  if (isIterator(aw)) return yield* iterate(aw as Iterator<Suspend, T, unknown>);
+  if (typeof aw === 'object' && aw !== null && typeof (aw as Yieldable<T>)[Symbol.iterator] === 'function') {
+    return yield* (aw as Yieldable<T>);
+  }
+  if (isThenable(aw)) return (yield* fromPromise(aw, getRunningLoop())) as T;
+  throw new TypeError(`expected a Future, coroutine, async function or Promise, got ${describe(aw)}`);
+}
+
+function iterate<T>(iterator: Iterator<Suspend, T, unknown>): Yieldable<T> {
+  return typeof (iterator as Partial<Yieldable<T>>)[Symbol.iterator] === 'function'
+    ? (iterator as unknown as Yieldable<T>)
+    : { [Symbol.iterator]: () => iterator };
+}
+
+/**
+ * @internal Steps a coroutine from an async function, in the calling task, without a Task
+ * of its own (what `await` of an InlineAwaitable does). Each Future it waits on is awaited
+ * with `Future.then`, so cancelling the task cancels that Future and the CancelledError is
+ * thrown into the coroutine; a cancel that arrives after the Future completed but before the
+ * coroutine resumed is thrown in there, as a Task would.
+ */
+export async function drive<T>(coro: Iterator<Suspend, T, unknown>): Promise<T> {
+  const loop = runningLoopOrNull();
+  const task: Task<unknown> | null = loop !== null && loop._asyncTaskCount > 0 ? asyncContextTask() : null;
+  let send: unknown = RESUMED;
+  let error: unknown = NO_ERROR;
+  if (task !== null && task._mustCancel) {
+    task._mustCancel = false;
+    error = task._makeCancelledError();
+  }
+  for (;;) {
+    const step = error === NO_ERROR ? coro.next(send) : coro.throw!(error);
+    if (step.done) return step.value;
+    error = NO_ERROR;
+    send = RESUMED;
+    const yielded: unknown = step.value;
+    try {
+      if (yielded instanceof FutureAwaiter) await yielded._future.then(ignore);
+      else if (yielded === null || yielded === undefined) await sleep(0);
+      else if (yielded instanceof PromiseSuspend) send = await yielded.promise;
+      else {
+        const hint = yielded instanceof Future || isIterator(yielded) ? ' (use yield*, not yield, to await it)' : '';
+        error = new Error(`Task got bad yield: ${describe(yielded)}${hint}`);
+        continue;
+      }
+    } catch (thrown) {
+      error = thrown;
+      continue;
+    }
+    if (task !== null && task._mustCancel && !(yielded instanceof PromiseSuspend)) {
+      task._mustCancel = false;
+      error = task._makeCancelledError();
+    }
+  }
+}
+
+function ignore(): void {}

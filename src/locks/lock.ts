@@ -1,0 +1,93 @@
+import { HoldOp, LoopBound, WaitOp, WaiterQueue, type Blocked, type Guard, type Operation } from '../waiters.js';
+
+/**
+ * A mutual-exclusion lock (asyncio.Lock), not owned by any task. Strictly FIFO: a new
+ * `acquire()` takes the lock at once only if it is free and nobody is waiting for it;
+ * otherwise it waits its turn. A waiter that is cancelled after being woken passes the
+ * wake-up to the next one, so the lock is never left free while someone waits for it.
+ *
+ * `acquire()` resolves to `true`; `release()` of an unlocked lock throws. `hold()`
+ * acquires it for a `using` declaration, which releases it however the block exits.
+ *
+ * @example
+ * const lock = new Lock();
+ *
+ * function* update(): Coro<void> {
+ *   using _ = yield* lock.hold();
+ *   // ... only one task at a time runs here
+ * }
+ *
+ * async function updateAsync(): Promise<void> {
+ *   using _ = await lock.hold();
+ *   // ...
+ * }
+ */
+export class Lock extends LoopBound {
+  /** @internal */ _locked = false;
+  /** @internal */ readonly _waiters = new WaiterQueue();
+  /** @internal Waiters woken by `release()` that have not taken the lock yet (0 or 1). */
+  _woken = 0;
+
+  /** True while the lock is held. */
+  locked(): boolean {
+    return this._locked;
+  }
+
+  /** Waits until the lock is free and takes it; resolves to `true`. */
+  acquire(): Operation<true> {
+    return new LockAcquire(this);
+  }
+
+  /** Acquires the lock and resolves to a Guard that releases it when disposed (`using`). */
+  hold(): Operation<Guard> {
+    return new HoldOp(new LockAcquire(this), this);
+  }
+
+  /** Releases the lock and wakes the first waiter; throws if the lock is not held. */
+  release(): void {
+    if (!this._locked) throw new Error('Lock is not acquired.');
+    this._locked = false;
+    this._wakeUpFirst();
+  }
+
+  /** @internal Wakes the first waiter unless one is already on its way to take the lock. */
+  _wakeUpFirst(): void {
+    if (this._woken === 0 && this._waiters.wakeFirst(true)) this._woken++;
+  }
+
+  override toString(): string {
+    const waiters = this._waiters.size + this._woken;
+    return `<Lock [${this._locked ? 'locked' : 'unlocked'}${waiters > 0 ? `, waiters:${waiters}` : ''}]>`;
+  }
+}
+
+class LockAcquire extends WaitOp<true> {
+  readonly #lock: Lock;
+
+  constructor(lock: Lock) {
+    super();
+    this.#lock = lock;
+  }
+
+  _try(): true | Blocked {
+    const lock = this.#lock;
+    if (!lock._locked && lock._woken === 0 && lock._waiters.size === 0) {
+      lock._locked = true;
+      return true;
+    }
+    return this._block(lock._waiters, lock._getLoop());
+  }
+
+  override _resume(): true {
+    const lock = this.#lock;
+    lock._woken--;
+    lock._locked = true;
+    return true;
+  }
+
+  override _abandon(): void {
+    const lock = this.#lock;
+    lock._woken--;
+    if (!lock._locked) lock._wakeUpFirst();
+  }
+}

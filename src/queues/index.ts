@@ -1,0 +1,3 @@
+export { Queue } from './queue.js';
+export { LifoQueue } from './lifo-queue.js';
+export { PriorityQueue, compareItems, type PriorityQueueOptions } from './priority-queue.js';

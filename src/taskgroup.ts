@@ -1,0 +1,252 @@
+import { CancelledError } from './errors.js';
+import { ExceptionGroup } from './exception-group.js';
+import { Future, type Coro } from './futures.js';
+import { Task, currentTask, describe, isIterator, type TaskOptions, type TaskTarget } from './tasks.js';
+import { InlineAwaitable, runBody, type Mode } from './body-runner.js';
+import type { EventLoop } from './loop/event-loop.js';
+
+/** The body of a task group: a generator function or async function given the `TaskGroup`. */
+export type TaskGroupBody<T> = (tg: TaskGroup) => Coro<T> | PromiseLike<T>;
+
+/**
+ * A group of tasks that finish together (asyncio.TaskGroup). Its body runs in the calling task
+ * (like `async with`); the group ends once the body and every task created in it have
+ * finished. The first task to fail cancels the others and the body; all the errors then come
+ * out as one `ExceptionGroup('unhandled errors in a TaskGroup', errors)`, the body's own error
+ * included. A cancellation of the calling task cancels every task of the group and comes out
+ * as `CancelledError` (unless there were errors, which take precedence).
+ *
+ * Use `taskGroup(body)`, `new TaskGroup().run(body)`, or from a generator coroutine
+ * `asyncWith(new TaskGroup(), function* (tg) { … })`.
+ *
+ * @example
+ * import { run, sleep, TaskGroup, asyncWith, type Task } from 'aio';
+ *
+ * await run(function* () {
+ *   let a!: Task<string>;
+ *   yield* asyncWith(new TaskGroup(), function* (tg) {
+ *     a = tg.createTask(sleep(100, 'a'));
+ *     tg.createTask(sleep(200, 'b'));
+ *   });
+ *   console.log(a.result()); // 'a': every task is done here
+ * });
+ */
+export class TaskGroup {
+  #entered = false;
+  #exiting = false;
+  #aborting = false;
+  #loop: EventLoop | null = null;
+  #parent: Task<unknown> | null = null;
+  /** Set when a failing child cancelled the parent: the group owes it an `uncancel()`. */
+  #parentCancelRequested = false;
+  readonly #tasks = new Set<Task<unknown>>();
+  #errors: unknown[] = [];
+  #onCompleted: Future<boolean> | null = null;
+
+  /**
+   * Creates a task in the group (asyncio's `TaskGroup.create_task`). Allowed while the body or
+   * a task of the group runs; throws if the group has not been entered, is finished, or is
+   * shutting down after a failure (then `coro` is closed and never starts).
+   */
+  createTask<T>(coro: TaskTarget<T>, options?: TaskOptions): Task<T> {
+    if (!this.#entered) {
+      close(coro);
+      throw new Error('TaskGroup has not been entered: create tasks from the body of taskGroup() (or tg.run())');
+    }
+    if (this.#exiting && this.#tasks.size === 0) {
+      close(coro);
+      throw new Error('TaskGroup is finished: create its tasks while its body or one of its tasks still runs');
+    }
+    if (this.#aborting) {
+      close(coro);
+      throw new Error('TaskGroup is shutting down after an error or a cancellation: it takes no new tasks');
+    }
+    const task = new Task<T>(coro, options, this.#loop!);
+    this.#tasks.add(task as Task<unknown>);
+    task.addDoneCallback(this.#onTaskDone);
+    return task;
+  }
+
+  /**
+   * Runs `body(this)` in the calling task and returns an awaitable of its result, done once
+   * every task of the group has finished (see `taskGroup()`). A TaskGroup runs once.
+   */
+  run<T>(body: TaskGroupBody<T>): InlineAwaitable<T> {
+    if (typeof body !== 'function') {
+      throw new TypeError(`taskGroup() expects a body: a generator function or async function taking the TaskGroup, got ${describe(body)}`);
+    }
+    return new InlineAwaitable<T>((mode) => this.#run<T>(body, mode));
+  }
+
+  /** `asyncWith()` support: enters the group in the calling task and returns it. */
+  enter(): TaskGroup {
+    this._enter();
+    return this;
+  }
+
+  /** `asyncWith()` support: waits for the group's tasks; throws the group's outcome. */
+  exit(error: unknown): Coro<boolean> {
+    return this._exit(error !== undefined, error);
+  }
+
+  toString(): string {
+    const info: string[] = [];
+    if (this.#tasks.size > 0) info.push(`tasks=${this.#tasks.size}`);
+    if (this.#errors.length > 0) info.push(`errors=${this.#errors.length}`);
+    if (this.#aborting) info.push('cancelling');
+    else if (this.#entered) info.push('entered');
+    return info.length > 0 ? `<TaskGroup ${info.join(' ')}>` : '<TaskGroup>';
+  }
+
+  *#run<T>(body: TaskGroupBody<T>, mode: Mode): Coro<T> {
+    this._enter();
+    let result: T;
+    try {
+      result = yield* runBody<TaskGroup, T>(body, this, mode);
+    } catch (error) {
+      yield* this._exit(true, error);
+      return undefined as T; // the error was handled by the group (asyncio's __aexit__ returned True)
+    }
+    yield* this._exit(false, undefined);
+    return result;
+  }
+
+  /** @internal */
+  _enter(): void {
+    if (this.#entered) throw new Error('TaskGroup has already been entered: use a new TaskGroup for each block');
+    const parent = currentTask();
+    if (parent === null) {
+      throw new Error('TaskGroup cannot determine the parent task: await taskGroup() from a coroutine or async function run by run() or createTask()');
+    }
+    this.#loop = parent._loop;
+    this.#parent = parent;
+    this.#entered = true;
+  }
+
+  /**
+   * @internal asyncio's `__aexit__`: `failed` tells whether the body threw `error`. Waits for
+   * every task, then throws the outcome (ExceptionGroup or CancelledError) or returns true.
+   */
+  *_exit(failed: boolean, error: unknown): Coro<boolean> {
+    this.#exiting = true;
+    const parent = this.#parent!;
+    let propagateCancellation: CancelledError | null = failed && error instanceof CancelledError ? error : null;
+    // The body failed or its task is being cancelled: cancel the children too.
+    if (failed && !this.#aborting) this.#abort();
+    let pendingCancellation: CancelledError | null = null;
+    // A loop: the wait can be cancelled again and again while the children finish.
+    while (this.#tasks.size > 0) {
+      this.#onCompleted ??= new Future<boolean>(this.#loop!);
+      try {
+        yield* this.#onCompleted;
+      } catch (thrown) {
+        if (!(thrown instanceof CancelledError)) throw thrown;
+        pendingCancellation = thrown;
+        if (!this.#aborting) {
+          // The parent task is cancelled while the body is done and children still run.
+          propagateCancellation = thrown;
+          this.#abort();
+        }
+      }
+      this.#onCompleted = null;
+    }
+    if (this.#parentCancelRequested) {
+      // The group cancelled its parent itself: take that back.
+      if (parent.uncancel() === 0) propagateCancellation = null;
+      else propagateCancellation ??= pendingCancellation; // another cancellation is still due
+    }
+    const errors = this.#errors;
+    this.#errors = [];
+    // Errors take precedence over a cancellation.
+    if (propagateCancellation !== null && errors.length === 0) throw propagateCancellation;
+    if (failed && !(error instanceof CancelledError)) errors.push(error);
+    if (errors.length > 0) {
+      // A cancellation from outside is still owed to the parent: keep its count, re-arm it.
+      if (parent.cancelling() > 0) {
+        parent.uncancel();
+        parent.cancel();
+      }
+      throw new ExceptionGroup('unhandled errors in a TaskGroup', errors);
+    }
+    return true;
+  }
+
+  #abort(): void {
+    this.#aborting = true;
+    for (const task of this.#tasks) if (!task.done()) task.cancel();
+  }
+
+  readonly #onTaskDone = (task: Task<unknown>): void => {
+    this.#tasks.delete(task);
+    if (this.#onCompleted !== null && this.#tasks.size === 0 && !this.#onCompleted.done()) this.#onCompleted.setResult(true);
+    if (task.cancelled()) return;
+    const error = task.exception();
+    if (error === null) return;
+    this.#errors.push(error);
+    const parent = this.#parent!;
+    if (parent.done()) {
+      this.#loop!.callExceptionHandler({
+        message: `Task ${task} has errored out but its parent task ${parent} is already completed`,
+        exception: error,
+        task,
+      });
+      return;
+    }
+    if (!this.#aborting && !this.#parentCancelRequested) {
+      // Interrupt whatever the body awaits now; __aexit__ takes this cancellation back.
+      this.#abort();
+      this.#parentCancelRequested = true;
+      parent.cancel();
+    }
+  };
+}
+
+/** Closes a coroutine that will never run (a generator not started runs nothing). */
+function close(coro: unknown): void {
+  if (isIterator(coro) && typeof coro.return === 'function') {
+    try {
+      coro.return(undefined);
+    } catch {
+      // nothing ran; nothing to report
+    }
+  }
+}
+
+/**
+ * Runs `body(tg)` in the calling task (like `async with asyncio.TaskGroup() as tg`) and returns
+ * an awaitable of the body's result, done once every task created with `tg.createTask()` has
+ * finished. If a task fails, the other tasks and the body are cancelled, and every error
+ * (the body's included) is thrown as one `ExceptionGroup` with the message
+ * `unhandled errors in a TaskGroup`. `body` is a generator function or an async function.
+ *
+ * @example
+ * import { run, sleep, taskGroup, ExceptionGroup, type Coro } from 'aio';
+ *
+ * function* fetchData(ms: number, data: string): Coro<string> {
+ *   yield* sleep(ms);
+ *   return data;
+ * }
+ *
+ * // Generator coroutines:
+ * await run(function* () {
+ *   const tasks = yield* taskGroup(function* (tg) {
+ *     return [tg.createTask(fetchData(100, 'a')), tg.createTask(fetchData(200, 'b'))];
+ *   });
+ *   console.log(tasks.map((t) => t.result())); // ['a', 'b'], after 200 ms
+ * });
+ *
+ * // Async functions; a failing task cancels the others:
+ * await run(async () => {
+ *   try {
+ *     await taskGroup(async (tg) => {
+ *       tg.createTask(async () => { await sleep(50); throw new Error('boom'); });
+ *       tg.createTask(async () => { await sleep(1000); }); // cancelled at 50 ms
+ *     });
+ *   } catch (error) {
+ *     if (error instanceof ExceptionGroup) console.log(error.errors); // [Error: boom]
+ *   }
+ * });
+ */
+export function taskGroup<T>(body: TaskGroupBody<T>): InlineAwaitable<T> {
+  return new TaskGroup().run(body);
+}

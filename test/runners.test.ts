@@ -1,0 +1,305 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  run,
+  Runner,
+  sleep,
+  createTask,
+  currentTask,
+  getRunningLoop,
+  newEventLoop,
+  CancelledError,
+  KeyboardInterrupt,
+  EventLoop,
+  type ExceptionContext,
+  type Coro,
+} from '../src/index.ts';
+import { fixture, runChild } from './helpers/child.ts';
+
+describe('run()', () => {
+  test('returns the result of main: a coroutine, a coroutine function or an async function', async () => {
+    function* main(): Coro<string> {
+      yield* sleep(0);
+      return 'coroutine';
+    }
+    assert.equal(await run(main()), 'coroutine');
+    assert.equal(await run(main), 'coroutine');
+    assert.equal(
+      await run(async () => {
+        await sleep(0);
+        return 'async function';
+      }),
+      'async function',
+    );
+  });
+
+  test('rejects with the exception of main', async () => {
+    const error = new TypeError('main failed');
+    await assert.rejects(
+      run(function* () {
+        yield* sleep(0);
+        throw error;
+      }),
+      (e) => e === error,
+    );
+    await assert.rejects(
+      run(async () => {
+        throw error;
+      }),
+      (e) => e === error,
+    );
+  });
+
+  test('main runs as a Task named "main" on a running loop that is closed afterwards', async () => {
+    let loop: EventLoop | null = null;
+    const name = await run(function* () {
+      loop = getRunningLoop();
+      assert.equal(loop.isRunning(), true);
+      return currentTask()!.getName();
+    });
+    assert.equal(name, 'main');
+    assert.equal(loop!.isClosed(), true);
+    assert.throws(() => getRunningLoop(), { message: 'no running event loop' });
+  });
+
+  test('cancels the tasks left pending and waits for them to finish', async () => {
+    const events: string[] = [];
+    let leftovers: ReturnType<typeof createTask>[] = [];
+    const result = await run(function* () {
+      leftovers = [
+        createTask(function* () {
+          try {
+            yield* sleep(60_000);
+          } finally {
+            events.push('generator leftover: finally');
+            yield* sleep(1); // cleanup may still await
+            events.push('generator leftover: cleanup done');
+          }
+        }),
+        createTask(async () => {
+          try {
+            await sleep(60_000);
+          } finally {
+            await sleep(0);
+            events.push('async leftover: cleanup done');
+          }
+        }),
+      ];
+      yield* sleep(0);
+      return 'main result';
+    });
+    assert.equal(result, 'main result');
+    assert.deepEqual(events.sort(), [
+      'async leftover: cleanup done',
+      'generator leftover: cleanup done',
+      'generator leftover: finally',
+    ]);
+    for (const t of leftovers) assert.equal(t.cancelled(), true);
+  });
+
+  test('errors raised by tasks during shutdown go to the exception handler', async () => {
+    const contexts: ExceptionContext[] = [];
+    let failing: ReturnType<typeof createTask> | null = null;
+    await run(function* () {
+      getRunningLoop().setExceptionHandler((_loop, context) => contexts.push(context));
+      failing = createTask(function* () {
+        try {
+          yield* sleep(60_000);
+        } finally {
+          // eslint-disable-next-line no-unsafe-finally
+          throw new Error('boom during shutdown');
+        }
+      });
+      // A task that swallows the cancellation and returns is fine.
+      createTask(function* () {
+        try {
+          yield* sleep(60_000);
+        } catch {
+          return 'swallowed';
+        }
+      });
+      yield* sleep(0);
+    });
+    assert.equal(contexts.length, 1);
+    assert.match(contexts[0]!.message, /unhandled exception during run\(\) shutdown/);
+    assert.equal((contexts[0]!.exception as Error).message, 'boom during shutdown');
+    assert.equal(contexts[0]!.task, failing);
+  });
+
+  test('cannot be called from a running loop (generator or async task)', async () => {
+    const message = 'run() cannot be called from a running event loop';
+    await run(function* () {
+      assert.throws(() => run(function* () {}), { message });
+    });
+    await run(async () => {
+      assert.throws(() => run(async () => {}), { message });
+    });
+  });
+
+  test('a main task cancelled by the program rejects with CancelledError (not KeyboardInterrupt)', async () => {
+    await assert.rejects(
+      run(function* () {
+        currentTask()!.cancel();
+        yield* sleep(0);
+      }),
+      (e) => e instanceof CancelledError && !(e instanceof KeyboardInterrupt),
+    );
+  });
+
+  test('options: debug and loopFactory', async () => {
+    const made: EventLoop[] = [];
+    const debug = await run(
+      function* () {
+        return getRunningLoop().getDebug();
+      },
+      {
+        debug: true,
+        loopFactory: () => {
+          const loop = newEventLoop();
+          made.push(loop);
+          return loop;
+        },
+      },
+    );
+    assert.equal(debug, true);
+    assert.equal(made.length, 1);
+    assert.equal(made[0]!.isClosed(), true);
+  });
+
+  test('removes its SIGINT listener afterwards', async () => {
+    const before = process.listenerCount('SIGINT');
+    await run(function* () {
+      yield* sleep(0);
+    });
+    assert.equal(process.listenerCount('SIGINT'), before);
+  });
+
+  test('KeyboardInterrupt is a CancelledError named KeyboardInterrupt', () => {
+    const k = new KeyboardInterrupt();
+    assert.ok(k instanceof CancelledError);
+    assert.equal(k.name, 'KeyboardInterrupt');
+  });
+});
+
+describe('Runner', () => {
+  test('run() can be called repeatedly on the same loop; close() closes it', async () => {
+    const runner = new Runner();
+    const loop = runner.getLoop();
+    assert.equal(runner.getLoop(), loop);
+    const a = await runner.run(function* () {
+      assert.equal(getRunningLoop(), loop);
+      yield* sleep(1);
+      return 'first';
+    });
+    const b = await runner.run(async () => {
+      assert.equal(getRunningLoop(), loop);
+      return 'second';
+    });
+    const c = await runner.run(
+      (function* () {
+        return 'third';
+      })(),
+    );
+    assert.deepEqual([a, b, c], ['first', 'second', 'third']);
+    assert.equal(loop.isClosed(), false);
+    await runner.close();
+    assert.equal(loop.isClosed(), true);
+    await runner.close(); // idempotent
+    assert.throws(() => runner.getLoop(), { message: 'Runner is closed' });
+    assert.throws(() => runner.run(function* () {}), { message: 'Runner is closed' });
+  });
+
+  test('tasks created in one run() keep running in the next; close() cancels what is left', async () => {
+    const runner = new Runner();
+    const seen: string[] = [];
+    // (Wrapped in an object: a Promise resolved with a Task would adopt the Task's result.)
+    const { background } = await runner.run(function* () {
+      const background = createTask(function* () {
+        try {
+          for (;;) {
+            yield* sleep(0);
+            seen.push('tick');
+          }
+        } finally {
+          seen.push('background finally');
+        }
+      });
+      return { background };
+    });
+    await runner.run(function* () {
+      yield* sleep(0);
+      yield* sleep(0);
+    });
+    assert.ok(seen.includes('tick'));
+    assert.equal(background.done(), false);
+    await runner.close();
+    assert.equal(background.cancelled(), true);
+    assert.equal(seen.at(-1), 'background finally');
+  });
+
+  test('a failing run() does not break the runner', async () => {
+    const runner = new Runner();
+    await assert.rejects(
+      runner.run(function* () {
+        throw new RangeError('once');
+      }),
+      RangeError,
+    );
+    assert.equal(
+      await runner.run(function* () {
+        return 'still works';
+      }),
+      'still works',
+    );
+    await runner.close();
+  });
+
+  test('run() cannot be called from a running loop', async () => {
+    const runner = new Runner();
+    await run(function* () {
+      assert.throws(() => runner.run(function* () {}), /cannot be called from a running event loop/);
+    });
+    await runner.close();
+  });
+
+  test('close() without any run() is fine', async () => {
+    const runner = new Runner();
+    await runner.close();
+    assert.throws(() => runner.getLoop(), { message: 'Runner is closed' });
+  });
+});
+
+describe('run(): process-level behaviour (child processes)', () => {
+  test('the first SIGINT cancels the main task; run() rejects with KeyboardInterrupt', async () => {
+    let sent = false;
+    let output = '';
+    const result = await runChild(fixture('sigint-main.ts'), {
+      onStdout: (chunk, child) => {
+        output += chunk;
+        if (!sent && output.includes('ready')) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    assert.equal(sent, true, `the child never got ready: ${result.stderr}`);
+    assert.equal(result.timedOut, false, 'the child did not exit after SIGINT');
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(result.stdout.trim().split('\n'), [
+      'ready',
+      'main caught CancelledError',
+      'main finally',
+      'run rejected with KeyboardInterrupt',
+    ]);
+  });
+
+  test('an exception nobody retrieved is reported through the exception handler when its Task is collected', async () => {
+    const result = await runChild(fixture('unretrieved-gc.ts'), { nodeArgs: ['--expose-gc'] });
+    assert.equal(result.timedOut, false);
+    assert.equal(result.code, 0, result.stderr);
+    const reports = JSON.parse(result.stdout.trim()) as { message: string; exception: string }[];
+    assert.equal(reports.length, 1, result.stdout);
+    assert.match(reports[0]!.message, /Task exception was never retrieved/);
+    assert.equal(reports[0]!.exception, 'never retrieved');
+  });
+});

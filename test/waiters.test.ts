@@ -1,0 +1,180 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  BrokenBarrierError,
+  CancelledError,
+  Condition,
+  Event,
+  Lock,
+  Queue,
+  QueueEmpty,
+  QueueFull,
+  QueueShutDown,
+  Semaphore,
+  createTask,
+  ensureFuture,
+  gather,
+  newEventLoop,
+  run,
+  sleep,
+} from '../src/index.js';
+import { WaiterQueue } from '../src/waiters.js';
+import { expectThrows, settle } from './helpers/primitives.js';
+
+describe('WaiterQueue', () => {
+  test('FIFO wake-ups; cancelling a waiter removes it at once, wherever it is', () => {
+    const loop = newEventLoop();
+    const q = new WaiterQueue();
+    const w = [0, 1, 2, 3, 4].map(() => q.add<string>(loop));
+    assert.equal(q.size, 5);
+    assert.ok(w[2]!.cancel());
+    assert.ok(w[0]!.cancel());
+    assert.ok(w[4]!.cancel());
+    assert.equal(q.size, 2);
+    assert.ok(q.wakeFirst('first'));
+    assert.equal(w[1]!.result(), 'first');
+    assert.equal(w[1]!.cancel(), false);
+    assert.equal(q.wakeAll('rest'), 1);
+    assert.equal(w[3]!.result(), 'rest');
+    assert.equal(q.size, 0);
+    assert.equal(q.wakeFirst('none'), false);
+    loop.close();
+  });
+
+  test('a waiter queued again with its ticket goes back to its place', () => {
+    const loop = newEventLoop();
+    const q = new WaiterQueue();
+    const a = q.add(loop);
+    const b = q.add(loop);
+    const c = q.add(loop);
+    q.wakeFirst(null); // a
+    q.wakeFirst(null); // b
+    const b2 = q.add(loop, b._ticket); // b waits again: ahead of c
+    const a2 = q.add(loop, a._ticket); // a too: ahead of b
+    const d = q.add(loop); // a newcomer: at the back
+    const order = [];
+    for (let w = q._head; w !== null; w = w._next) order.push(w);
+    assert.deepEqual(order, [a2, b2, c, d]);
+    q.wakeAll(null);
+    assert.equal(q._head, null);
+    loop.close();
+  });
+
+  test('100k waiters: adding, cancelling every other one and waking the rest stays linear', () => {
+    const loop = newEventLoop();
+    const q = new WaiterQueue();
+    const waiters = Array.from({ length: 100_000 }, () => q.add(loop));
+    const start = performance.now();
+    for (let i = 0; i < waiters.length; i += 2) waiters[i]!.cancel();
+    assert.equal(q.wakeAll(true), 50_000);
+    assert.ok(performance.now() - start < 2000);
+    loop.close();
+  });
+});
+
+describe('operations (acquire(), get(), wait(), …)', () => {
+  test('are lazy like coroutines: nothing happens until awaited', async () => {
+    await run(function* () {
+      const lock = new Lock();
+      const op = lock.acquire();
+      assert.equal(lock.locked(), false);
+      yield* sleep(0);
+      assert.equal(lock.locked(), false);
+      assert.equal(yield* op, true);
+      assert.ok(lock.locked());
+      const q = new Queue<number>();
+      q.putNowait(1);
+      const get = q.get();
+      assert.equal(q.qsize(), 1);
+      assert.equal(yield* get, 1);
+    });
+  });
+
+  test('createTask(), ensureFuture() and gather() run them like coroutines', async () => {
+    await run(function* () {
+      const lock = new Lock();
+      const sem = new Semaphore(2);
+      const ev = new Event();
+      const task = createTask(lock.acquire());
+      assert.equal(lock.locked(), false); // not started yet
+      const all = gather(sem.acquire(), sem.acquire(), ensureFuture(ev.wait()));
+      yield* sleep(0);
+      assert.ok(task.done() && lock.locked());
+      ev.set();
+      assert.deepEqual(yield* all, [true, true, true]);
+      assert.ok(sem.locked());
+    });
+  });
+
+  test('a task cancelled before it starts never acquires', async () => {
+    await run(function* () {
+      const lock = new Lock();
+      const task = createTask(lock.acquire());
+      task.cancel();
+      yield* expectThrows(task, CancelledError);
+      assert.equal(lock.locked(), false);
+    });
+  });
+
+  test('yield* of an operation already awaited throws; awaiting it twice gives the same outcome', async () => {
+    await run(async () => {
+      const lock = new Lock();
+      const op = lock.acquire();
+      assert.equal(await op, true);
+      assert.equal(await op, true); // the same outcome, not a second acquisition
+      lock.release();
+      assert.equal(lock.locked(), false);
+      const used = lock.acquire();
+      await createTask(function* () {
+        yield* used;
+        const error = yield* expectThrows(used, Error);
+        assert.equal(error.message, 'cannot reuse an already awaited operation');
+      });
+    });
+  });
+
+  test('the same primitive serves generator and async-function tasks together', async () => {
+    await run(function* () {
+      const lock = new Lock();
+      const cond = new Condition(lock);
+      const order: string[] = [];
+      const tasks = [
+        createTask(function* () {
+          using _ = yield* lock.hold();
+          order.push('gen');
+          yield* sleep(0);
+        }),
+        createTask(async () => {
+          using _ = await cond.hold();
+          order.push('async');
+          await sleep(0);
+        }),
+        createTask(function* () {
+          using _ = yield* cond.hold();
+          order.push('gen2');
+        }),
+      ];
+      yield* settle(...tasks);
+      // An async function's `await op` starts the operation a microtask later (when the
+      // await calls `then`), after the generator steps of the same loop iteration.
+      assert.deepEqual(order, ['gen', 'gen2', 'async']);
+      assert.equal(lock.locked(), false);
+    });
+  });
+
+  test('waiting outside a running loop throws; a free primitive needs no loop', async () => {
+    const lock = new Lock();
+    assert.equal(await lock.acquire(), true);
+    await assert.rejects(Promise.resolve(lock.acquire()), { message: 'no running event loop' });
+    lock.release();
+  });
+});
+
+test('the error classes extend Error and carry their names', () => {
+  for (const cls of [QueueEmpty, QueueFull, QueueShutDown, BrokenBarrierError]) {
+    const error = new cls('message');
+    assert.ok(error instanceof Error);
+    assert.equal(error.name, cls.name);
+    assert.equal(String(error), `${cls.name}: message`);
+  }
+});
