@@ -198,7 +198,7 @@ export async function drive<T>(coro: Iterator<Suspend, T, unknown>): Promise<T> 
       error = thrown;
       continue;
     }
-    if (task !== null && task._mustCancel && !(yielded instanceof PromiseSuspend)) {
+    if (task !== null && task._mustCancel) {
       task._mustCancel = false;
       error = task._makeCancelledError();
     }

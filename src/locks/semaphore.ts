@@ -91,12 +91,10 @@ export class Semaphore extends LoopBound {
 export class BoundedSemaphore extends Semaphore {
   readonly #bound: number;
 
-  /**
-   * @param value The number of permits, and the most there can ever be: an integer >= 0
-   * (or Infinity). Default 1.
-   */
+  /** @param value The number of permits, and the most there can ever be: an integer >= 0. Default 1. */
   constructor(value = 1) {
     super(value);
+    if (value === Infinity) throw new RangeError('BoundedSemaphore initial value must be finite, got Infinity');
     this.#bound = value;
   }
 

@@ -22,6 +22,7 @@ const ITERATION_DONE: IteratorResult<never, undefined> = Object.freeze({ done: t
  *
  * The queue is async-iterable: `for await (const item of queue)` gets items until the
  * queue is shut down and empty. In a generator coroutine, loop on `yield* queue.next()`.
+ * Iterating is getting: call `taskDone()` for each item if something `join()`s the queue.
  *
  * Note: in an async function `await queue.get()` unwraps an item that is itself a thenable
  * (a Future or Promise), as `await` always does; `yield* queue.get()` and `for await` don't.

@@ -33,6 +33,7 @@ describe('Semaphore: construction', () => {
     });
     assert.throws(() => new BoundedSemaphore(-2), { name: 'RangeError', message: 'BoundedSemaphore initial value must be >= 0, got -2' });
     assert.throws(() => new Semaphore(NaN), TypeError);
+    assert.throws(() => new BoundedSemaphore(Infinity), { name: 'RangeError', message: 'BoundedSemaphore initial value must be finite, got Infinity' });
   });
 });
 
