@@ -22,6 +22,23 @@ export interface TaskOptions {
 /** Sentinel for "resume without an exception" (anything, even undefined, can be thrown). */
 const NO_ERROR: unique symbol = Symbol('no error');
 const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor;
+const GeneratorPrototype = GeneratorFunction.prototype.prototype as Generator;
+const { next: generatorNext, throw: generatorThrow } = GeneratorPrototype;
+
+/**
+ * The iterator a Task steps: always a native generator, so that `taskStep` can call the
+ * generator methods directly. Calling `coro.next` would look `next` up on generator
+ * objects whose maps differ per generator function (megamorphic once a program has many),
+ * which costs more than the rest of a step. Other iterators are wrapped, once.
+ */
+function asGenerator<T>(iterator: Iterator<Suspend, T, unknown>): Generator<Suspend, T, unknown> {
+  if ((iterator as Generator).next === generatorNext) return iterator as Generator<Suspend, T, unknown>;
+  return delegate(iterator);
+}
+
+function* delegate<T>(iterator: Iterator<Suspend, T, unknown>): Generator<Suspend, T, unknown> {
+  return yield* { [Symbol.iterator]: () => iterator };
+}
 
 let taskCounter = 0;
 /** AbortControllers of tasks whose `signal` was asked for (rare, so not a field). */
@@ -38,7 +55,7 @@ const aborts = new WeakMap<Task<unknown>, AbortController>();
  */
 export class Task<T = unknown> extends Future<T> implements Waiter {
   /** @internal The iterator being driven, or the function to call at the first step. */
-  _coro: Iterator<Suspend, T, unknown> | (() => unknown);
+  _coro: Generator<Suspend, T, unknown> | (() => unknown);
   /** @internal The future this task is blocked on. */
   _futWaiter: Future<unknown> | null = null;
   /** @internal */ _mustCancel = false;
@@ -59,9 +76,10 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
   constructor(target: TaskTarget<T>, options?: TaskOptions, loop?: EventLoop) {
     super(loop ?? getRunningLoop());
     if (typeof target === 'function') {
-      this._coro = target instanceof GeneratorFunction ? (target as () => Iterator<Suspend, T, unknown>)() : target;
+      this._coro =
+        target instanceof GeneratorFunction ? asGenerator((target as () => Iterator<Suspend, T, unknown>)()) : target;
     } else if (isIterator(target)) {
-      this._coro = target;
+      this._coro = asGenerator(target);
     } else {
       throw new TypeError(
         `createTask() expects a coroutine (generator object), generator function or async function, got ${describe(target)}`,
@@ -256,7 +274,7 @@ function taskStep(task: Task<any>): void {
       }
       step = started.next();
     } else {
-      step = error === NO_ERROR ? coro.next(RESUMED) : coro.throw!(error);
+      step = (error === NO_ERROR ? generatorNext.call(coro, RESUMED) : generatorThrow.call(coro, error)) as IteratorResult<Suspend>;
     }
   } catch (thrown) {
     loop._currentTask = previous;
@@ -321,7 +339,7 @@ function startFunction(task: Task<any>, fn: () => unknown, error: unknown): Iter
   }
   if (isIterator(result)) {
     loop._asyncTaskCount--;
-    task._coro = result as Iterator<Suspend, unknown, unknown>;
+    task._coro = asGenerator(result as Iterator<Suspend, unknown, unknown>);
     return task._coro;
   }
   if (result instanceof Promise) {
