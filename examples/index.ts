@@ -8,6 +8,7 @@ import * as createTask from './create-task.ts';
 import * as gatherResults from './gather-results.ts';
 import * as handlingExceptions from './handling-exceptions.ts';
 import * as gatherTopLevel from './gather-top-level.ts';
+import * as lock from './lock.ts';
 
 export interface Example {
   title: string;
@@ -50,4 +51,10 @@ export const examples: Example[] = [
     duration: 0,
   },
   { title: 'gather at top level (seed 002)', ...gatherTopLevel, expected: ['Hello', 'World'], duration: 1000 },
+  {
+    title: 'a lock shared by three tasks (seed 003)',
+    ...lock,
+    expected: [0, 1, 2].flatMap((i) => [`Task Task ${i}: acquiring lock`, `Task Task ${i}: releasing lock`]),
+    duration: 3000,
+  },
 ];
