@@ -171,13 +171,6 @@ function timeoutError(): TimeoutError {
  * @example
  * import { run, sleep, createTask, asCompleted } from 'aio';
  *
- * // Generator coroutines:
- * await run(function* () {
- *   for (const next of asCompleted([sleep(300, 'slow'), sleep(100, 'fast')])) {
- *     console.log(yield* next); // 'fast', then 'slow'
- *   }
- * });
- *
  * // Async functions: the Tasks themselves, done
  * await run(async () => {
  *   const tasks = [createTask(sleep(300, 'slow')), createTask(sleep(100, 'fast'))];
@@ -185,11 +178,21 @@ function timeoutError(): TimeoutError {
  *     console.log(task === tasks[1], task.result()); // true 'fast', then false 'slow'
  *   }
  * });
+ *
+ * // Generator coroutines (in the same file as the `for await` above, this loop must come
+ * // second, or the `for await` needs an annotation: see CompletedFuture):
+ * await run(function* () {
+ *   for (const next of asCompleted([sleep(300, 'slow'), sleep(100, 'fast')])) {
+ *     console.log(yield* next); // 'fast', then 'slow'
+ *   }
+ * });
  */
 export function asCompleted<T>(aws: Iterable<Awaitable<T> | TaskTarget<T>>, options: AsCompletedOptions = {}): AsCompleted<T> {
+  if (isIterator(aws)) {
+    throw new TypeError('asCompleted() got a coroutine or generator object: pass an array (or Set) of awaitables, e.g. asCompleted([work()])');
+  }
   if (
     aws instanceof Future ||
-    isIterator(aws) ||
     isThenable(aws) ||
     typeof (aws as Partial<Iterable<unknown>>)?.[Symbol.iterator] !== 'function'
   ) {

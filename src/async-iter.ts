@@ -2,7 +2,7 @@ import { Future, type Coro } from './futures.js';
 import { fromPromise } from './ensure-future.js';
 import { gather } from './gather.js';
 import { callInTask } from './task-context.js';
-import { currentTask } from './tasks.js';
+import { currentTask, describe } from './tasks.js';
 import { getRunningLoop } from './loop/running.js';
 import type { EventLoop } from './loop/event-loop.js';
 
@@ -24,7 +24,7 @@ export class AsyncIteration<T> {
     const source = iterable as Partial<AsyncIterable<T>>;
     if (typeof source[Symbol.asyncIterator] === 'function') this.#iterator = source[Symbol.asyncIterator]!();
     else if (typeof (iterable as AsyncIterator<T>).next === 'function') this.#iterator = iterable as AsyncIterator<T>;
-    else throw new TypeError(`aiter() expects an async iterable, got ${typeof iterable}`);
+    else throw new TypeError(`aiter() expects an async iterable or async iterator, got ${describe(iterable)}`);
     this.#loop = loop;
     let set = open.get(loop);
     if (set === undefined) open.set(loop, (set = new Set()));
@@ -111,6 +111,12 @@ export function* forAwait<T>(
 
 function isCoroutine(value: unknown): value is Coro<boolean | void> {
   return typeof value === 'object' && value !== null && typeof (value as Coro).next === 'function';
+}
+
+/** @internal Whether iterators `aiter` started on `loop` are left unfinished. */
+export function hasOpenAsyncIterators(loop: EventLoop): boolean {
+  const set = open.get(loop);
+  return set !== undefined && set.size > 0;
 }
 
 /** @internal Closes every iterator `aiter` started on `loop` and left unfinished. */

@@ -1,6 +1,6 @@
 import { Future, type Awaitable, type Coro } from './futures.js';
 import { fromPromise } from './ensure-future.js';
-import { isThenable } from './tasks.js';
+import { describe, isIterator, isThenable } from './tasks.js';
 import { getRunningLoop } from './loop/running.js';
 
 /** asyncio's `__aenter__`/`__aexit__` pair: async setup and async cleanup around a body. */
@@ -29,7 +29,14 @@ export function* asyncWith<T, R>(
   const value = yield* settle(manager.enter());
   let result: R;
   try {
-    result = yield* body(value);
+    const coro = body(value);
+    if (!isIterator(coro)) {
+      throw new TypeError(
+        `asyncWith() expects the body to be a generator function (function*), but it returned ${describe(coro)}` +
+          (isThenable(coro) ? ' (in an async function, use await using instead)' : ''),
+      );
+    }
+    result = yield* coro;
   } catch (error) {
     const swallow = yield* settle(manager.exit(error));
     if (swallow === true) return undefined as R;

@@ -31,13 +31,29 @@ class PromiseSuspend {
 }
 
 const NO_ERROR: unique symbol = Symbol('no error');
+
+/** What an InlineAwaitable steps once its coroutine has finished (asyncio: "cannot reuse already awaited coroutine"). */
+const SPENT: Coro<never> = {
+  next: spent,
+  throw: spent,
+  return: (value?: unknown) => ({ done: true, value: value as never }),
+  [Symbol.iterator]() {
+    return this;
+  },
+} as unknown as Coro<never>;
+
+function spent(): never {
+  throw new Error('This awaitable has already been awaited: like a coroutine, it can be awaited only once');
+}
+
 const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor;
 
 /**
  * The awaitable of an operation that runs in the calling task: `yield* op` in a generator
  * coroutine, `await op` in an async function. Like a coroutine it does nothing until
  * awaited, and it can be awaited once (awaiting it again with `await` gives the same
- * outcome). `createTask(op)`, `gather(op, …)` and `ensureFuture(op)` run it in a new Task.
+ * outcome; a second `yield*` throws). `createTask(op)`, `gather(op, …)` and `ensureFuture(op)`
+ * run it in a new Task.
  *
  * @example
  * import { run, timeout } from 'aio';
@@ -69,11 +85,11 @@ export class InlineAwaitable<T> implements Yieldable<T>, Iterator<Suspend, T, un
   }
 
   next(sent?: unknown): IteratorResult<Suspend, T> {
-    return this.#coroutine().next(sent);
+    return this.#step(this.#coroutine(), false, sent);
   }
 
   throw(error: unknown): IteratorResult<Suspend, T> {
-    return this.#coroutine().throw(error);
+    return this.#step(this.#coroutine(), true, error);
   }
 
   return(value?: T): IteratorResult<Suspend, T> {
@@ -106,6 +122,19 @@ export class InlineAwaitable<T> implements Yieldable<T>, Iterator<Suspend, T, un
 
   finally(onfinally?: (() => void) | null): Promise<T> {
     return this.then().finally(onfinally);
+  }
+
+  /** Steps the coroutine; once it has finished, a second `yield*` throws instead of giving `undefined`. */
+  #step(coro: Coro<T>, throwIn: boolean, arg: unknown): IteratorResult<Suspend, T> {
+    let step: IteratorResult<Suspend, T>;
+    try {
+      step = throwIn ? coro.throw(arg) : coro.next(arg);
+    } catch (error) {
+      this.#coro = SPENT as Coro<T>;
+      throw error;
+    }
+    if (step.done === true) this.#coro = SPENT as Coro<T>;
+    return step;
   }
 
   #coroutine(): Coro<T> {

@@ -20,7 +20,7 @@ export function ensureFuture<T>(value: Awaitable<T> | TaskTarget<T>, loop?: Even
   if (typeof value === 'function' || isIterator(value)) return new Task(value as TaskTarget<T>, undefined, l);
   if (isYieldable(value)) return new Task(value[Symbol.iterator]() as TaskTarget<T>, undefined, l);
   if (isThenable(value)) return fromPromise(value as PromiseLike<T>, l);
-  throw new TypeError(`An asyncio.Future, a coroutine or an awaitable is required, got ${describe(value)}`);
+  throw new TypeError(`A Future, a coroutine, an async function or a Promise is required, got ${describe(value)}`);
 }
 
 /**

@@ -80,11 +80,17 @@ function toPredicate(method: string, match: ErrorMatcher): (error: unknown) => b
     throw new TypeError(`ExceptionGroup.${method}() expects an error class or a predicate function, got ${typeof match}`);
   }
   const proto: unknown = match.prototype;
-  if (match === Error || proto instanceof Error) {
+  // A class (an Error subclass, or any class of thrown objects) is matched with instanceof:
+  // calling a class as a predicate would throw.
+  if (match === Error || proto instanceof Error || isClass(match)) {
     const cls = match as abstract new (...args: any[]) => unknown;
     return (error) => error instanceof cls;
   }
   return (error) => Boolean((match as (error: unknown) => boolean)(error));
+}
+
+function isClass(fn: ErrorMatcher): boolean {
+  return /^class[\s{]/.test(Function.prototype.toString.call(fn));
 }
 
 /** Python's recursive split: the whole error if it matches, else member by member for groups. */

@@ -197,6 +197,8 @@ export class Future<T = unknown> implements Yieldable<T>, PromiseLike<T> {
     this._state = FAILED;
     this._scheduleCallbacks();
     unretrieved.register(this, { loop: this._loop, error, what: String(this), source: sourceOf(this) }, this);
+    this._loop._failedFutures.push(new WeakRef(this));
+    if (this._loop._failedFutures.length > 1024) pruneFailed(this._loop);
   }
 
   /** @internal */
@@ -294,9 +296,24 @@ function runOneCallback([callback, future]: [Callback, Future<any>]): void {
   invokeCallback(callback, future);
 }
 
+/**
+ * Steps a Task woken by the future it waits on (installed by tasks.ts). Called as a plain
+ * function, never as `task._wakeup()`: an Error keeps the receivers of the frames on its
+ * stack, so an exception thrown by the resumed coroutine would reference its own task; the
+ * registry of unretrieved exceptions holds that exception strongly, so the task would never
+ * be collected and its exception never reported (and the loop never freed).
+ */
+let wakeTask: (task: Future<any>) => void = (task) => (task as unknown as Waiter)._wakeup(task);
+
+/** @internal */
+export function setWakeTask(fn: (task: Future<any>) => void): void {
+  wakeTask = fn;
+}
+
 function invokeCallback(callback: Callback, future: Future<any>): void {
   try {
     if (typeof callback === 'function') callback(future);
+    else if (callback instanceof Future) wakeTask(callback); // a Task (see wakeTask)
     else callback._wakeup(future);
   } catch (error) {
     const name = typeof callback === 'function' ? callback.name || '<anonymous function>' : String(callback);
@@ -371,13 +388,37 @@ interface Unretrieved {
 }
 
 /** Reports exceptions nobody retrieved when their future is garbage-collected. */
-const unretrieved = new FinalizationRegistry<Unretrieved>(({ loop, error, what, source }) => {
+const unretrieved = new FinalizationRegistry<Unretrieved>(reportUnretrievedError);
+
+function reportUnretrievedError({ loop, error, what, source }: Unretrieved): void {
   loop.callExceptionHandler({
     message: `${what.startsWith('<Task') ? 'Task' : 'Future'} exception was never retrieved: ${what}`,
     exception: error,
     ...(source !== undefined ? { sourceTraceback: source } : {}),
   });
-});
+}
+
+/** Drops the loop's records of failed futures that were retrieved or collected since. */
+function pruneFailed(loop: EventLoop): void {
+  loop._failedFutures = loop._failedFutures.filter((ref) => ref.deref()?._state === FAILED);
+}
+
+/**
+ * @internal Reports, now, every future of `loop` whose exception nobody retrieved (called
+ * when `run()` ends). CPython frees such a task as soon as its last reference goes and logs
+ * it then; V8 may not collect it before the process exits, so without this a short script
+ * would never hear of the error.
+ */
+export function reportUnretrieved(loop: EventLoop): void {
+  const failed = loop._failedFutures;
+  loop._failedFutures = [];
+  for (const ref of failed) {
+    const future = ref.deref();
+    if (future === undefined || future._state !== FAILED) continue;
+    future._markRetrieved();
+    reportUnretrievedError({ loop, error: future._result, what: String(future), source: sourceOf(future) });
+  }
+}
 
 export function isFuture(value: unknown): value is Future<unknown> {
   return value instanceof Future;

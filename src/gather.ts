@@ -70,6 +70,9 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
       children[i] = arg;
       continue;
     }
+    if (Array.isArray(arg)) {
+      throw new TypeError('gather() takes awaitables as separate arguments, got an Array: spread it, gather(...aws)');
+    }
     let child = (wrapped ??= new Map()).get(arg);
     if (child === undefined) wrapped.set(arg, (child = ensureFuture(arg as Awaitable<unknown>, loop)));
     children[i] = child;

@@ -2,8 +2,9 @@ import { KeyboardInterrupt, CancelledError } from './errors.js';
 import { gather } from './gather.js';
 import { allTasks, type Task, type TaskTarget } from './tasks.js';
 import { EventLoop } from './loop/event-loop.js';
+import { reportUnretrieved } from './futures.js';
 import { runningLoopOrNull } from './loop/running.js';
-import { shutdownAsyncIterators } from './async-iter.js';
+import { hasOpenAsyncIterators, shutdownAsyncIterators } from './async-iter.js';
 
 export interface RunOptions {
   /** Run the loop in debug mode (see `EventLoop.setDebug`). Default: the loop's own setting. */
@@ -75,7 +76,8 @@ export class Runner {
   /**
    * Cancels and awaits every task still pending, closes unfinished async iterators,
    * then closes the loop. Errors raised by tasks while shutting down go to the loop's
-   * exception handler.
+   * exception handler, and so do exceptions of tasks and futures nobody retrieved
+   * (`Task exception was never retrieved`).
    */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -83,10 +85,13 @@ export class Runner {
     this.#closed = true;
     if (loop === null) return;
     try {
-      await cancelAllTasks(loop);
-      await loop.runUntilComplete(shutdownAsyncIterators(loop));
+      // With nothing to shut down the loop closes at once, without running: `run()` relies on
+      // it when `main` is rejected, so that the next `run()` does not find this loop running.
+      if (loop._firstTask !== null) await cancelAllTasks(loop);
+      if (hasOpenAsyncIterators(loop)) await loop.runUntilComplete(shutdownAsyncIterators(loop));
     } finally {
       loop.close();
+      reportUnretrieved(loop);
     }
   }
 

@@ -57,6 +57,10 @@ class ZeroSleep<T> extends SleepBase<T> {
     return sent === RESUMED ? { done: true, value: this.#result } : BARE_YIELD;
   }
 
+  override toString(): string {
+    return '<sleep 0 ms>';
+  }
+
   protected future(): Future<T> {
     const loop = getRunningLoop();
     const future = new Future<T>(loop);
@@ -87,6 +91,10 @@ class TimerSleep<T> extends SleepBase<T> {
   override throw(error: unknown): IteratorResult<Suspend, T> {
     this.#future?.cancel();
     throw error;
+  }
+
+  override toString(): string {
+    return `<sleep ${this.#ms} ms>`;
   }
 
   return(value?: T): IteratorResult<Suspend, T> {

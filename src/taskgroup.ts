@@ -72,6 +72,9 @@ export class TaskGroup {
    * every task of the group has finished (see `taskGroup()`). A TaskGroup runs once.
    */
   run<T>(body: TaskGroupBody<T>): InlineAwaitable<T> {
+    if (isIterator(body)) {
+      throw new TypeError('taskGroup() expects a body function, got a coroutine object: pass the function itself (taskGroup(function* (tg) { … }))');
+    }
     if (typeof body !== 'function') {
       throw new TypeError(`taskGroup() expects a body: a generator function or async function taking the TaskGroup, got ${describe(body)}`);
     }

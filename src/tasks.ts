@@ -1,6 +1,6 @@
 import { CancelledError } from './errors.js';
 import { runInTaskContext, asyncContextTask, swapTaskContext } from './async-context.js';
-import { Future, FutureAwaiter, RESUMED, PENDING, CANCELLED, type Coro, type Suspend, type Waiter } from './futures.js';
+import { Future, FutureAwaiter, RESUMED, PENDING, CANCELLED, setWakeTask, type Coro, type Suspend, type Waiter } from './futures.js';
 import { getRunningLoop, runningLoopOrNull } from './loop/running.js';
 import type { EventLoop } from './loop/event-loop.js';
 
@@ -33,6 +33,13 @@ const { next: generatorNext, throw: generatorThrow } = GeneratorPrototype;
  */
 function asGenerator<T>(iterator: Iterator<Suspend, T, unknown>): Generator<Suspend, T, unknown> {
   if ((iterator as Generator).next === generatorNext) return iterator as Generator<Suspend, T, unknown>;
+  if (typeof (iterator as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function') {
+    // Its next() returns promises, which would read as bare yields: the task would spin forever.
+    throw new TypeError(
+      'A Task cannot run an async generator: it is not a coroutine. Iterate it with forAwait()/aiter() ' +
+        'in a coroutine, or with for await in an async function.',
+    );
+  }
   return delegate(iterator);
 }
 
@@ -81,11 +88,15 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
     } else if (isIterator(target)) {
       this._coro = asGenerator(target);
     } else {
+      const hint = isThenable(target)
+        ? ': pass the async function itself (createTask(fn), run(fn)), not the Promise that calling it returned'
+        : '';
       throw new TypeError(
-        `createTask() expects a coroutine (generator object), generator function or async function, got ${describe(target)}`,
+        `createTask() expects a coroutine (generator object), generator function or async function, got ${describe(target)}${hint}`,
       );
     }
-    this._name = options?.name ?? ++taskCounter;
+    const name = options?.name;
+    this._name = name === undefined || name === null ? ++taskCounter : String(name);
     this._loop._addTask(this as Task<unknown>);
     this._loop._pushReady(taskStep, this);
   }
@@ -248,8 +259,10 @@ function isAbortByCancel(error: unknown): boolean {
   return error instanceof Error && error.name === 'AbortError' && error.cause instanceof CancelledError;
 }
 
-/** Runs one step of a task: resumes its coroutine until the next suspension. */
-function taskStep(task: Task<any>): void {
+setWakeTask(taskStep as (task: Future<any>) => void);
+
+/** @internal Runs one step of a task: resumes its coroutine until the next suspension. */
+export function taskStep(task: Task<any>): void {
   if (task._state !== PENDING) return;
   let error = task._stepError;
   task._stepError = NO_ERROR;
@@ -300,10 +313,16 @@ function taskStep(task: Task<any>): void {
   } else if (yielded instanceof FutureAwaiter) {
     waitOn(task, yielded._future);
   } else {
-    const hint = yielded instanceof Future || isIterator(yielded) ? ' (use yield*, not yield, to await it)' : '';
-    task._stepError = new Error(`Task got bad yield: ${describe(yielded)}${hint}`);
+    task._stepError = new Error(`Task got bad yield: ${describe(yielded)}${badYieldHint(yielded)}`);
     loop._pushReady(taskStep, task);
   }
+}
+
+/** What to tell a coroutine that yielded something other than what `yield*` hands to its Task. */
+export function badYieldHint(yielded: unknown): string {
+  if (yielded instanceof Future || isIterator(yielded)) return ' (use yield*, not yield, to await it)';
+  if (isThenable(yielded)) return ' (a coroutine cannot await a Promise directly: use yield* ensureFuture(promise))';
+  return ' (a coroutine suspends only through yield* on an awaitable: a Future, a Task, a coroutine, sleep(), …)';
 }
 
 function waitOn(task: Task<any>, future: Future<unknown>): void {
@@ -406,11 +425,23 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
+/** A short description of a value for error messages (`number NaN`, `Array 1,2`, `<Future pending>`, `Generator object`). */
 export function describe(value: unknown): string {
-  if (value === null) return 'null';
+  if (value === null || value === undefined) return String(value);
   if (typeof value === 'function') return `function ${value.name || '<anonymous>'}`;
-  if (typeof value === 'object') return `${value.constructor?.name ?? 'object'} ${String(value).slice(0, 60)}`;
-  return `${typeof value} ${String(value)}`;
+  if (typeof value !== 'object') return `${typeof value} ${String(value)}`;
+  const tag = Object.prototype.toString.call(value).slice(8, -1); // Generator, Promise, Object, …
+  const ctor: unknown = (value as { constructor?: { name?: unknown } }).constructor?.name;
+  const kind = typeof ctor === 'string' && ctor !== '' ? ctor : tag;
+  let text: string;
+  try {
+    text = String(value);
+  } catch {
+    text = '';
+  }
+  if (text.startsWith('<')) return text.slice(0, 80); // the runtime's own objects: <Task pending name="main">
+  if (text === '' || text.startsWith('[object ')) return `${kind} object`;
+  return `${kind} ${text.slice(0, 60)}`;
 }
 
 export type { Coro };

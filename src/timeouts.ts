@@ -1,6 +1,6 @@
 import { CancelledError, TimeoutError } from './errors.js';
 import { type Coro } from './futures.js';
-import { currentTask, describe, type Task } from './tasks.js';
+import { currentTask, describe, isIterator, type Task } from './tasks.js';
 import { InlineAwaitable, runBody, type Mode } from './body-runner.js';
 import { getRunningLoop } from './loop/running.js';
 import type { EventLoop } from './loop/event-loop.js';
@@ -210,6 +210,11 @@ function checkTime(fn: string, param: string, value: unknown): void {
 }
 
 function checkBody(fn: string, body: unknown): void {
+  if (isIterator(body)) {
+    throw new TypeError(
+      `${fn}() expects a body function, got a coroutine object: pass the function itself (${fn}(…, function* (cm) { … })); to give one coroutine a deadline, use waitFor(coro, ms)`,
+    );
+  }
   if (typeof body !== 'function') {
     throw new TypeError(`${fn}() expects a body: a generator function or async function taking the Timeout, got ${describe(body)}`);
   }

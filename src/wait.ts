@@ -92,7 +92,10 @@ function release(waiter: Future<void>): void {
 }
 
 function checkFutures<F extends Future<any>>(aws: Iterable<F>): Set<F> {
-  if (aws instanceof Future || isIterator(aws) || typeof (aws as Partial<Iterable<F>>)?.[Symbol.iterator] !== 'function') {
+  if (isIterator(aws)) {
+    throw new TypeError('wait() got a coroutine or generator object: pass an array (or Set) of Futures or Tasks, e.g. wait([createTask(work())])');
+  }
+  if (aws instanceof Future || typeof (aws as Partial<Iterable<F>>)?.[Symbol.iterator] !== 'function') {
     throw new TypeError(`wait() expects an iterable (e.g. an array) of Futures or Tasks, got ${describe(aws)}`);
   }
   const futures = new Set<F>(aws);

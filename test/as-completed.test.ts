@@ -10,6 +10,8 @@ import {
   gather,
   getRunningLoop,
   sleep,
+  wait,
+  ensureFuture,
   type CompletedFuture,
   type Coro,
 } from '../src/index.js';
@@ -151,7 +153,7 @@ describe('asCompleted() with generator coroutines', () => {
     await runVirtual(function* () {
       const task = createTask(after(1, 1));
       assert.throws(() => asCompleted(task as unknown as Iterable<Task<number>>), TypeError);
-      assert.throws(() => asCompleted(after(1, 1) as unknown as Iterable<Task<number>>), TypeError);
+      assert.throws(() => asCompleted(after(1, 1) as unknown as Iterable<Task<number>>), /generator object: pass an array/);
       assert.throws(() => asCompleted(Promise.resolve(1) as unknown as Iterable<Task<number>>), TypeError);
       assert.throws(() => asCompleted(42 as unknown as Iterable<Task<number>>), TypeError);
       assert.throws(() => asCompleted([task], { timeout: 'x' as unknown as number }), TypeError);
@@ -222,6 +224,68 @@ describe('asCompleted() with async functions', () => {
       }
       for await (const f of ac) results.push(f.result());
       assert.deepEqual(results, [1, 2, 3]);
+    });
+  });
+});
+
+describe('asCompleted(): more behaviours from CPython test_tasks', () => {
+  test('the first awaitable awaited gets the first completion, whatever its index (test_as_completed_reverse_wait)', async () => {
+    await runVirtual(function* () {
+      const futs = [...asCompleted([after(50, 'a'), after(100, 'b')])];
+      assert.equal(futs.length, 2);
+      assert.equal(yield* futs[1]!, 'a');
+      assert.equal(now(), 50);
+      assert.equal(yield* futs[0]!, 'b');
+      assert.equal(now(), 100);
+    });
+  });
+
+  test('the awaitables given by sync iteration become tasks with ensureFuture() and can be waited on (test_as_completed_concurrent)', async () => {
+    await runVirtual(function* () {
+      const futs = [...asCompleted([after(50, 'a'), after(50, 'b')])];
+      const [done, pending] = yield* wait(futs.map((f) => ensureFuture(f)));
+      assert.deepEqual(new Set([...done].map((f) => f.result())), new Set(['a', 'b']));
+      assert.equal(pending.size, 0);
+      assert.equal(now(), 50);
+    });
+  });
+
+  test('the same coroutine object twice runs once (test_as_completed_duplicate_coroutines)', async () => {
+    await runVirtual(function* () {
+      let runs = 0;
+      function* coro(s: string): Coro<string> {
+        runs++;
+        yield* sleep(1);
+        return s;
+      }
+      const c = coro('ham');
+      const results: string[] = [];
+      for (const next of asCompleted([c, c, coro('spam')])) results.push(yield* next);
+      assert.deepEqual(new Set(results), new Set(['ham', 'spam']));
+      assert.equal(results.length, 2);
+      assert.equal(runs, 2);
+    });
+  });
+
+  test('a timeout with sync iteration in an async function: TimeoutError at the timeout, nothing cancelled (test_as_completed_with_timeout)', async () => {
+    await runVirtual(async () => {
+      const a = createTask(sleep(100, 'a'));
+      const b = createTask(sleep(150, 'b'));
+      const values: [number, unknown][] = [];
+      for (const f of asCompleted([a, b], { timeout: 120 })) {
+        try {
+          values.push([1, await f]);
+        } catch (error) {
+          values.push([2, error]);
+        }
+      }
+      assert.equal(values.length, 2);
+      assert.deepEqual(values[0], [1, 'a']);
+      assert.equal(values[1]![0], 2);
+      assert.ok(values[1]![1] instanceof TimeoutError);
+      assert.equal(now(), 120);
+      assert.equal(b.cancelled(), false);
+      assert.equal(await b, 'b');
     });
   });
 });

@@ -264,3 +264,14 @@ function* _typed(): Coro<void> {
   });
 }
 void _typed;
+
+describe('aiter(): review regressions', () => {
+  test('a sync iterable is rejected with a message naming it', async () => {
+    await run(function* () {
+      assert.throws(() => aiter([1, 2] as never), {
+        name: 'TypeError',
+        message: 'aiter() expects an async iterable or async iterator, got Array 1,2',
+      });
+    });
+  });
+});

@@ -237,3 +237,24 @@ describe('asyncWith (generator tasks)', () => {
     });
   });
 });
+
+describe('asyncWith(): review regressions', () => {
+  test('a body that is not a generator function is a clear TypeError, and the resource is still released', async () => {
+    const log: string[] = [];
+    await run(function* () {
+      const error = yield* (function* (): Coro<unknown> {
+        try {
+          yield* asyncWith(new Resource(log), (async () => 'x') as never);
+        } catch (e) {
+          return e;
+        }
+      })();
+      assert.ok(error instanceof TypeError);
+      assert.match(
+        error.message,
+        /^asyncWith\(\) expects the body to be a generator function \(function\*\), but it returned Promise object \(in an async function, use await using instead\)$/,
+      );
+    });
+    assert.equal(log.at(-1)?.startsWith('exit'), true, JSON.stringify(log));
+  });
+});

@@ -231,3 +231,44 @@ describe('async iteration from a generator task', () => {
     });
   });
 });
+
+describe('an awaitable is awaited once, like a coroutine', () => {
+  test('a second yield* throws instead of giving undefined, whether the first finished, failed or ran in a Task', async () => {
+    await runVirtual(function* () {
+      const block = timeout(10, function* () {
+        yield* sleep(1);
+        return 'once';
+      });
+      assert.equal(yield* block, 'once');
+      assert.throws(() => block.next(), /already been awaited/);
+      let again: unknown = null;
+      try {
+        again = yield* block;
+      } catch (error) {
+        again = error;
+      }
+      assert.match((again as Error).message, /already been awaited/);
+
+      const failing = timeout(10, function* () {
+        yield* sleep(1);
+        throw new RangeError('failed once');
+      });
+      let first: unknown = null;
+      try {
+        yield* failing;
+      } catch (error) {
+        first = error;
+      }
+      assert.ok(first instanceof RangeError);
+      assert.throws(() => failing.next(), /already been awaited/);
+
+      const inTask = timeout(10, function* () {
+        return currentTask()!.getName();
+      });
+      const task = createTask(inTask, { name: 'runner' });
+      assert.equal(yield* task, 'runner');
+      assert.throws(() => inTask.next(), /already been awaited/);
+      assert.equal(now(), 2);
+    });
+  });
+});

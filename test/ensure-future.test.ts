@@ -93,3 +93,14 @@ describe('ensureFuture', () => {
     assert.throws(() => ensureFuture(Promise.resolve(1)), { message: 'no running event loop' });
   });
 });
+
+describe('ensureFuture(): review regressions', () => {
+  test('a value that cannot be awaited is named, with aio’s names in the message', async () => {
+    await run(function* () {
+      assert.throws(() => ensureFuture(42 as never), {
+        name: 'TypeError',
+        message: 'A Future, a coroutine, an async function or a Promise is required, got number 42',
+      });
+    });
+  });
+});

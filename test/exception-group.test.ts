@@ -100,3 +100,35 @@ describe('ExceptionGroup', () => {
     assert.throws(() => eg.split(null as unknown as () => boolean), TypeError);
   });
 });
+
+describe('ExceptionGroup: more', () => {
+  test('a class of thrown objects that are not Errors is matched with instanceof, not called', () => {
+    class Failure {
+      constructor(readonly code: number) {}
+    }
+    const failure = new Failure(1);
+    const type = new TypeError('t');
+    const eg = new ExceptionGroup('mixed', [failure, type]);
+    const [match, rest] = eg.split(Failure);
+    assert.deepEqual(match!.errors, [failure]);
+    assert.deepEqual(rest!.errors, [type]);
+    assert.deepEqual(eg.subgroup(Failure)!.errors, [failure]);
+    // A plain function is still a predicate.
+    assert.deepEqual(eg.subgroup(function isFailure(e: unknown) { return e instanceof Failure; })!.errors, [failure]);
+  });
+
+  test('parts are new groups even when every member matches; the group itself only when it matches', () => {
+    const a = new TypeError('a');
+    const b = new TypeError('b');
+    const eg = new ExceptionGroup('all types', [a, b]);
+    const sub = eg.subgroup(TypeError)!;
+    assert.notEqual(sub, eg);
+    assert.deepEqual(sub.errors, [a, b]);
+    assert.equal(sub.message, 'all types');
+    assert.equal(eg.subgroup(() => true), eg);
+    assert.deepEqual(eg.split(() => true), [eg, null]);
+    const [none, all] = eg.split(() => false);
+    assert.equal(none, null);
+    assert.deepEqual(all!.errors, [a, b]);
+  });
+});

@@ -272,3 +272,14 @@ describe('gather', () => {
     assert.throws(() => gather(Promise.resolve(1)), { message: 'no running event loop' });
   });
 });
+
+describe('gather(): review regressions', () => {
+  test('an array passed as one argument (Python habit: gather(list)) says to spread it', async () => {
+    await run(function* () {
+      assert.throws(() => gather([sleep(1), sleep(1)] as never), {
+        name: 'TypeError',
+        message: 'gather() takes awaitables as separate arguments, got an Array: spread it, gather(...aws)',
+      });
+    });
+  });
+});

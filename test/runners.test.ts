@@ -303,3 +303,69 @@ describe('run(): process-level behaviour (child processes)', () => {
     assert.equal(reports[0]!.exception, 'never retrieved');
   });
 });
+
+describe('run(): review regressions', () => {
+  test('a Task that fails after an await and is never retrieved is still reported when collected', async () => {
+    const result = await runChild(fixture('unretrieved-gc-after-await.ts'), { nodeArgs: ['--expose-gc'] });
+    assert.equal(result.timedOut, false);
+    assert.equal(result.code, 0, result.stderr);
+    const reports = JSON.parse(result.stdout.trim()) as { message: string; exception: string }[];
+    assert.deepEqual(
+      reports.map((r) => r.exception),
+      ['after await', 'after future', 'after sleep'],
+      result.stdout,
+    );
+    for (const r of reports) assert.match(r.message, /Task exception was never retrieved/);
+  });
+
+  test('a main run() rejects leaves no loop running: the next run() works', async () => {
+    assert.throws(() => run(42 as never), TypeError);
+    assert.equal(await run(function* () {
+      yield* sleep(1);
+      return 'next run';
+    }), 'next run');
+  });
+
+  test('passing the Promise of an async function instead of the function says what to do', async () => {
+    const pending = (async () => 1)();
+    assert.throws(() => run(pending as never), {
+      name: 'TypeError',
+      message: /got Promise object: pass the async function itself \(createTask\(fn\), run\(fn\)\)/,
+    });
+  });
+
+  test('an async generator is rejected, not run as a coroutine (it used to spin forever)', async () => {
+    async function* numbers(): AsyncGenerator<number> {
+      yield 1;
+    }
+    await assert.rejects(run(numbers as never), { name: 'TypeError', message: /cannot run an async generator/ });
+    await run(function* () {
+      assert.throws(() => createTask(numbers() as never), { name: 'TypeError', message: /cannot run an async generator/ });
+    });
+  });
+});
+
+describe('run(): exceptions nobody retrieved', () => {
+  test('are reported through the exception handler when run() ends, once, with the task', async () => {
+    const contexts: ExceptionContext[] = [];
+    const loopFactory = (): EventLoop => {
+      const loop = newEventLoop();
+      loop.setExceptionHandler((_loop, context) => contexts.push(context));
+      return loop;
+    };
+    await run(function* () {
+      createTask(function* lost() {
+        yield* sleep(0);
+        throw new RangeError('nobody looks at me');
+      }, { name: 'forgotten' });
+      const seen = createTask(function* () {
+        throw new Error('retrieved');
+      });
+      yield* sleep(1);
+      assert.equal((seen.exception() as Error).message, 'retrieved');
+    }, { loopFactory });
+    assert.equal(contexts.length, 1, JSON.stringify(contexts.map((c) => c.message)));
+    assert.match(contexts[0]!.message, /^Task exception was never retrieved: <Task finished name="forgotten">/);
+    assert.equal((contexts[0]!.exception as Error).message, 'nobody looks at me');
+  });
+});

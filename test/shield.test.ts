@@ -183,3 +183,70 @@ describe('shield() with async functions', () => {
     });
   });
 });
+
+describe('shield(): more behaviours from CPython test_tasks', () => {
+  test('shielding a gather: cancelling the shield leaves the gather and its children running (test_shield_gather)', async () => {
+    await runVirtual(function* () {
+      const loop = getRunningLoop();
+      const child1 = loop.createFuture<number>();
+      const child2 = loop.createFuture<number>();
+      const parent = gather(child1, child2);
+      const outer = shield(parent);
+      yield* sleep(0);
+      outer.cancel();
+      yield* sleep(0);
+      assert.equal(outer.cancelled(), true);
+      child1.setResult(1);
+      child2.setResult(2);
+      yield* sleep(0);
+      yield* sleep(0);
+      assert.deepEqual(parent.result(), [1, 2]);
+    });
+  });
+
+  test('cancelling a task awaiting shield(coroutine): the coroutine runs to its end, the task stops (test_shield_effect)', async () => {
+    await runVirtual(async () => {
+      const loop = getRunningLoop();
+      const waiter = loop.createFuture<void>();
+      let proof = 0;
+      async function inner(): Promise<void> {
+        await waiter;
+        proof += 1;
+      }
+      const outer = createTask(async () => {
+        await shield(inner);
+        proof += 100;
+      });
+      await sleep(0);
+      outer.cancel();
+      await assert.rejects(async () => {
+        await outer;
+      }, CancelledError);
+      waiter.setResult(undefined);
+      await sleep(0);
+      await sleep(0);
+      assert.equal(proof, 1);
+      assert.equal(now(), 0);
+    });
+  });
+
+  test('async style: catch the cancellation, uncancel(), then wait for the shielded work', async () => {
+    await runVirtual(async () => {
+      const me = currentTask()!;
+      const save = createTask(sleep(100, 'saved'));
+      getRunningLoop().callLater(10, () => me.cancel());
+      let result = '';
+      try {
+        result = await shield(save);
+      } catch (error) {
+        assert.ok(error instanceof CancelledError);
+        assert.equal(now(), 10);
+        assert.equal(me.uncancel(), 0);
+        result = await save;
+      }
+      assert.equal(result, 'saved');
+      assert.equal(now(), 100);
+      await sleep(1); // not cancelled any more
+    });
+  });
+});

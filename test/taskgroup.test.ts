@@ -767,3 +767,206 @@ describe('taskGroup() with async functions', () => {
     });
   });
 });
+
+describe('taskGroup(): more behaviours from CPython test_taskgroups', () => {
+  test('an external cancellation while children fail in their cleanup: the errors win (test_taskgroup_08)', async () => {
+    await runVirtual(function* () {
+      function* failsWhenCancelled(): Coro<void> {
+        try {
+          yield* sleep(10_000);
+        } finally {
+          // eslint-disable-next-line no-unsafe-finally
+          throw new RangeError('1 / 0');
+        }
+      }
+      const runner = createTask(
+        taskGroup(function* (tg) {
+          for (let i = 0; i < 5; i++) tg.createTask(failsWhenCancelled());
+          yield* sleep(10_000);
+        }),
+      );
+      yield* sleep(100);
+      assert.equal(runner.done(), false);
+      runner.cancel();
+      const error = yield* caught(runner);
+      assert.deepEqual(errorTypes(error), new Set([RangeError]));
+      assert.equal((error as ExceptionGroup).errors.length, 5);
+      assert.equal(runner.cancelled(), false);
+      assert.equal(now(), 100);
+    });
+  });
+
+  test('nested groups cancelled from outside while inner children fail in cleanup: a group in a group (test_taskgroup_11, _12)', async () => {
+    for (const outerChild of [false, true]) {
+      await runVirtual(function* () {
+        let outerSleeper: Task<void> | null = null;
+        const runner = createTask(function* () {
+          yield* taskGroup(function* (g1) {
+            if (outerChild) outerSleeper = g1.createTask(sleep(10_000));
+            yield* taskGroup(function* (g2) {
+              for (let i = 0; i < 5; i++) {
+                g2.createTask(function* () {
+                  try {
+                    yield* sleep(10_000);
+                  } finally {
+                    // eslint-disable-next-line no-unsafe-finally
+                    throw new RangeError('1 / 0');
+                  }
+                });
+              }
+              yield* sleep(10_000);
+            });
+          });
+        });
+        yield* sleep(100);
+        runner.cancel();
+        const error = yield* caught(runner);
+        assert.deepEqual(errorTypes(error), new Set([ExceptionGroup]));
+        assert.deepEqual(errorTypes((error as ExceptionGroup).errors[0]), new Set([RangeError]));
+        if (outerChild) assert.equal(outerSleeper!.cancelled(), true);
+        assert.equal(now(), 100);
+      });
+    }
+  });
+
+  test('a task awaiting a task that runs a group is cancelled; a child fails during the cleanup (test_taskgroup_16)', async () => {
+    await runVirtual(function* () {
+      function* nestedRunner(): Coro<void> {
+        yield* taskGroup(function* (g1) {
+          g1.createTask(failAfter(300, () => new RangeError('1 / 0')));
+          try {
+            yield* sleep(10_000);
+          } catch (e) {
+            yield* sleep(500);
+            throw e;
+          }
+        });
+      }
+      const runner = createTask(function* () {
+        const t = createTask(nestedRunner());
+        yield* t;
+      });
+      yield* sleep(100);
+      runner.cancel();
+      const error = yield* caught(runner);
+      assert.deepEqual(errorTypes(error), new Set([RangeError]));
+      assert.equal(now(), 300);
+    });
+  });
+
+  test('a group cancelled by an enclosing timeout: TimeoutError caused by the group\'s CancelledError', async () => {
+    await runVirtual(function* () {
+      const error = yield* caught(
+        timeout(-1, function* () {
+          yield* taskGroup(function* (tg) {
+            tg.createTask(sleep(1000));
+            yield* sleep(0);
+          });
+        }),
+      );
+      assert.ok(error instanceof TimeoutError);
+      assert.ok(error.cause instanceof CancelledError);
+      assert.equal(now(), 0);
+      assert.equal(currentTask()!.cancelling(), 0);
+    });
+  });
+
+  test('tasks created while the body sleeps finish on their own schedule; the group ends with the last one (test_taskgroup_23)', async () => {
+    await runVirtual(function* () {
+      const finished: number[] = [];
+      yield* taskGroup(function* (tg) {
+        for (let i = 0; i < 10; i++) {
+          yield* sleep(100);
+          tg.createTask(function* () {
+            yield* sleep(250);
+            finished.push(now());
+          });
+        }
+        assert.equal(finished.length, 7); // created at 100..1000: those done by 1000
+      });
+      assert.deepEqual(finished, [350, 450, 550, 650, 750, 850, 950, 1050, 1150, 1250]);
+      assert.equal(now(), 1250);
+    });
+  });
+
+  test('async style: the failing group runs in a task that the cancelled task awaits (test_taskgroup_16)', async () => {
+    await runVirtual(async () => {
+      const runner = createTask(async () => {
+        const t = createTask(async () => {
+          await taskGroup(async (g1) => {
+            g1.createTask(async () => {
+              await sleep(300);
+              throw new RangeError('1 / 0');
+            });
+            try {
+              await sleep(10_000);
+            } catch (e) {
+              await sleep(500);
+              throw e;
+            }
+          });
+        });
+        await t;
+      });
+      await sleep(100);
+      runner.cancel();
+      const error = await Promise.resolve(runner).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      assert.deepEqual(errorTypes(error), new Set([RangeError]));
+      assert.equal(now(), 300);
+    });
+  });
+
+  test('async style: a body that turns the cancellation into an error (test_taskgroup_18)', async () => {
+    await runVirtual(async () => {
+      let handled = 0;
+      const runner = createTask(async () => {
+        await taskGroup(async () => {
+          try {
+            await sleep(10_000);
+          } catch {
+            handled += 10;
+            throw new MyError('instead of cancelling');
+          }
+        });
+      });
+      await sleep(100);
+      runner.cancel();
+      const error = await Promise.resolve(runner).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      assert.deepEqual(errorTypes(error), new Set([MyError]));
+      assert.equal(handled, 10);
+      assert.equal(runner.cancelled(), false);
+    });
+  });
+
+  test('async style: the cancellation of a failing group does not leak out of it', async () => {
+    await runVirtual(async () => {
+      await assert.rejects(
+        taskGroup(async (tg) => {
+          tg.createTask(async () => {
+            throw new MyError('at once');
+          });
+        }),
+        ExceptionGroup,
+      );
+      assert.equal(currentTask()!.cancelling(), 0);
+      await sleep(10); // not cancelled here
+      assert.equal(now(), 10);
+    });
+  });
+});
+
+describe('taskGroup(): error messages', () => {
+  test('a coroutine object instead of a body function is refused with a hint', async () => {
+    await runVirtual(function* () {
+      function* body(): Coro<void> {}
+      assert.throws(() => taskGroup(body() as unknown as () => Coro<void>), /coroutine object: pass the function itself/);
+      yield* taskGroup(body); // the function itself works (it ignores tg)
+    });
+  });
+});

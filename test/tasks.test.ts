@@ -591,3 +591,44 @@ describe('Task: cancellation (as asyncio)', () => {
     });
   });
 });
+
+describe('Task: bad yields say what to do (review regressions)', () => {
+  function* badYield(value: unknown): Coro<string> {
+    try {
+      yield value as never;
+      return 'no error';
+    } catch (error) {
+      return (error as Error).message;
+    }
+  }
+
+  test('yield of a sleep, a coroutine or a Promise names it and gives the fix', async () => {
+    await run(function* () {
+      function* child(): Coro<number> {
+        return 1;
+      }
+      assert.equal(
+        yield* badYield(sleep(10)),
+        'Task got bad yield: <sleep 10 ms> (use yield*, not yield, to await it)',
+      );
+      assert.equal(
+        yield* badYield(child()),
+        'Task got bad yield: Generator object (use yield*, not yield, to await it)',
+      );
+      assert.match(
+        yield* badYield(Promise.resolve(1)),
+        /^Task got bad yield: Promise object \(.*use yield\* ensureFuture\(promise\)\)$/,
+      );
+      assert.match(yield* badYield(42), /^Task got bad yield: number 42 \(/);
+    });
+  });
+});
+
+describe('Task: names (review regressions)', () => {
+  test('a name that is not a string is converted, not mistaken for the default numbering', async () => {
+    await run(function* () {
+      assert.equal(createTask(sleep(0), { name: 5 as never }).getName(), '5');
+      assert.match(createTask(sleep(0)).getName(), /^Task-\d+$/);
+    });
+  });
+});

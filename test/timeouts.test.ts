@@ -10,11 +10,14 @@ import {
   ensureFuture,
   gather,
   getRunningLoop,
+  run,
   sleep,
   taskGroup,
   timeout,
   timeoutAt,
+  waitFor,
   type Coro,
+  type Task,
 } from '../src/index.js';
 import { runVirtual } from '../src/testing/index.js';
 
@@ -678,3 +681,161 @@ function* assertThrows(
   }
   assert.fail(`expected ${cls.name} to be thrown`);
 }
+
+describe('timeout(): more behaviours from CPython test_timeouts', () => {
+  test('a timeout in the finally of an expired timeout: both raise TimeoutError, each at its deadline (test_nested_timeout_in_finally)', async () => {
+    await runVirtual(function* () {
+      const events: string[] = [];
+      yield* assertThrows(
+        timeout(10, function* () {
+          try {
+            yield* sleep(1000);
+          } finally {
+            yield* assertThrows(
+              timeout(10, function* () {
+                yield* sleep(1000); // cleanup that takes too long
+              }),
+              TimeoutError,
+            );
+            events.push(`inner expired at ${now()}`);
+          }
+        }),
+        TimeoutError,
+      );
+      events.push(`outer expired at ${now()}`);
+      assert.deepEqual(events, ['inner expired at 20', 'outer expired at 20']);
+      assert.equal(currentTask()!.cancelling(), 0);
+    });
+  });
+
+  test('the deadline passes while a generator task\'s async body awaits a foreign promise and then returns: TimeoutError', async () => {
+    await runVirtual(function* () {
+      const loop = getRunningLoop();
+      let cm: Timeout | null = null;
+      const error = yield* assertThrows(
+        timeout(0, async (c) => {
+          cm = c;
+          // A native promise (the cancel cannot land on it), resolved after the deadline passed.
+          await new Promise<void>((resolve) => loop.callSoon(resolve));
+          return 'late';
+        }),
+        TimeoutError,
+      );
+      assert.ok((error as TimeoutError).cause instanceof CancelledError);
+      assert.equal(cm!.expired(), true);
+      assert.equal(now(), 0);
+      assert.equal(currentTask()!.cancelling(), 0);
+      yield* sleep(10); // the task is not left cancelled
+      assert.equal(now(), 10);
+    });
+  });
+
+  test('the same from an async function: the value is discarded, TimeoutError as asyncio would have raised at that await', async () => {
+    await runVirtual(async () => {
+      const loop = getRunningLoop();
+      let cm: Timeout | null = null;
+      const error = await timeout(0, async (c) => {
+        cm = c;
+        await new Promise<void>((resolve) => loop.callSoon(resolve)); // native, resolved after the deadline
+        return 'late';
+      }).then(
+        (value) => value,
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof TimeoutError, `expected TimeoutError, got ${String(error)}`);
+      assert.ok(error.cause instanceof CancelledError);
+      assert.equal(cm!.expired(), true);
+      assert.equal(now(), 0);
+      assert.equal(currentTask()!.cancelling(), 0);
+      await sleep(10); // the task is not left cancelled
+      assert.equal(now(), 10);
+    });
+  });
+
+  test('an external cancel while an async body awaits a foreign promise is not lost when the body returns', async () => {
+    await runVirtual(async () => {
+      const loop = getRunningLoop();
+      let reachedEnd = false;
+      const task: Task<void> = createTask(async () => {
+        await timeout(1000, async () => {
+          // A native promise: the task is cancelled while the body waits on it, then it resolves.
+          await new Promise<void>((resolve) =>
+            loop.callSoon(() => {
+              task.cancel();
+              loop.callSoon(resolve);
+            }),
+          );
+          return 'late';
+        });
+        reachedEnd = true;
+      });
+      await assert.rejects(async () => {
+        await task;
+      }, CancelledError);
+      assert.equal(task.cancelled(), true);
+      assert.equal(reachedEnd, false);
+      assert.equal(now(), 0);
+    });
+  });
+
+  test('timeoutAt() with a deadline in the past (when() keeps it) and a zero timeout with sleep(0) (test_timeout_in_the_past_sleep_zero)', async () => {
+    await runVirtual(async () => {
+      await sleep(100);
+      let cm: Timeout | null = null;
+      await assert.rejects(
+        timeoutAt(now() - 11, async (c) => {
+          cm = c;
+          await sleep(0);
+        }),
+        TimeoutError,
+      );
+      assert.equal(cm!.when(), 89);
+      assert.equal(cm!.expired(), true);
+      assert.equal(String(cm), '<Timeout [expired]>');
+      assert.equal(now(), 100);
+    });
+  });
+});
+
+describe('timeout(): error messages', () => {
+  test('a coroutine object instead of a body function: the TypeError says what to pass instead', async () => {
+    await runVirtual(function* () {
+      function* work(): Coro<number> {
+        yield* sleep(1);
+        return 1;
+      }
+      const coro = work();
+      assert.throws(() => timeout(10, coro as unknown as () => Coro<number>), (error: unknown) => {
+        assert.ok(error instanceof TypeError);
+        assert.match(error.message, /coroutine object/);
+        assert.match(error.message, /waitFor\(coro, ms\)/);
+        return true;
+      });
+      assert.throws(() => timeoutAt(10, coro as unknown as () => Coro<number>), /coroutine object/);
+      assert.equal(yield* waitFor(coro, 10), 1); // what the message suggests
+    });
+  });
+});
+
+describe('timeout(): long deadlines on the real loop', () => {
+  test('a deadline weeks away does not make the loop poll (Node fires a delay above 2^31 - 1 ms after 1 ms)', async () => {
+    const overflows: Error[] = [];
+    const onWarning = (warning: Error): void => {
+      if (warning.name === 'TimeoutOverflowWarning') overflows.push(warning);
+    };
+    process.on('warning', onWarning);
+    try {
+      const result = await run(async () =>
+        timeout(30 * 24 * 3600 * 1000, async () => {
+          await new Promise((resolve) => setTimeout(resolve, 30)); // the loop idles meanwhile
+          return 'done';
+        }),
+      );
+      assert.equal(result, 'done');
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+      assert.equal(overflows.length, 0);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});

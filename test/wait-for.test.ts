@@ -6,6 +6,7 @@ import {
   createTask,
   currentTask,
   getRunningLoop,
+  shield,
   sleep,
   waitFor,
   wait,
@@ -369,6 +370,112 @@ describe('waitFor() with async functions', () => {
         TimeoutError,
       );
       assert.equal(started, false);
+    });
+  });
+});
+
+describe('waitFor(): more behaviours from CPython test_waitfor', () => {
+  test('with shield(): a zero timeout cancels only the shield; the task runs on (WaitForShieldTests.test_zero_timeout)', async () => {
+    await runVirtual(function* () {
+      const task = createTask(sleep(10, 'done'));
+      const shielded = shield(task);
+      const error = yield* expectError(waitFor(shielded, 0), TimeoutError);
+      assert.ok(error.cause instanceof CancelledError);
+      assert.equal(shielded.cancelled(), true);
+      assert.equal(task.done(), false);
+      assert.equal(now(), 0);
+      assert.equal(yield* task, 'done');
+      assert.equal(now(), 10);
+    });
+  });
+
+  test('with shield(): the timeout passes, the task is not cancelled (test_shielded_timeout); null waits (test_none_timeout)', async () => {
+    await runVirtual(function* () {
+      const task = createTask(sleep(100, 'done'));
+      yield* expectError(waitFor(shield(task), 10), TimeoutError);
+      assert.equal(now(), 10);
+      assert.equal(task.done(), false);
+      assert.equal(task.cancelled(), false);
+      assert.equal(yield* task, 'done');
+      assert.equal(now(), 100);
+      const again = createTask(sleep(100, 'again'));
+      assert.equal(yield* waitFor(shield(again), null), 'again');
+      assert.equal(now(), 200);
+    });
+  });
+
+  test('inner work that ignores every cancellation: waitFor returns what it returns, when it ends (test_asyncio_wait_for_timeout)', async () => {
+    await runVirtual(function* () {
+      let exited = false;
+      function* slow(): Coro<string> {
+        const end = now() + 200;
+        while (now() < end) {
+          try {
+            yield* sleep(end - now());
+          } catch {
+            // ignored
+          }
+        }
+        exited = true;
+        return 'exited';
+      }
+      assert.equal(yield* waitFor(slow(), 100), 'exited');
+      assert.equal(exited, true);
+      assert.equal(now(), 200);
+      assert.equal(currentTask()!.cancelling(), 0);
+    });
+  });
+
+  test('a future completed by a callback scheduled before the wait starts (test_wait_for_race_condition)', async () => {
+    await runVirtual(function* () {
+      const loop = getRunningLoop();
+      const fut = loop.createFuture<string>();
+      const block = waitFor(fut, 200);
+      loop.callSoon(() => fut.setResult('ok'));
+      assert.equal(yield* block, 'ok');
+      assert.equal(now(), 0);
+    });
+  });
+
+  test('async style: zero timeout on a running task waits for its cleanup; the TimeoutError is caused by the CancelledError', async () => {
+    await runVirtual(async () => {
+      let taskDone = false;
+      const inner = createTask(async () => {
+        try {
+          await sleep(10_000);
+        } catch (error) {
+          await sleep(1); // cleanup
+          throw error;
+        } finally {
+          taskDone = true;
+        }
+      });
+      await sleep(1);
+      const error = await waitFor(inner, 0).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof TimeoutError);
+      assert.ok(error.cause instanceof CancelledError);
+      assert.equal(taskDone, true);
+      assert.equal(inner.cancelled(), true);
+      assert.equal(now(), 2);
+    });
+  });
+
+  test('async style: an error raised by the inner task during cancellation propagates (test_wait_for_reraises_exception_during_cancellation)', async () => {
+    await runVirtual(async () => {
+      class FooError extends Error {}
+      const inner = createTask(async () => {
+        try {
+          await sleep(200);
+        } finally {
+          // eslint-disable-next-line no-unsafe-finally
+          throw new FooError('cleanup');
+        }
+      });
+      await assert.rejects(waitFor(inner, 1), FooError);
+      assert.equal(now(), 1);
     });
   });
 });

@@ -149,6 +149,7 @@ describe('wait() with generator coroutines', () => {
       yield* expectThrow(wait([Promise.resolve(1)] as unknown as Future<unknown>[]), TypeError, /ensureFuture/);
       const f = createTask(sleep(1));
       yield* expectThrow(wait(f as unknown as Future<unknown>[]), TypeError, /iterable/);
+      yield* expectThrow(wait((function* () {})() as unknown as Future<unknown>[]), TypeError, /generator object: pass an array/);
       yield* expectThrow(wait([f], { returnWhen: 'SOMETIMES' as ReturnWhen }), RangeError, /returnWhen/);
       yield* expectThrow(wait([f], { timeout: 'soon' as unknown as number }), TypeError, /timeout/);
       yield* f;
@@ -188,6 +189,107 @@ describe('wait() with async functions', () => {
       assert.equal(b.cancelled(), false);
       assert.equal(await b, 'b');
       assert.equal(now(), 30);
+    });
+  });
+});
+
+describe('wait(): more behaviours from CPython test_tasks', () => {
+  test('FIRST_COMPLETED returns every future done by the time the waiter resumes (test_wait_really_done)', async () => {
+    await runVirtual(function* () {
+      const a = createTask(function* () {
+        yield* sleep(0);
+      });
+      const b = createTask(function* () {
+        yield* sleep(0);
+        yield* sleep(0);
+      });
+      const [done, pending] = yield* wait([b, a], { returnWhen: FIRST_COMPLETED });
+      assert.deepEqual(done, new Set([a, b]));
+      assert.equal(pending.size, 0);
+      assert.equal(now(), 0);
+    });
+  });
+
+  test('a future done at the very time of the timeout is in done (test_wait_concurrent_complete)', async () => {
+    await runVirtual(function* () {
+      const a = createTask(sleep(100));
+      const b = createTask(sleep(150));
+      yield* sleep(0); // as in asyncio's test, the wait starts after a and b: its timer comes after a's
+      const [done, pending] = yield* wait([b, a], { timeout: 100 });
+      assert.deepEqual(done, new Set([a]));
+      assert.deepEqual(pending, new Set([b]));
+      assert.equal(now(), 100);
+      yield* b;
+    });
+  });
+
+  test('FIRST_EXCEPTION with a future that already failed returns at once (test_wait_first_exception)', async () => {
+    await runVirtual(function* () {
+      const a = createTask(sleep(10_000));
+      const b = createTask(function* () {
+        throw new RangeError('err');
+      });
+      const [done, pending] = yield* wait([b, a], { returnWhen: FIRST_EXCEPTION });
+      assert.deepEqual(done, new Set([b]));
+      assert.deepEqual(pending, new Set([a]));
+      assert.equal(now(), 0);
+      a.cancel();
+    });
+  });
+
+  test('ALL_COMPLETED with a failure returns normally; the error stays in its future (test_wait_with_exception)', async () => {
+    await runVirtual(function* () {
+      const a = createTask(sleep(100));
+      const b = createTask(fail(150, 'really'));
+      for (let i = 0; i < 2; i++) {
+        const [done, pending] = yield* wait([b, a]);
+        assert.equal(done.size, 2);
+        assert.equal(pending.size, 0);
+        assert.deepEqual([...done].filter((f) => f.exception() !== null), [b]);
+        assert.equal(now(), 150); // the second time takes no time
+      }
+    });
+  });
+
+  test('takes any iterable of futures: an iterator, a Set, a Map\'s values (test_wait_with_iterator_of_tasks)', async () => {
+    await runVirtual(function* () {
+      const a = createTask(sleep(100));
+      const b = createTask(sleep(150));
+      const [done1] = yield* wait([b, a][Symbol.iterator]());
+      assert.deepEqual(done1, new Set([a, b]));
+      const byName = new Map([
+        ['a', a],
+        ['b', b],
+      ]);
+      const [done2] = yield* wait(byName.values());
+      assert.equal(done2.size, 2);
+      const [done3] = yield* wait(new Set([a, b]));
+      assert.equal(done3.size, 2);
+      assert.equal(now(), 150);
+    });
+  });
+
+  test('cancelling the waiting task leaves the inner task running (test_yield_wait_does_not_shield_cancel)', async () => {
+    await runVirtual(async () => {
+      const loop = getRunningLoop();
+      const waiter = loop.createFuture<void>();
+      let proof = 0;
+      const inner = createTask(async () => {
+        await waiter;
+        proof += 1;
+      });
+      const outer = createTask(async () => {
+        await wait([inner]);
+        proof += 100;
+      });
+      await sleep(0);
+      outer.cancel();
+      await assert.rejects(async () => {
+        await outer;
+      }, CancelledError);
+      waiter.setResult(undefined);
+      await inner;
+      assert.equal(proof, 1);
     });
   });
 });

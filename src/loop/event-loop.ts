@@ -1,5 +1,5 @@
 import { Future } from '../futures.js';
-import { Task, describe, type TaskOptions, type TaskTarget } from '../tasks.js';
+import { Task, describe, taskStep, type TaskOptions, type TaskTarget } from '../tasks.js';
 import { ensureFuture } from '../ensure-future.js';
 import type { Awaitable } from '../futures.js';
 import { Handle, TimerHandle, describeCallback } from './handles.js';
@@ -14,6 +14,8 @@ import { defaultExceptionHandler, type ExceptionContext, type ExceptionHandler }
  * even when a task spins on `sleep(0)`.
  */
 const SLICE_MS = 4;
+/** The longest delay Node's setTimeout honours (ms). */
+const MAX_NODE_DELAY = 2 ** 31 - 1;
 
 const yieldToNode = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -41,9 +43,12 @@ export class EventLoop {
   /** @internal */ _currentTask: Task<unknown> | null = null;
   /** @internal Pending tasks (an intrusive list), for `allTasks()` and shutdown. */
   _firstTask: Task<unknown> | null = null;
+  #lastTask: Task<unknown> | null = null;
   /** @internal Async-function tasks running now; while 0, nothing consults AsyncLocalStorage. */
   _asyncTaskCount = 0;
   /** @internal */ _debug = false;
+  /** @internal Futures that failed, for reporting unretrieved exceptions when `run()` ends. */
+  _failedFutures: WeakRef<Future<unknown>>[] = [];
 
   readonly #timers = new TimerHeap();
   #cancelledTimers = 0;
@@ -215,10 +220,11 @@ export class EventLoop {
   /** @internal */
   _addTask(task: Task<unknown>): void {
     this._checkClosed();
-    const first = this._firstTask;
-    task._nextTask = first;
-    if (first !== null) first._prevTask = task;
-    this._firstTask = task;
+    const last = this.#lastTask;
+    task._prevTask = last;
+    if (last !== null) last._nextTask = task;
+    else this._firstTask = task;
+    this.#lastTask = task;
   }
 
   /** @internal */
@@ -228,6 +234,7 @@ export class EventLoop {
     if (prev !== null) prev._nextTask = next;
     else if (this._firstTask === task) this._firstTask = next;
     if (next !== null) next._prevTask = prev;
+    else if (this.#lastTask === task) this.#lastTask = prev;
     task._prevTask = task._nextTask = null;
   }
 
@@ -282,7 +289,9 @@ export class EventLoop {
   _sleepUntilWoken(ms: number): Promise<void> {
     return new Promise((resolve) => {
       this.#wake = resolve;
-      if (ms !== Infinity) this.#nodeTimer = setTimeout(() => this.#wakeUp(), Math.max(0, Math.ceil(ms)));
+      // Node fires a delay above 2^31 - 1 ms after 1 ms (with a TimeoutOverflowWarning): clamp it,
+      // the loop re-arms when it wakes.
+      if (ms !== Infinity) this.#nodeTimer = setTimeout(() => this.#wakeUp(), Math.min(MAX_NODE_DELAY, Math.max(0, Math.ceil(ms))));
     });
   }
 
@@ -347,15 +356,36 @@ export class EventLoop {
   }
 
   #runTimed(ready: ReadyQueue): void {
+    const fn = ready.firstFn();
     const what = ready.firstArg();
+    // A future's done callbacks are cleared when they run: note them first, to name the task
+    // they resumed (the slow code is the task's, not the future's that woke it).
+    const callbacks = what instanceof Future && fn !== taskStep ? what._callbacks : null;
     const start = performance.now();
     ready.runFirst();
     const took = performance.now() - start;
     if (took >= this.slowCallbackDuration) {
-      const name = what instanceof Handle ? String(what) : what instanceof Future ? String(what) : describe(what);
-      console.warn(`aio: executing ${name} took ${(took / 1000).toFixed(3)} seconds`);
+      console.warn(`aio: executing ${describeReady(what, callbacks)} took ${(took / 1000).toFixed(3)} seconds`);
     }
   }
+}
+
+/** Names a ready-queue entry for the slow-callback report: a handle, a task step, or a future's done callbacks. */
+function describeReady(what: unknown, callbacks: unknown): string {
+  if (what instanceof Handle) return String(what);
+  if (callbacks === null) {
+    // A task step, or one done callback ([callback, future]) added to an already-done future.
+    if (Array.isArray(what) && what.length === 2 && what[1] instanceof Future) return describeDoneCallback(what[0]);
+    return what instanceof Future ? String(what) : describe(what);
+  }
+  const names = (Array.isArray(callbacks) ? callbacks : [callbacks]).map(describeDoneCallback);
+  return names.length === 1 ? names[0]! : `callbacks of ${String(what)}: ${names.join(', ')}`;
+}
+
+function describeDoneCallback(callback: unknown): string {
+  if (callback instanceof Future) return String(callback); // a Task resumed by the future
+  if (typeof callback === 'function') return describeCallback(callback);
+  return describe(callback);
 }
 
 function checkCallback(method: string, callback: unknown): void {

@@ -26,7 +26,7 @@ export function defaultExceptionHandler(context: ExceptionContext): void {
     lines.push(`${key}: ${String(value)}`);
   }
   const source = context.sourceTraceback ?? sourceOf(context.task) ?? sourceOf(context.future);
-  if (source) lines.push(`Object created at (most recent call last):\n${source}`);
+  if (source) lines.push(`Object created at (most recent call first):\n${source}`);
   const error = context.exception;
   if (error !== undefined) {
     lines.push(error instanceof Error && error.stack ? error.stack : `exception: ${String(error)}`);

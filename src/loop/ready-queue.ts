@@ -24,6 +24,11 @@ export class ReadyQueue {
     if (this.#tail === this.#head) this.#grow();
   }
 
+  /** The function of the first entry (for debug reports). */
+  firstFn(): ReadyFn {
+    return this.#buf[this.#head] as ReadyFn;
+  }
+
   /** The argument of the first entry (for debug reports). */
   firstArg(): unknown {
     return this.#buf[this.#head + 1];

@@ -12,6 +12,8 @@ import {
   getRunningLoop,
   run,
   sleep,
+  taskGroup,
+  timeout,
   type Coro,
 } from '../../src/index.js';
 import {
@@ -330,5 +332,75 @@ describe('VirtualEventLoop: stepping by hand', () => {
     assert.throws(() => advance(10), /no running event loop/);
     assert.ok(new VirtualEventLoop() instanceof EventLoop);
     assert.equal(new VirtualEventLoop({ autojump: false }).autojump, false);
+  });
+});
+
+describe('VirtualEventLoop: more checks', () => {
+  test('advance() runs a timer due exactly at the target, not one just after it', async () => {
+    const loop = new VirtualEventLoop({ autojump: false });
+    const seen: number[] = [];
+    loop.callLater(100, () => seen.push(loop.time()));
+    loop.callLater(100.5, () => seen.push(loop.time()));
+    await loop.advance(100);
+    assert.deepEqual(seen, [100]);
+    assert.equal(loop.time(), 100);
+    await loop.advance(0.5);
+    assert.deepEqual(seen, [100, 100.5]);
+    loop.close();
+  });
+
+  test('several tasks advancing a manual clock each resume at their own target', async () => {
+    await runVirtual(
+      function* () {
+        const log: string[] = [];
+        const a = createTask(function* () {
+          yield* advance(300);
+          log.push(`a@${now()}`);
+        });
+        const b = createTask(function* () {
+          yield* advance(100);
+          log.push(`b@${now()}`);
+        });
+        yield* gather(a, b);
+        assert.deepEqual(log, ['b@100', 'a@300']);
+        assert.equal(now(), 300);
+      },
+      { autojump: false },
+    );
+  });
+
+  test('with automatic time, advance() from a task lets timers due at the target run first', async () => {
+    await runVirtual(function* () {
+      const log: string[] = [];
+      createTask(function* () {
+        yield* sleep(1000);
+        log.push(`sleeper@${now()}`);
+      });
+      yield* advance(500);
+      log.push(`advanced@${now()}`);
+      yield* advance(500);
+      log.push(`advanced@${now()}`);
+      assert.deepEqual(log, ['advanced@500', 'sleeper@1000', 'advanced@1000']);
+    });
+  });
+
+  test('the clock does not jump while an async timeout() or taskGroup() body of a generator task awaits a foreign promise', async () => {
+    await runVirtual(function* () {
+      const seen: string[] = [];
+      const sleeper = createTask(function* () {
+        yield* sleep(1000);
+        seen.push(`sleeper@${now()}`);
+      });
+      yield* timeout(5000, async () => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        seen.push(`timeout body@${now()}`);
+      });
+      yield* taskGroup(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        seen.push(`group body@${now()}`);
+      });
+      yield* sleeper;
+      assert.deepEqual(seen, ['timeout body@0', 'group body@0', 'sleeper@1000']);
+    });
   });
 });
