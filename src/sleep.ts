@@ -18,7 +18,8 @@ function resolveUndefined(future: Future<unknown>): void {
   if (future._state === PENDING) future._resolve(undefined);
 }
 
-const BARE_YIELD: IteratorResult<Suspend, never> = { done: false, value: null };
+const BARE_YIELD: IteratorResult<Suspend, never> = Object.freeze({ done: false, value: null });
+const DONE_VOID: IteratorResult<Suspend, any> = Object.freeze({ done: true, value: undefined });
 
 /** Shared by the two kinds of sleep: awaiting from an async function goes through a Future. */
 abstract class SleepBase<T> implements Yieldable<T>, Iterator<Suspend, T, unknown>, PromiseLike<T> {
@@ -54,7 +55,9 @@ class ZeroSleep<T> extends SleepBase<T> {
   }
 
   next(sent?: unknown): IteratorResult<Suspend, T> {
-    return sent === RESUMED ? { done: true, value: this.#result } : BARE_YIELD;
+    if (sent !== RESUMED) return BARE_YIELD;
+    const result = this.#result;
+    return result === undefined ? DONE_VOID : { done: true, value: result };
   }
 
   override toString(): string {

@@ -1,0 +1,70 @@
+// Runs one workload+system in a fresh child process and reads its result line.
+import { spawn, spawnSync } from 'node:child_process';
+import { RESULT_PREFIX, type ChildResult } from './child.js';
+
+export interface ChildRun {
+  result: ChildResult;
+  /** Wall time of the whole child, start-up included. */
+  seconds: number;
+}
+
+export interface Command {
+  cmd: string;
+  args: string[];
+  cwd: string;
+}
+
+/** `node --expose-gc --import tsx <file>`: Node children always run with gc() exposed. */
+export function nodeCommand(file: string, cwd: string, args: string[]): Command {
+  return { cmd: process.execPath, args: ['--expose-gc', '--import', 'tsx', file, ...args], cwd };
+}
+
+/** `python3 -B <file>` (-B: leave no __pycache__ in bench/python). */
+export function pythonCommand(file: string, cwd: string, args: string[]): Command {
+  return { cmd: 'python3', args: ['-B', file, ...args], cwd };
+}
+
+/** `Python 3.11.7`, or null when python3 cannot be run. */
+export function pythonVersion(): string | null {
+  const r = spawnSync('python3', ['--version'], { encoding: 'utf8' });
+  if (r.error !== undefined || r.status !== 0) return null;
+  return (r.stdout || r.stderr).trim();
+}
+
+function tail(text: string, lines: number): string {
+  return text.trim().split('\n').slice(-lines).join(' | ');
+}
+
+export function runCommand(command: Command, timeoutMs: number): Promise<ChildRun> {
+  const began = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(command.cmd, command.args, { cwd: command.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    const finish = (result: ChildResult): void => {
+      clearTimeout(timer);
+      resolve({ result, seconds: (performance.now() - began) / 1000 });
+    };
+    child.on('error', (err) => finish({ status: 'error', message: `cannot start ${command.cmd}: ${err.message}` }));
+    child.on('close', (code, signal) => {
+      if (timedOut) return finish({ status: 'error', message: `timed out after ${timeoutMs / 1000} s` });
+      const line = stdout.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
+      if (line !== undefined) {
+        try {
+          return finish(JSON.parse(line.slice(RESULT_PREFIX.length)) as ChildResult);
+        } catch {
+          return finish({ status: 'error', message: `unreadable result line: ${line.slice(0, 200)}` });
+        }
+      }
+      const how = signal !== null ? `signal ${signal}` : `exit code ${code}`;
+      finish({ status: 'error', message: `no result (${how}): ${tail(stderr, 3) || tail(stdout, 3)}` });
+    });
+  });
+}

@@ -1,0 +1,195 @@
+// The catalog: every workload, its systems, its size and its goals.
+// The harness (bench/run.ts) reads only this file; each workload's code lives in
+// bench/workloads/<name>.ts (Node systems) and bench/python/<name>.py (CPython).
+
+export type Unit = 'ns' | 'B';
+
+export interface SystemSpec {
+  /** Name used in the table and passed to the child as `--system`. */
+  readonly name: string;
+  /** `node` runs bench/workloads/<workload>.ts, `python` runs bench/python/<workload>.py. */
+  readonly runtime: 'node' | 'python';
+  /** One line saying what this system does, for bench/README.md and --list. */
+  readonly what: string;
+  /** Runs at `scale` × the workload's N (a per-op figure), when full N would take minutes. */
+  readonly scale?: number;
+  /** Why it is scaled down: shown in the notes under the table. */
+  readonly scaleWhy?: string;
+}
+
+export interface Goal {
+  /** The aio row that carries the goal. */
+  readonly system: string;
+  /** Shown in the table, e.g. `≤ 2× raw-channel`. */
+  readonly text: string;
+  /** The peer the goal compares with. */
+  readonly peer: string;
+  /** Met when median(system) <= factor × median(peer). */
+  readonly factor: number;
+  /** `lt` for a strict "faster than". */
+  readonly strict?: boolean;
+}
+
+export interface WorkloadSpec {
+  readonly name: string;
+  readonly title: string;
+  /** What one "operation" is: the divisor of the total. */
+  readonly perOp: string;
+  readonly unit: Unit;
+  /** Operations per round in a full run; a quick run uses `quickN`. */
+  readonly n: number;
+  readonly quickN: number;
+  /** The aio system every ratio is computed against. */
+  readonly reference: string;
+  readonly systems: readonly SystemSpec[];
+  readonly goals: readonly Goal[];
+}
+
+const node = (name: string, what: string, scaled?: Scaled): SystemSpec => ({ name, runtime: 'node', what, ...scaled });
+const cpython = (what: string, scaled?: Scaled): SystemSpec => ({ name: 'cpython', runtime: 'python', what, ...scaled });
+type Scaled = Pick<SystemSpec, 'scale' | 'scaleWhy'>;
+
+export const WORKLOADS: readonly WorkloadSpec[] = [
+  {
+    name: 'spawn-gather',
+    title: 'spawn N tasks, each sleep(0) once, gather',
+    perOp: 'task',
+    unit: 'ns',
+    n: 100_000,
+    quickN: 10_000,
+    reference: 'aio-gen',
+    systems: [
+      node('aio-gen', 'createTask(function*(){ yield* sleep(0); return i }), yield* gather(...tasks)'),
+      node('aio-async', 'createTask(async () => { await sleep(0); return i }), yield* gather(...tasks)'),
+      node('raw-async', 'async f(i){ await null; return i } × N, Promise.all'),
+      node('effection', 'Effection 4: spawn(function*(){ yield* sleep(0); return i }), yield* each task', {
+        scale: 0.2,
+        scaleWhy: 'about 0.1 ms per task, nearly linear: full N would take a minute',
+      }),
+      cpython('asyncio.create_task + asyncio.gather, each awaits asyncio.sleep(0)'),
+    ],
+    goals: [
+      { system: 'aio-gen', text: '≤ 0.5× raw-async', peer: 'raw-async', factor: 0.5 },
+      { system: 'aio-async', text: '≤ 2.5× raw-async', peer: 'raw-async', factor: 2.5 },
+    ],
+  },
+  {
+    name: 'queue-pingpong',
+    title: 'N items through a bounded queue (maxsize 16), one producer, one consumer',
+    perOp: 'item',
+    unit: 'ns',
+    n: 1_000_000,
+    quickN: 100_000,
+    reference: 'aio',
+    systems: [
+      node('aio', 'Queue(16): yield* q.put(i) / yield* q.get()'),
+      node('raw-channel', 'minimal bounded Promise channel (in the bench file), two async functions'),
+      cpython('asyncio.Queue(16), two tasks'),
+    ],
+    goals: [{ system: 'aio', text: '≤ 2× raw-channel', peer: 'raw-channel', factor: 2 }],
+  },
+  {
+    name: 'fanout-semaphore',
+    title: 'N jobs under a limit of 64, each job awaits one tick',
+    perOp: 'job',
+    unit: 'ns',
+    n: 100_000,
+    quickN: 10_000,
+    reference: 'aio',
+    systems: [
+      node('aio', 'Semaphore(64): N tasks, acquire, yield* sleep(0), release'),
+      node('p-limit', 'pLimit(64)(async () => { await null; return i }), Promise.all'),
+      node('p-queue', 'new PQueue({ concurrency: 64 }).add(async job), Promise.all'),
+      node('async-mutex', 'new Semaphore(64).runExclusive(async job), Promise.all'),
+      cpython('asyncio.Semaphore(64): N tasks, async with sem: await asyncio.sleep(0)'),
+    ],
+    goals: [{ system: 'aio', text: '< p-limit', peer: 'p-limit', factor: 1, strict: true }],
+  },
+  {
+    name: 'lock-contention',
+    title: 'N/100 tasks × 100 acquire/release each, one tick while holding',
+    perOp: 'acquire',
+    unit: 'ns',
+    n: 100_000,
+    quickN: 10_000,
+    reference: 'aio',
+    systems: [
+      node('aio', 'Lock: acquire, yield* sleep(0), release'),
+      node('async-mutex', 'Mutex.runExclusive(async () => { await null })'),
+      cpython('asyncio.Lock: async with lock: await asyncio.sleep(0)'),
+    ],
+    goals: [],
+  },
+  {
+    name: 'lock-uncontended',
+    title: 'one task, N acquire+release of a free lock',
+    perOp: 'acquire',
+    unit: 'ns',
+    n: 1_000_000,
+    quickN: 100_000,
+    reference: 'aio',
+    systems: [
+      node('aio', 'Lock: yield* lock.acquire(); lock.release()'),
+      node('raw-await', 'await of an already resolved promise'),
+      node('async-mutex', 'const release = await mutex.acquire(); release()'),
+      cpython('await lock.acquire(); lock.release()'),
+    ],
+    goals: [{ system: 'aio', text: '≤ 1.5× raw-await', peer: 'raw-await', factor: 1.5 }],
+  },
+  {
+    name: 'timers',
+    title: 'N tasks sleeping seeded random delays of 0–50 ms (real time)',
+    perOp: 'task',
+    unit: 'ns',
+    n: 100_000,
+    quickN: 10_000,
+    reference: 'aio',
+    systems: [
+      node('aio', 'N tasks: yield* sleep(delay), gather'),
+      node('raw-timeout', 'N promises of setTimeout(delay), Promise.all'),
+      cpython('N tasks: await asyncio.sleep(delay / 1000), gather'),
+    ],
+    goals: [],
+  },
+  {
+    name: 'cancel-storm',
+    title: 'N tasks blocked on an Event, all cancelled at once (timed from the failure)',
+    perOp: 'task',
+    unit: 'ns',
+    n: 100_000,
+    quickN: 10_000,
+    reference: 'aio',
+    systems: [
+      node('aio', 'taskGroup whose body throws (falls back to task.cancel() on each task)'),
+      node('effection', 'Effection 4: children suspended in a spawned scope, then task.halt()', {
+        scale: 0.1,
+        scaleWhy: 'spawning 100k Effection tasks takes ~15 s a round; the halt is linear in N',
+      }),
+      node('gen-throw', 'N suspended generator objects, .throw(err) into each'),
+      cpython('asyncio.TaskGroup whose body raises', {
+        scale: 0.1,
+        scaleWhy: 'each cancelled Event.wait() removes its waiter from a deque (O(N)): 40 µs/task at 10k, 370 µs at 100k',
+      }),
+    ],
+    goals: [{ system: 'aio', text: '≤ 2× gen-throw', peer: 'gen-throw', factor: 2 }],
+  },
+  {
+    name: 'memory',
+    title: 'heap bytes per pending task (N tasks blocked on an Event)',
+    perOp: 'task',
+    unit: 'B',
+    n: 100_000,
+    quickN: 10_000,
+    reference: 'aio',
+    systems: [
+      node('aio', 'N generator tasks blocked on Event.wait(); heapUsed delta after gc()'),
+      node('raw-async', 'N async functions awaiting a pending Promise; heapUsed delta after gc()'),
+      cpython('N tasks blocked on asyncio.Event.wait(); tracemalloc delta'),
+    ],
+    goals: [],
+  },
+];
+
+export function findWorkload(name: string): WorkloadSpec | undefined {
+  return WORKLOADS.find((w) => w.name === name);
+}

@@ -1,0 +1,61 @@
+// memory: heap bytes per pending task. N tasks are blocked on an Event; the sample is
+// (heapUsed after gc() − heapUsed before) / N, taken while all N are pending. Each figure
+// includes the task's slot in the array that holds them (8 B).
+// Verified: once released, the N tasks return N ones.
+import { loadAio } from '../lib/aio.js';
+import { runChild, verify } from '../lib/child.js';
+
+function heapAfterGc(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  verify(gc !== undefined, 'run node with --expose-gc');
+  gc!();
+  gc!();
+  return process.memoryUsage().heapUsed;
+}
+
+const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
+
+await runChild({
+  expected: (n) => n,
+  systems: {
+    aio: async (round) => {
+      const { run, createTask, sleep, gather, Event } = await loadAio('run', 'createTask', 'sleep', 'gather', 'Event');
+      const counter = { started: 0 };
+      function* waiter(ev: InstanceType<typeof Event>) {
+        counter.started++;
+        yield* ev.wait();
+        return 1;
+      }
+      return run(function* () {
+        const n = round.n;
+        const ev = new Event();
+        const before = heapAfterGc();
+        const tasks = [];
+        for (let i = 0; i < n; i++) tasks.push(createTask(waiter(ev)));
+        while (counter.started < n) yield* sleep(0);
+        round.sample((heapAfterGc() - before) / n);
+        ev.set();
+        return sum(yield* gather(...tasks));
+      });
+    },
+
+    'raw-async': async (round) => {
+      let release: (v: number) => void = () => {};
+      const pending = new Promise<number>((resolve) => {
+        release = resolve;
+      });
+      let started = 0;
+      const blocked = async (): Promise<number> => {
+        started++;
+        return await pending;
+      };
+      const before = heapAfterGc();
+      const promises: Promise<number>[] = [];
+      for (let i = 0; i < round.n; i++) promises.push(blocked());
+      verify(started === round.n, `${started} of ${round.n} started`);
+      round.sample((heapAfterGc() - before) / round.n);
+      release(1);
+      return sum(await Promise.all(promises));
+    },
+  },
+});
