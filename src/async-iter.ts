@@ -5,6 +5,7 @@ import { callInTask } from './task-context.js';
 import { currentTask, describe } from './tasks.js';
 import { getRunningLoop } from './loop/running.js';
 import type { EventLoop } from './loop/event-loop.js';
+import { NEXT_OPERATION, type OperationIterable } from './waiters.js';
 
 /** Async iterators that `aiter`/`forAwait` started and that have not finished, per loop. */
 const open = new WeakMap<EventLoop, Set<AsyncIterator<unknown>>>();
@@ -91,6 +92,18 @@ export function* forAwait<T>(
   iterable: AsyncIterable<T> | AsyncIterator<T>,
   body: (value: T) => Coro<boolean | void> | boolean | void,
 ): Coro<void> {
+  const nextOperation = (iterable as Partial<OperationIterable<T>>)[NEXT_OPERATION];
+  if (typeof nextOperation === 'function') {
+    // A runtime async iterable (a Queue): await its steps in this task, as `yield* queue.next()`
+    // does, so that a cancellation cannot fall between an item taken and the item delivered.
+    for (;;) {
+      const step = yield* nextOperation.call(iterable);
+      if (step.done) return;
+      const outcome = body(step.value);
+      const keepGoing = isCoroutine(outcome) ? yield* outcome : outcome;
+      if (keepGoing === false) return;
+    }
+  }
   const it = aiter(iterable);
   let completed = false;
   try {

@@ -58,8 +58,9 @@ class AsyncCallFuture<T> extends Future<T> {
  * its `await`s on runtime awaitables are the task's, so cancelling the task reaches them, and
  * `currentTask()` in it is `task`.
  *
- * Returns what to `yield*` in the task: the coroutine `fn` returned (not started), or a Future
- * of its promise (or of its plain value). While the promise is pending, the loop counts it as
+ * Returns what to `yield*` in the task: the coroutine, operation or Future `fn` returned (as
+ * is, so that cancelling the task reaches it), or a Future of its promise (or of its plain
+ * value). While the promise is pending, the loop counts it as
  * foreign work except when it awaits runtime futures (see `Task._asyncEnter`).
  */
 export function callInTask<T>(task: Task<unknown>, fn: () => unknown): Future<T> | Iterator<Suspend, T, unknown> {
@@ -72,8 +73,12 @@ export function callInTask<T>(task: Task<unknown>, fn: () => unknown): Future<T>
     loop._asyncTaskCount--;
     throw error;
   }
-  if (!isThenable(out)) {
+  // A runtime awaitable (a Future, or a coroutine or an operation such as `lock.acquire()`,
+  // which are iterators *and* thenables) is awaited by the task itself, so that cancelling the
+  // task reaches it; only a foreign thenable is followed through `then()`.
+  if (out instanceof Future || isIterator(out) || !isThenable(out)) {
     loop._asyncTaskCount--;
+    if (out instanceof Future) return out as Future<T>;
     if (isIterator(out)) return out as Iterator<Suspend, T, unknown>;
     const done = new Future<T>(loop);
     done._resolve(out);

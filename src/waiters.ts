@@ -136,6 +136,19 @@ export class LoopBound {
  */
 export type Operation<T> = Yieldable<T> & Iterator<Suspend, T, unknown> & PromiseLike<T>;
 
+/**
+ * @internal Implemented by a runtime async iterable whose steps are operations (a Queue):
+ * `forAwait()` awaits `iterable[NEXT_OPERATION]()` in the calling task itself instead of going
+ * through a Promise, so a cancellation that arrives as an item is handed over is thrown at the
+ * operation's await (which passes the wake-up on) and never drops the item taken.
+ */
+export const NEXT_OPERATION: unique symbol = Symbol('aio.nextOperation');
+
+/** @internal See `NEXT_OPERATION`. */
+export interface OperationIterable<T> {
+  [NEXT_OPERATION](): Operation<IteratorResult<T, undefined>>;
+}
+
 const REUSED = 'cannot reuse an already awaited operation';
 const NEW = 0;
 const WAITING = 1;

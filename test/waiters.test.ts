@@ -14,10 +14,15 @@ import {
   createTask,
   ensureFuture,
   gather,
+  TimeoutError,
+  getRunningLoop,
   newEventLoop,
   run,
   sleep,
+  taskGroup,
+  timeout,
 } from '../src/index.js';
+import { runVirtual } from '../src/testing/index.js';
 import { WaiterQueue } from '../src/waiters.js';
 import { expectThrows, settle } from './helpers/primitives.js';
 
@@ -159,6 +164,28 @@ describe('operations (acquire(), get(), wait(), …)', () => {
       // await calls `then`), after the generator steps of the same loop iteration.
       assert.deepEqual(order, ['gen', 'gen2', 'async']);
       assert.equal(lock.locked(), false);
+    });
+  });
+
+  test('a plain function body returning an operation or a Future is awaited by the calling task: the deadline reaches it', async () => {
+    // timeout(ms, () => op) in a generator task used to follow the operation through `then()`
+    // like a foreign promise: cancelling the task could not reach it (a hang, or a deadline
+    // honoured only when the awaitable finished by itself).
+    await runVirtual(function* () {
+      const lock = new Lock();
+      const ev = new Event();
+      yield* lock.acquire();
+      yield* expectThrows(timeout(100, () => lock.acquire()), TimeoutError);
+      assert.equal(getRunningLoop().time(), 100);
+      assert.equal(String(lock), '<Lock [locked]>'); // the waiter is gone
+      yield* expectThrows(timeout(100, () => ev.wait()), TimeoutError);
+      yield* expectThrows(timeout(100, () => sleep(1000)), TimeoutError);
+      assert.equal(getRunningLoop().time(), 300);
+      getRunningLoop().callLater(10, () => lock.release());
+      assert.equal(yield* timeout(100, () => lock.acquire()), true);
+      getRunningLoop().callLater(10, () => ev.set());
+      assert.equal(yield* taskGroup(() => ev.wait()), true);
+      assert.equal(String(ev), '<Event [set]>');
     });
   });
 

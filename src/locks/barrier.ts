@@ -14,7 +14,9 @@ export type BarrierState = 'filling' | 'draining' | 'resetting' | 'broken';
  * `0` to `parties - 1`, and the barrier can be used again. While the released tasks leave
  * ("draining"), new arrivals wait for the next cycle. `reset()` sends the barrier back to
  * "filling" and makes the tasks waiting on it throw `BrokenBarrierError`; `abort()` breaks it
- * for good. A waiter that is cancelled leaves the count of waiting tasks right.
+ * for good. A waiter that is cancelled leaves the count of waiting tasks right (its index is
+ * then given again to a later arrival, as in asyncio, so indexes are distinct only in a cycle
+ * without cancellations).
  *
  * `reset()` and `abort()` are operations, like coroutines in asyncio: they take effect when
  * awaited (`yield* barrier.reset()`, `await barrier.abort()`, or `createTask(barrier.abort())`).
@@ -67,9 +69,9 @@ export class Barrier {
   }
 
   /**
-   * Waits until `parties` tasks wait, then resolves to this task's index (0 … parties-1,
-   * distinct in each cycle). Throws BrokenBarrierError if the barrier is reset or aborted
-   * while waiting, or is broken.
+   * Waits until `parties` tasks wait, then resolves to this task's index (0 … parties-1, the
+   * order of arrival; distinct in a cycle without cancellations). Throws BrokenBarrierError if
+   * the barrier is reset or aborted while waiting, or is broken.
    */
   wait(): Operation<number> {
     return new InlineAwaitable(() => this.#wait());

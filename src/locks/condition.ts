@@ -12,7 +12,8 @@ const NO_ERROR: unique symbol = Symbol('no error');
  * task `notify()`s them. `wait()` releases the lock while it waits and always re-acquires it
  * before it returns or throws, even when cancelled (re-throwing the very CancelledError it
  * got). A notification that races with a cancellation is never lost: it passes to the next
- * waiter. `notify()`/`notifyAll()` throw unless the lock is held.
+ * waiter. (asyncio also wakes another waiter when one that was never notified is cancelled, a
+ * spurious wake-up; aio does not.) `notify()`/`notifyAll()` throw unless the lock is held.
  *
  * @example
  * const cond = new Condition();

@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { QueueEmpty, QueueFull, QueueShutDown } from '../errors.js';
 import { describe } from '../tasks.js';
 import { drive } from '../body-runner.js';
-import { LoopBound, WaitOp, WaiterQueue, type Blocked, type Operation } from '../waiters.js';
+import { LoopBound, NEXT_OPERATION, WaitOp, WaiterQueue, type Blocked, type Operation } from '../waiters.js';
 
 const ITERATION_DONE: IteratorResult<never, undefined> = Object.freeze({ done: true, value: undefined });
 
@@ -21,8 +21,10 @@ const ITERATION_DONE: IteratorResult<never, undefined> = Object.freeze({ done: t
  * `join()`), so every `get()` throws at once.
  *
  * The queue is async-iterable: `for await (const item of queue)` gets items until the
- * queue is shut down and empty. In a generator coroutine, loop on `yield* queue.next()`.
- * Iterating is getting: call `taskDone()` for each item if something `join()`s the queue.
+ * queue is shut down and empty. In a generator coroutine, loop on `yield* queue.next()` or use
+ * `forAwait(queue, …)` (not `aiter(queue)`, whose steps pass through a Future: a cancellation
+ * landing as an item is handed over would drop it). Iterating is getting: call `taskDone()`
+ * for each item if something `join()`s the queue.
  *
  * Note: in an async function `await queue.get()` unwraps an item that is itself a thenable
  * (a Future or Promise), as `await` always does; `yield* queue.get()` and `for await` don't.
@@ -168,6 +170,11 @@ export class Queue<T> extends LoopBound implements AsyncIterable<T> {
     // Everyone blocked re-checks: getters find items or throw, putters throw.
     this._getters.wakeAll(undefined);
     this._putters.wakeAll(undefined);
+  }
+
+  /** @internal What `forAwait()` awaits in a generator task: `next()`, stepped in the task itself. */
+  [NEXT_OPERATION](): Operation<IteratorResult<T, undefined>> {
+    return new QueueNext(this);
   }
 
   /** Iterates items (`get()` after `get()`) until the queue is shut down and empty. */

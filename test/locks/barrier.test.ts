@@ -476,3 +476,39 @@ describe('Barrier with async functions', () => {
     });
   });
 });
+
+describe('Barrier: more asyncio behaviours (review)', () => {
+  test('indexes are the order of arrival; a cancelled waiter’s place is counted again, as in asyncio', async () => {
+    await run(function* () {
+      const barrier = new Barrier(3);
+      const t1 = createTask(barrier.wait()); // index 0
+      const t2 = createTask(barrier.wait()); // index 1
+      yield* sleep(0);
+      assert.equal(barrier.nWaiting, 2);
+      t1.cancel();
+      yield* sleep(0);
+      assert.ok(t1.cancelled());
+      assert.equal(barrier.nWaiting, 1);
+      const t3 = createTask(barrier.wait()); // arrives second in the count: index 1 again
+      const t4 = createTask(barrier.wait());
+      assert.deepEqual(yield* gather(t2, t3, t4), [1, 1, 2]);
+      assert.equal(String(barrier), '<Barrier [filling, waiters:0/3]>');
+    });
+  });
+
+  test('a task cancelled while the barrier drains still leaves, and the next cycle fills', async () => {
+    await run(function* () {
+      const barrier = new Barrier(2);
+      const a = createTask(barrier.wait());
+      const b = createTask(barrier.wait());
+      yield* sleep(0); // b released everybody: a is woken, draining
+      assert.equal(barrier.state, 'draining');
+      a.cancel(); // woken but not resumed: it must still leave the barrier
+      yield* settle(a, b);
+      assert.ok(a.cancelled());
+      assert.equal(b.result(), 1);
+      assert.equal(barrier.state, 'filling');
+      assert.deepEqual(yield* gather(barrier.wait(), barrier.wait()), [0, 1]);
+    });
+  });
+});

@@ -5,14 +5,18 @@ import {
   Condition,
   Lock,
   Semaphore,
+  TimeoutError,
   createTask,
   gather,
   getRunningLoop,
   run,
   sleep,
+  timeout,
+  waitFor,
   type Coro,
   type Task,
 } from '../../src/index.js';
+import { runVirtual } from '../../src/testing/index.js';
 import { asyncUntil, expectRejects, expectThrows, settle, until } from '../helpers/primitives.js';
 
 describe('Condition with generator coroutines', () => {
@@ -450,4 +454,95 @@ describe('Condition with async functions', () => {
       assert.deepEqual(woken.sort(), ['async', 'gen']);
     });
   });
+});
+
+describe('Condition: more asyncio behaviours (review)', () => {
+  test('waitFor(cond.wait(), ms) and timeout(ms, () => cond.wait()) in a locked block: TimeoutError, lock held again (asyncio test_timeout_in_block)', async () => {
+    await runVirtual(function* () {
+      const cond = new Condition();
+      {
+        using _ = yield* cond.hold();
+        yield* expectThrows(waitFor(cond.wait(), 500), TimeoutError);
+        assert.equal(cond.locked(), true);
+        assert.equal(cond._waiters.size, 0);
+        assert.equal(getRunningLoop().time(), 500);
+        // A plain function body returning the operation: awaited by this task, so the deadline reaches it.
+        yield* expectThrows(timeout(500, () => cond.wait()), TimeoutError);
+        assert.equal(cond.locked(), true);
+        assert.equal(getRunningLoop().time(), 1000);
+      }
+      assert.equal(String(cond), '<Condition [unlocked]>');
+    });
+    await runVirtual(async () => {
+      const cond = new Condition();
+      {
+        using _ = await cond.hold();
+        await expectRejects(waitFor(cond.wait(), 500), TimeoutError);
+        assert.equal(cond.locked(), true);
+        await expectRejects(timeout(500, () => cond.wait()), TimeoutError);
+        assert.equal(cond.locked(), true);
+        assert.equal(getRunningLoop().time(), 1000);
+      }
+      assert.equal(String(cond), '<Condition [unlocked]>');
+    });
+  });
+
+  for (const style of ['generator', 'async'] as const) {
+    test(`a consumer cancelled at any point around a notify() never loses it (${style}; asyncio test_cancelled_wakeup*)`, async () => {
+      // Consumers X then Y wait for a token; one token is produced with notify(1) and X is
+      // cancelled k iterations later (k = -1: just before the notify, same step). Whatever k,
+      // exactly one of them takes the token and the other keeps waiting, with the lock free.
+      for (let k = -1; k <= 6; k++) {
+        await run(function* () {
+          const cond = new Condition();
+          let state = 0;
+          const consumed: string[] = [];
+          const consumer = (name: string): Task<void> =>
+            style === 'generator'
+              ? createTask(function* () {
+                  using _ = yield* cond.hold();
+                  for (;;) {
+                    yield* cond.waitFor(() => state !== 0);
+                    if (state < 0) return;
+                    state--;
+                    consumed.push(name);
+                  }
+                })
+              : createTask(async () => {
+                  using _ = await cond.hold();
+                  for (;;) {
+                    await cond.waitFor(() => state !== 0);
+                    if (state < 0) return;
+                    state--;
+                    consumed.push(name);
+                  }
+                });
+          const x = consumer('x');
+          const y = consumer('y');
+          yield* until(() => cond._waiters.size === 2 && !cond.locked(), 'two waiters');
+          {
+            using _ = yield* cond.hold();
+            state++;
+            if (k === -1) x.cancel();
+            cond.notify(1);
+            if (k === 0) x.cancel();
+          }
+          for (let i = 1; i < k; i++) yield* sleep(0);
+          if (k >= 1) x.cancel();
+          yield* until(() => state === 0 && !cond.locked() && cond._waiters.size === (x.done() ? 1 : 2), 'the token to be taken');
+          assert.equal(consumed.length, 1, `k=${k}: ${consumed}`);
+          assert.ok(x.cancelled(), `k=${k}`); // before or after taking the token, depending on k
+          assert.ok(!y.done(), `k=${k}`);
+          {
+            using _ = yield* cond.hold();
+            state = -1;
+            cond.notifyAll();
+          }
+          yield* settle(x, y);
+          assert.ok(y.done() && !y.cancelled(), `k=${k}`);
+          assert.equal(String(cond), '<Condition [unlocked]>', `k=${k}`);
+        });
+      }
+    });
+  }
 });

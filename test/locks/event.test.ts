@@ -124,3 +124,42 @@ describe('Event with async functions', () => {
     });
   });
 });
+
+describe('Event: more asyncio behaviours (review)', () => {
+  test('a waiter woken by set() and cancelled before it resumes throws CancelledError; the others still return true', async () => {
+    await run(function* () {
+      const ev = new Event();
+      const order: string[] = [];
+      const waiter = (name: string) =>
+        createTask(function* () {
+          try {
+            yield* ev.wait();
+            order.push(name);
+          } catch (error) {
+            order.push(`${name}:${(error as Error).name}`);
+            throw error;
+          }
+        });
+      const a = waiter('a');
+      const b = waiter('b');
+      const c = waiter('c');
+      yield* sleep(0);
+      ev.set();
+      b.cancel(); // woken already: the cancellation is thrown where it waited
+      yield* sleep(0);
+      assert.deepEqual(order, ['a', 'b:CancelledError', 'c']);
+      assert.ok(a.done() && b.cancelled() && c.done());
+      assert.equal(String(ev), '<Event [set]>');
+    });
+    await run(async () => {
+      const ev = new Event();
+      const tasks = [0, 1, 2].map(() => createTask(async () => ev.wait()));
+      await asyncUntil(() => String(ev) === '<Event [unset, waiters:3]>', 'three waiters');
+      ev.set();
+      tasks[1]!.cancel();
+      await expectRejects(tasks[1]!, CancelledError);
+      assert.equal(await tasks[0]!, true);
+      assert.equal(await tasks[2]!, true);
+    });
+  });
+});

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CancelledError, Lock, createTask, gather, getRunningLoop, run, sleep, type Coro } from '../../src/index.js';
-import { asyncSettle, asyncUntil, expectRejects, expectThrows, settle } from '../helpers/primitives.js';
+import { CancelledError, Lock, createTask, gather, getRunningLoop, run, sleep, type Coro, type Task } from '../../src/index.js';
+import { asyncSettle, asyncUntil, expectRejects, expectThrows, settle, until } from '../helpers/primitives.js';
 
 describe('Lock with generator coroutines', () => {
   test('acquire() resolves to true and locks; release() unlocks', async () => {
@@ -403,4 +403,86 @@ describe('Lock with async functions', () => {
       assert.equal(lock.locked(), false);
     });
   });
+});
+
+describe('Lock: more asyncio behaviours (review)', () => {
+  test('release() skips waiters cancelled but not yet run and wakes the first live one at once', async () => {
+    // asyncio keeps a cancelled waiter in its deque until its task runs, and release() then
+    // wakes nobody: the live waiter is woken one iteration later, by the cancelled task. aio
+    // unlinks a cancelled waiter at once, so release() wakes the live one itself. The order
+    // in which waiters get the lock is the same; only that iteration is saved.
+    await run(function* () {
+      const lock = new Lock();
+      const order: string[] = [];
+      const worker = (name: string) =>
+        createTask(function* () {
+          yield* lock.acquire();
+          order.push(name);
+          lock.release();
+        });
+      yield* lock.acquire();
+      const a = worker('a');
+      const b = worker('b');
+      const c = worker('c');
+      yield* sleep(0);
+      assert.equal(String(lock), '<Lock [locked, waiters:3]>');
+      a.cancel();
+      b.cancel();
+      assert.equal(String(lock), '<Lock [locked, waiters:1]>');
+      lock.release();
+      assert.equal(String(lock), '<Lock [unlocked, waiters:1]>'); // c is on its way
+      const d = worker('d'); // its first step runs after c has released
+      yield* sleep(0);
+      assert.deepEqual(order, ['c', 'd']);
+      assert.ok(a.cancelled() && b.cancelled() && c.done() && d.done());
+      assert.equal(String(lock), '<Lock [unlocked]>');
+    });
+  });
+
+  for (const style of ['generator', 'async'] as const) {
+    test(`cancelling the next waiter at every point of a hand-over never loses the lock (${style})`, async () => {
+      // Holder A releases at iteration 0; B (next in line) is cancelled at iteration k; C waits
+      // behind B. Whatever k, C gets the lock, B either had it (and released it) or is
+      // cancelled, and the lock ends free.
+      for (let k = -1; k <= 4; k++) {
+        await run(function* () {
+          const lock = new Lock();
+          const log: string[] = [];
+          const hold = (name: string): Task<void> =>
+            style === 'generator'
+              ? createTask(function* () {
+                  yield* lock.acquire();
+                  try {
+                    log.push(name);
+                    yield* sleep(0);
+                  } finally {
+                    lock.release();
+                  }
+                })
+              : createTask(async () => {
+                  await lock.acquire();
+                  try {
+                    log.push(name);
+                    await sleep(0);
+                  } finally {
+                    lock.release();
+                  }
+                });
+          yield* lock.acquire();
+          const b = hold('b');
+          const c = hold('c');
+          yield* until(() => lock._waiters.size === 2, 'two waiters');
+          if (k === -1) b.cancel();
+          lock.release();
+          for (let i = 0; i < k; i++) yield* sleep(0);
+          if (k >= 0) b.cancel();
+          yield* settle(b, c);
+          assert.ok(log.includes('c'), `k=${k}: c never got the lock (${log})`);
+          if (!b.cancelled()) assert.ok(log.includes('b'), `k=${k}: b finished without the lock`);
+          assert.deepEqual(log, log.includes('b') ? ['b', 'c'] : ['c'], `k=${k}`);
+          assert.equal(String(lock), '<Lock [unlocked]>', `k=${k}`);
+        });
+      }
+    });
+  }
 });

@@ -4,14 +4,17 @@ import {
   BoundedSemaphore,
   CancelledError,
   Semaphore,
+  TimeoutError,
   createTask,
   gather,
   getRunningLoop,
   run,
   sleep,
+  waitFor,
   type Coro,
   type Task,
 } from '../../src/index.js';
+import { runVirtual } from '../../src/testing/index.js';
 import { asyncSettle, asyncUntil, expectRejects, expectThrows, hops, settle, until } from '../helpers/primitives.js';
 
 describe('Semaphore: construction', () => {
@@ -435,4 +438,88 @@ describe('Semaphore with async functions', () => {
       assert.equal(String(sem), '<Semaphore [locked]>');
     });
   });
+});
+
+describe('Semaphore: more asyncio behaviours (review)', () => {
+  test('a waiter kept waiting by FIFO and cancelled before the woken one resumes: the next one gets its permit (asyncio test_acquire_fifo_order_4 + cancel)', async () => {
+    await run(function* () {
+      const sem = new Semaphore(0);
+      const order: number[] = [];
+      const c = (n: number) =>
+        createTask(function* () {
+          yield* sem.acquire();
+          order.push(n);
+        });
+      const t1 = c(1);
+      yield* sleep(0); // t1 waits
+      const t2 = c(2);
+      const t3 = c(3);
+      const t4 = c(4);
+      // Runs after t2..t4 queued (FIFO: t1 was woken first) and before t1 resumes.
+      getRunningLoop().callSoon(() => t2.cancel());
+      sem.release(); // to t1
+      sem.release();
+      sem.release();
+      assert.equal(sem._value, 2);
+      assert.ok(sem.locked());
+      yield* sleep(0);
+      // t1 took its permit and handed the two free ones to t3 and t4, skipping t2.
+      assert.deepEqual(order, [1]);
+      assert.equal(sem._value, 0);
+      assert.equal(String(sem), '<Semaphore [locked, waiters:2]>');
+      yield* sleep(0);
+      assert.deepEqual(order, [1, 3, 4]);
+      assert.ok(t1.done() && t2.cancelled() && t3.done() && t4.done());
+      assert.equal(String(sem), '<Semaphore [locked]>');
+    });
+  });
+
+  for (const style of ['generator', 'async'] as const) {
+    test(`acquires under waitFor() deadlines lose no permit, whoever times out (${style}; gh-90155)`, async () => {
+      await runVirtual(function* () {
+        const sem = new Semaphore(1);
+        yield* sem.acquire();
+        const outcomes: string[] = [];
+        const worker = (i: number, deadline: number): Task<void> =>
+          style === 'generator'
+            ? createTask(function* () {
+                try {
+                  yield* waitFor(sem.acquire(), deadline);
+                } catch (error) {
+                  outcomes.push(`${i}:${(error as Error).name}@${getRunningLoop().time()}`);
+                  return;
+                }
+                outcomes.push(`${i}:got@${getRunningLoop().time()}`);
+                yield* sleep(50);
+                sem.release();
+              })
+            : createTask(async () => {
+                try {
+                  await waitFor(sem.acquire(), deadline);
+                } catch (error) {
+                  outcomes.push(`${i}:${(error as Error).name}@${getRunningLoop().time()}`);
+                  return;
+                }
+                outcomes.push(`${i}:got@${getRunningLoop().time()}`);
+                await sleep(50);
+                sem.release();
+              });
+        const tasks = [worker(0, 100), worker(1, 200), worker(2, 120), worker(3, 1000)];
+        yield* sleep(150);
+        sem.release(); // 0 and 2 have given up: 1 gets it, then 3
+        yield* gather(...tasks);
+        assert.deepEqual(outcomes, ['0:TimeoutError@100', '2:TimeoutError@120', '1:got@150', '3:got@200']);
+        assert.equal(String(sem), '<Semaphore [unlocked, value:1]>');
+        // A release at the very moment a deadline expires: the permit stays available.
+        const sem2 = new Semaphore(0);
+        const late = createTask(function* () {
+          yield* waitFor(sem2.acquire(), 100);
+        });
+        yield* sleep(100);
+        sem2.release();
+        yield* expectThrows(late, TimeoutError);
+        assert.equal(String(sem2), '<Semaphore [unlocked, value:1]>');
+      });
+    });
+  }
 });

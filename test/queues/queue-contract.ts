@@ -9,7 +9,9 @@ import {
   QueueFull,
   QueueShutDown,
   createTask,
+  forAwait,
   gather,
+  getRunningLoop,
   run,
   sleep,
   type Coro,
@@ -542,6 +544,157 @@ export function queueContract(Q: QueueClass): void {
         q.putNowait(2);
         assert.equal(q.getNowait(), 2);
       });
+    });
+  });
+
+  describe(`${name}: shutdown() as in asyncio 3.13 (review)`, () => {
+    test('empty queue: a blocked get() throws after one iteration, join() returns at once (test_shutdown_empty)', async () => {
+      await run(function* () {
+        const q = new Q();
+        const getter = createTask(q.get());
+        yield* sleep(0);
+        q.shutdown(false);
+        assert.equal(q.qsize(), 0);
+        yield* q.join();
+        yield* sleep(0);
+        assert.ok(getter.done());
+        yield* expectThrows(getter, QueueShutDown);
+        yield* expectThrows(q.put('data'), QueueShutDown);
+        assert.throws(() => q.putNowait('data'), QueueShutDown);
+        yield* expectThrows(q.get(), QueueShutDown);
+        assert.throws(() => q.getNowait(), QueueShutDown);
+      });
+    });
+
+    test('non-empty queue: the blocked put() throws, items remain, join() waits for taskDone() (test_shutdown_nonempty)', async () => {
+      await run(function* () {
+        const q = new Q(1);
+        q.putNowait('data');
+        const joiner = createTask(q.join());
+        const putter = createTask(q.put('data2'));
+        yield* sleep(0);
+        assert.equal(putter.done(), false);
+        q.shutdown(false);
+        assert.equal(q.qsize(), 1);
+        yield* sleep(0);
+        assert.ok(putter.done());
+        yield* expectThrows(putter, QueueShutDown);
+        assert.equal(yield* q.get(), 'data');
+        yield* sleep(0);
+        assert.equal(joiner.done(), false);
+        yield* expectThrows(q.put('data'), QueueShutDown);
+        yield* expectThrows(q.get(), QueueShutDown);
+        q.taskDone();
+        yield* sleep(0);
+        assert.ok(joiner.done());
+        yield* joiner;
+        assert.throws(() => q.taskDone(), { name: 'RangeError', message: 'taskDone() called too many times' });
+      });
+    });
+
+    test('shutdown(true): items dropped and counted done, a blocked join() returns (test_shutdown_immediate)', async () => {
+      await run(function* () {
+        const q = new Q();
+        q.putNowait('data');
+        const joiner = createTask(q.join());
+        yield* sleep(0);
+        q.shutdown(true);
+        assert.equal(q.qsize(), 0);
+        yield* sleep(0);
+        assert.ok(joiner.done());
+        yield* joiner;
+        yield* expectThrows(q.get(), QueueShutDown);
+        assert.throws(() => q.taskDone(), RangeError);
+      });
+    });
+
+    test('shutdown(true) with an item got but not done: join() waits for that one (test_shutdown_immediate_with_unfinished)', async () => {
+      await run(function* () {
+        const q = new Q();
+        q.putNowait('data');
+        q.putNowait('data');
+        const joiner = createTask(q.join());
+        assert.equal(yield* q.get(), 'data');
+        q.shutdown(true); // unfinished: 2 -> 1
+        assert.equal(q.qsize(), 0);
+        yield* sleep(0);
+        assert.equal(joiner.done(), false);
+        yield* expectThrows(q.put('data'), QueueShutDown);
+        yield* expectThrows(q.get(), QueueShutDown);
+        q.taskDone();
+        assert.throws(() => q.taskDone(), RangeError);
+        yield* sleep(0);
+        assert.ok(joiner.done());
+      });
+    });
+
+    test('shutdown(true) after shutdown(): drops what is left; shutdown() after shutdown(true) changes nothing', async () => {
+      await run(function* () {
+        const q = new Q();
+        q.putNowait('a');
+        q.putNowait('b');
+        q.shutdown();
+        assert.ok(['a', 'b'].includes(yield* q.get()));
+        const joiner = createTask(q.join());
+        yield* sleep(0);
+        q.shutdown(true); // drops the other item: 2 unfinished -> 1 (the one got)
+        assert.equal(q.qsize(), 0);
+        q.taskDone();
+        yield* until(() => joiner.done(), 'join() to return', 2);
+        q.shutdown(false);
+        assert.ok(String(q).endsWith(' shutdown>'));
+        yield* expectThrows(q.get(), QueueShutDown);
+      });
+    });
+
+    for (const style of ['generator', 'async'] as const) {
+      test(`shutdown() wakes blocked getters, putters and joiners in one go (${style})`, async () => {
+        await run(function* () {
+          const q = new Q(1);
+          const outcome = (t: Task<unknown>): string =>
+            t.cancelled() ? 'cancelled' : t.exception() !== null ? (t.exception() as Error).name : `ok:${String(t.result())}`;
+          const op = <T>(make: () => PromiseLike<T> & Iterable<unknown>): Task<T> =>
+            style === 'generator' ? createTask(make() as never) : createTask(async () => make());
+          const g = op(() => q.get());
+          yield* until(() => q._getters.size === 1, 'the getter');
+          // In this order in the next iteration: p and j start and block (the queue is full),
+          // then the queue shuts down, then g, woken by the put, resumes and finds nothing.
+          const p = op(() => q.put('y'));
+          const j = op(() => q.join());
+          getRunningLoop().callSoon(() => {
+            if (style === 'generator') assert.ok(q._putters.size === 1 && q._joiners.size === 1);
+            q.shutdown(true);
+          });
+          q.putNowait('x'); // wakes g
+          yield* settle(g, p, j);
+          // g was woken by the put but the item was dropped before it resumed.
+          assert.deepEqual([outcome(g), outcome(p), outcome(j)], ['QueueShutDown', 'QueueShutDown', 'ok:undefined']);
+          assert.equal(String(q), `<${name} maxsize=1 shutdown>`);
+        });
+      });
+    }
+  });
+
+  describe(`${name}: iteration and cancellation (review)`, () => {
+    test('forAwait() cancelled just as an item is handed over delivers it or leaves it in the queue, never drops it', async () => {
+      for (let k = 0; k <= 4; k++) {
+        await run(function* () {
+          const q = new Q();
+          const got: number[] = [];
+          const consumer = createTask(function* () {
+            yield* forAwait(q, (item: number) => {
+              got.push(item);
+            });
+          });
+          yield* until(() => q._getters.size === 1, 'the consumer');
+          q.putNowait(1);
+          for (let i = 0; i < k; i++) yield* sleep(0);
+          consumer.cancel();
+          yield* settle(consumer);
+          assert.ok(consumer.cancelled(), `k=${k}`);
+          assert.equal(got.length + q.qsize(), 1, `k=${k}: got ${got}, left ${q.qsize()}`);
+        });
+      }
     });
   });
 
