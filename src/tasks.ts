@@ -429,6 +429,7 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
 export function describe(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (typeof value === 'function') return `function ${value.name || '<anonymous>'}`;
+  if (typeof value === 'string') return `string ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}`;
   if (typeof value !== 'object') return `${typeof value} ${String(value)}`;
   const tag = Object.prototype.toString.call(value).slice(8, -1); // Generator, Promise, Object, …
   const ctor: unknown = (value as { constructor?: { name?: unknown } }).constructor?.name;

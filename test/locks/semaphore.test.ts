@@ -32,7 +32,7 @@ describe('Semaphore: construction', () => {
     assert.throws(() => new Semaphore(1.5), { name: 'RangeError', message: 'Semaphore initial value must be an integer, got 1.5' });
     assert.throws(() => new Semaphore('3' as unknown as number), {
       name: 'TypeError',
-      message: 'Semaphore() expects a number of permits, got string 3',
+      message: 'Semaphore() expects a number of permits, got string "3"',
     });
     assert.throws(() => new BoundedSemaphore(-2), { name: 'RangeError', message: 'BoundedSemaphore initial value must be >= 0, got -2' });
     assert.throws(() => new Semaphore(NaN), TypeError);

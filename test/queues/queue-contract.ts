@@ -50,7 +50,7 @@ export function queueContract(Q: QueueClass): void {
     test('maxsize must be a number', () => {
       assert.throws(() => new Q('2' as unknown as number), {
         name: 'TypeError',
-        message: `${name}() expects maxsize to be a number, got string 2`,
+        message: `${name}() expects maxsize to be a number, got string "2"`,
       });
     });
 
