@@ -74,7 +74,16 @@ function parseArgs(argv: string[]): Options {
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
-const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1));
+
+/** Collects what earlier rounds left: a few gc() calls, each followed by a timer turn
+ * (finalizers, weak references and a finished loop's last callbacks need one). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    gc?.();
+    await tick();
+  }
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -108,7 +117,6 @@ async function oneRound(
       notes.set(key, list);
     },
   };
-  gc?.();
   await settle();
   round.start();
   const got = await fn(round);
