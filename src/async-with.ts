@@ -1,7 +1,6 @@
 import { Future, type Awaitable, type Coro } from './futures.js';
-import { fromPromise } from './ensure-future.js';
+import { awaitInline, TASK_MODE } from './body-runner.js';
 import { describe, isIterator, isThenable } from './tasks.js';
-import { getRunningLoop } from './loop/running.js';
 
 /** asyncio's `__aenter__`/`__aexit__` pair: async setup and async cleanup around a body. */
 export interface AsyncContextManager<T> {
@@ -57,10 +56,7 @@ function asManager<T>(cm: AsyncContextManager<T> | AsyncDisposable): AsyncContex
 
 /** Awaits any awaitable (or plain value) from a coroutine. */
 export function* settle<T>(value: Awaitable<T> | T): Coro<T> {
-  if (value instanceof Future) return yield* value;
-  if (typeof value === 'object' && value !== null && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function' && typeof (value as Coro).next === 'function') {
-    return yield* (value as Coro<T>);
-  }
-  if (isThenable(value)) return yield* fromPromise(value as PromiseLike<T>, getRunningLoop());
+  // Anything else (plain values, arrays, functions a manager hands out) is the result as is.
+  if (value instanceof Future || isIterator(value) || isThenable(value)) return yield* awaitInline<T>(value, TASK_MODE);
   return value as T;
 }
