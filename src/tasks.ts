@@ -21,6 +21,8 @@ export interface TaskOptions {
 
 /** Sentinel for "resume without an exception" (anything, even undefined, can be thrown). */
 const NO_ERROR: unique symbol = Symbol('no error');
+/** Unit of the parked count in `Task._async` (the runs count sits below it). */
+const ASYNC_PARKED = 2 ** 26;
 const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor;
 const GeneratorPrototype = GeneratorFunction.prototype.prototype as Generator;
 const { next: generatorNext, throw: generatorThrow } = GeneratorPrototype;
@@ -63,25 +65,29 @@ const aborts = new WeakMap<Task<unknown>, AbortController>();
 export class Task<T = unknown> extends Future<T> implements Waiter {
   /** @internal The iterator being driven, or the function to call at the first step. */
   _coro: Generator<Suspend, T, unknown> | (() => unknown);
+  // Few fields on purpose, as in Future: a program may hold 100k pending tasks, and every
+  // field is copied by each young-generation GC they survive. While the task is pending,
+  // the inherited `_result` holds the error to throw in at the next step (NO_ERROR: none).
   /** @internal The future this task is blocked on. */
   _futWaiter: Future<unknown> | null = null;
-  /** @internal */ _mustCancel = false;
-  /** @internal */ _numCancelsRequested = 0;
-  /** @internal Error to throw in at the next step. */
-  _stepError: unknown = NO_ERROR;
+  /** @internal Cancellation requests × 2, plus 1 while one must be thrown in at the next step. */
+  _cancels = 0;
   /** @internal A name, or the number the default name is made from. */
   _name: string | number;
   /** @internal Links of the loop's list of pending tasks. */
   _prevTask: Task<unknown> | null = null;
   /** @internal */ _nextTask: Task<unknown> | null = null;
-  /** @internal Async code in flight for this task (its async function, or async bodies run on its behalf). */
-  _asyncRuns = 0;
-  /** @internal Runtime futures that code awaits now: while > 0 it is blocked on the loop, not foreign work. */
-  _parked = 0;
+  /**
+   * @internal Async code in flight for this task (its async function, or async bodies run on
+   * its behalf) + ASYNC_PARKED × the runtime futures that code awaits now (while any, it is
+   * blocked on the loop, not doing foreign work).
+   */
+  _async = 0;
 
   /** Prefer `createTask()`; the constructor schedules the first step like it. */
   constructor(target: TaskTarget<T>, options?: TaskOptions, loop?: EventLoop) {
     super(loop ?? getRunningLoop());
+    this._result = NO_ERROR;
     if (typeof target === 'function') {
       this._coro =
         target instanceof GeneratorFunction ? asGenerator((target as () => Iterator<Suspend, T, unknown>)()) : target;
@@ -99,6 +105,15 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
     this._name = name === undefined || name === null ? ++taskCounter : String(name);
     this._loop._addTask(this as Task<unknown>);
     this._loop._pushReady(taskStep, this);
+  }
+
+  /** @internal A cancellation must be thrown into the coroutine at its next step. */
+  get _mustCancel(): boolean {
+    return (this._cancels & 1) === 1;
+  }
+
+  set _mustCancel(value: boolean) {
+    this._cancels = (this._cancels & ~1) | (value ? 1 : 0);
   }
 
   getName(): string {
@@ -124,7 +139,7 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
     if (controller === undefined) {
       controller = new AbortController();
       aborts.set(this as Task<unknown>, controller);
-      if (this._numCancelsRequested > 0 || this.cancelled()) controller.abort(new CancelledError(this.#cancelMessage()));
+      if (this._cancels >= 2 || this.cancelled()) controller.abort(new CancelledError(this.#cancelMessage()));
     }
     return controller.signal;
   }
@@ -143,7 +158,7 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
    */
   override cancel(msg?: string): boolean {
     if (this._state !== PENDING) return false;
-    this._numCancelsRequested++;
+    this._cancels += 2;
     const controller = aborts.get(this as Task<unknown>);
     if (controller !== undefined && !controller.signal.aborted) controller.abort(new CancelledError(msg));
     this._cancel = msg; // also the reason of a `signal` first asked for after this call
@@ -155,16 +170,16 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
 
   /** The number of pending cancellation requests. */
   cancelling(): number {
-    return this._numCancelsRequested;
+    return this._cancels >> 1;
   }
 
   /** Decrements the count of cancellation requests; returns the new count. */
   uncancel(): number {
-    if (this._numCancelsRequested > 0) {
-      this._numCancelsRequested--;
-      if (this._numCancelsRequested === 0) this._mustCancel = false;
+    if (this._cancels >= 2) {
+      this._cancels -= 2;
+      if (this._cancels === 1) this._cancels = 0; // no request left: nothing to throw in
     }
-    return this._numCancelsRequested;
+    return this._cancels >> 1;
   }
 
   override toString(): string {
@@ -186,6 +201,7 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
   _finishCancelled(error: CancelledError | null): void {
     const message = this.#cancelMessage();
     this._state = CANCELLED;
+    this._result = undefined;
     this._cancel = error ?? message;
     this._scheduleCallbacks();
     this._loop._removeTask(this as Task<unknown>);
@@ -230,22 +246,25 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
    * is pending, so an async task blocked on `sleep()` must not hold it back.
    */
   _asyncEnter(): void {
-    if (this._asyncRuns++ === 0 && this._parked === 0) this._loop._foreignStarted();
+    if (this._async++ === 0) this._loop._foreignStarted(); // first run, and nothing parked
   }
 
   /** @internal */
   _asyncExit(): void {
-    if (--this._asyncRuns === 0 && this._parked === 0) this._loop._foreignSettled();
+    if (--this._async === 0) this._loop._foreignSettled();
   }
 
   /** @internal Async code of this task started awaiting a pending runtime future. */
   _park(): void {
-    if (this._parked++ === 0 && this._asyncRuns > 0) this._loop._foreignSettled();
+    const state = this._async;
+    this._async = state + ASYNC_PARKED;
+    if (state > 0 && state < ASYNC_PARKED) this._loop._foreignSettled(); // runs, none parked yet
   }
 
   /** @internal That future is done: the async code is runnable again. */
   _unpark(): void {
-    if (--this._parked === 0 && this._asyncRuns > 0) this._loop._foreignStarted();
+    const state = (this._async -= ASYNC_PARKED);
+    if (state > 0 && state < ASYNC_PARKED) this._loop._foreignStarted();
   }
 
   #cancelMessage(): string | undefined {
@@ -264,11 +283,11 @@ setWakeTask(taskStep as (task: Future<any>) => void);
 /** @internal Runs one step of a task: resumes its coroutine until the next suspension. */
 export function taskStep(task: Task<any>): void {
   if (task._state !== PENDING) return;
-  let error = task._stepError;
-  task._stepError = NO_ERROR;
-  if (task._mustCancel) {
+  let error = task._result;
+  task._result = NO_ERROR;
+  if ((task._cancels & 1) === 1) {
     if (!(error instanceof CancelledError)) error = task._makeCancelledError();
-    task._mustCancel = false;
+    task._cancels--;
   }
   task._futWaiter = null;
   const loop = task._loop;
@@ -299,8 +318,8 @@ export function taskStep(task: Task<any>): void {
   loop._currentTask = previous;
   swapTaskContext(previousContext);
   if (step.done) {
-    if (task._mustCancel) {
-      task._mustCancel = false;
+    if ((task._cancels & 1) === 1) {
+      task._cancels--;
       task._finishCancelled(null);
     } else {
       task._finishResult(step.value);
@@ -313,7 +332,7 @@ export function taskStep(task: Task<any>): void {
   } else if (yielded instanceof FutureAwaiter) {
     waitOn(task, yielded._future);
   } else {
-    task._stepError = new Error(`Task got bad yield: ${describe(yielded)}${badYieldHint(yielded)}`);
+    task._result = new Error(`Task got bad yield: ${describe(yielded)}${badYieldHint(yielded)}`);
     loop._pushReady(taskStep, task);
   }
 }
@@ -328,10 +347,10 @@ export function badYieldHint(yielded: unknown): string {
 function waitOn(task: Task<any>, future: Future<unknown>): void {
   const loop = task._loop;
   if (future._loop !== loop) {
-    task._stepError = new Error(`Task ${task.getName()} got Future ${future} attached to a different loop`);
+    task._result = new Error(`Task ${task.getName()} got Future ${future} attached to a different loop`);
     loop._pushReady(taskStep, task);
   } else if (future === task) {
-    task._stepError = new Error(`Task cannot await on itself: ${task}`);
+    task._result = new Error(`Task cannot await on itself: ${task}`);
     loop._pushReady(taskStep, task);
   } else {
     future._addCallback(task);

@@ -62,6 +62,7 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
       node('aio-gen', 'createTask(function*(){ yield* sleep(0); return i }), yield* gather(...tasks)'),
       node('aio-async', 'createTask(async () => { await sleep(0); return i }), yield* gather(...tasks)'),
       node('raw-async', 'async f(i){ await null; return i } × N, Promise.all'),
+      node('bare-gen', 'the floor: function*(i){ yield; return i } × N stepped from an array, no Task objects'),
       node('effection', 'Effection 4: spawn(function*(){ yield* sleep(0); return i }), yield* each task', {
         scale: 0.2,
         scaleWhy: 'about 0.1 ms per task, nearly linear: full N would take a minute',

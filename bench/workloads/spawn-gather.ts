@@ -11,6 +11,38 @@ async function rawTask(i: number): Promise<number> {
   return i;
 }
 
+function* bareTask(i: number): Generator<void, number, void> {
+  yield;
+  return i;
+}
+
+/**
+ * The floor for any generator runtime: a scheduler with no Task objects, no futures and no
+ * callbacks, stepping each generator from a queue it drains synchronously (a bare `yield` is
+ * one hop), and collecting the results in order.
+ */
+function bareScheduler(n: number): number[] {
+  let queue: Generator<void, number, void>[] = [];
+  for (let i = 0; i < n; i++) queue.push(bareTask(i));
+  const results: number[] = new Array(n);
+  let index: number[] = queue.map((_, i) => i);
+  while (queue.length > 0) {
+    const nextQueue: Generator<void, number, void>[] = [];
+    const nextIndex: number[] = [];
+    for (let k = 0; k < queue.length; k++) {
+      const step = queue[k]!.next();
+      if (step.done) results[index[k]!] = step.value;
+      else {
+        nextQueue.push(queue[k]!);
+        nextIndex.push(index[k]!);
+      }
+    }
+    queue = nextQueue;
+    index = nextIndex;
+  }
+  return results;
+}
+
 await runChild({
   expected: (n) => (n * (n - 1)) / 2,
   systems: {
@@ -54,6 +86,8 @@ await runChild({
       for (let i = 0; i < n; i++) promises.push(rawTask(i));
       return sum(await Promise.all(promises));
     },
+
+    'bare-gen': ({ n }) => sum(bareScheduler(n)),
 
     effection: ({ n }) =>
       effection.run(function* () {
