@@ -1,4 +1,4 @@
-import { Future, type Awaitable, type AwaitedOf } from './futures.js';
+import { Future, PENDING, CANCELLED, FINISHED, type Awaitable, type AwaitedOf } from './futures.js';
 import { ensureFuture } from './ensure-future.js';
 import { getRunningLoop } from './loop/running.js';
 import type { EventLoop } from './loop/event-loop.js';
@@ -60,67 +60,88 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
     args.pop();
   }
   const loop = getRunningLoop();
-  // The same coroutine passed twice must run once; a Future passed twice simply gets two
-  // callbacks and is counted twice, which needs no lookup table for the common case.
-  let wrapped: Map<unknown, Future<unknown>> | null = null;
-  const children: Future<unknown>[] = new Array(args.length);
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg instanceof Future && arg._loop === loop) {
-      children[i] = arg;
-      continue;
-    }
-    if (Array.isArray(arg)) {
-      throw new TypeError('gather() takes awaitables as separate arguments, got an Array: spread it, gather(...aws)');
-    }
-    let child = (wrapped ??= new Map()).get(arg);
-    if (child === undefined) wrapped.set(arg, (child = ensureFuture(arg as Awaitable<unknown>, loop)));
-    children[i] = child;
-  }
+  const total = args.length;
+  // The rest array becomes the children array: no copy of a large gather's arguments.
+  const children = args as Future<unknown>[];
   const outer = new GatheringFuture<unknown[]>(children, loop);
-  if (children.length === 0) {
+  if (total === 0) {
     outer.setResult([]);
     return outer;
   }
-  const total = children.length;
   let finished = 0;
   const onChildDone = (child: Future<unknown>): void => {
     finished++;
-    if (outer.done()) {
+    if (outer._state !== PENDING) {
       if (!child.cancelled()) child.exception(); // mark the error as retrieved
       return;
     }
     if (!returnExceptions) {
-      if (child.cancelled()) {
+      if (child._state === CANCELLED) {
         outer.setException(child._makeCancelledError());
         return;
       }
-      const error = child.exception();
-      if (error !== null) {
-        outer.setException(error);
+      if (child._state !== FINISHED) {
+        outer.setException(child.exception());
         return;
       }
     }
     if (finished < total) return;
-    const results = children.map((c) => {
-      if (c.cancelled()) return c._makeCancelledError();
-      const error = c.exception();
-      return error !== null ? error : c._result;
-    });
+    const results: unknown[] = new Array(total);
+    for (let i = 0; i < total; i++) {
+      const c = children[i]!;
+      results[i] = c._state === FINISHED ? c._result : c._state === CANCELLED ? c._makeCancelledError() : c.exception();
+    }
     // A cancelled gather ends cancelled even if its children swallowed the cancellation.
     if (outer._cancelRequested) outer.setException(child._makeCancelledError());
     else outer.setResult(results);
   };
+  // One pass over the arguments (a large gather is bound by memory traffic): wrap what is
+  // not a Future of this loop, register the callback. The same coroutine passed twice must
+  // run once; a Future passed twice simply gets two callbacks and is counted twice.
   // As in asyncio (3.12+), children that are already done are accounted for at once, after
   // the callbacks are registered: a gather of finished futures completes eagerly.
+  let wrapped: Map<unknown, Future<unknown>> | null = null;
   let doneChildren: Future<unknown>[] | null = null;
-  for (let i = 0; i < children.length; i++) {
-    const child = children[i]!;
-    if (child.done()) (doneChildren ??= []).push(child);
-    else child._addCallback(onChildDone);
+  for (let i = 0; i < total; i++) {
+    let child = children[i] as unknown;
+    if (!(child instanceof Future && child._loop === loop)) {
+      const arg = child;
+      child = (wrapped ??= new Map()).get(arg);
+      if (child === undefined) {
+        try {
+          child = wrap(arg, loop);
+        } catch (error) {
+          undo(children, i, wrapped, onChildDone);
+          throw error;
+        }
+        wrapped.set(arg, child as Future<unknown>);
+      }
+      children[i] = child as Future<unknown>;
+    }
+    const future = child as Future<unknown>;
+    if (future._state !== PENDING) (doneChildren ??= []).push(future);
+    else future._addCallback(onChildDone);
   }
   if (doneChildren !== null) for (const child of doneChildren) onChildDone(child);
   return outer;
+}
+
+function wrap(arg: unknown, loop: EventLoop): Future<unknown> {
+  if (Array.isArray(arg)) {
+    throw new TypeError('gather() takes awaitables as separate arguments, got an Array: spread it, gather(...aws)');
+  }
+  return ensureFuture(arg as Awaitable<unknown>, loop);
+}
+
+/** A bad argument: forget the children registered so far; the tasks made for them never start. */
+function undo(
+  children: Future<unknown>[],
+  count: number,
+  wrapped: Map<unknown, Future<unknown>>,
+  onChildDone: (child: Future<unknown>) => void,
+): void {
+  for (let i = 0; i < count; i++) children[i]!._removeCallback(onChildDone, Infinity);
+  for (const task of wrapped.values()) task.cancel();
 }
 
 function isOptions(value: unknown): value is GatherOptions {

@@ -8,6 +8,8 @@ import {
   getRunningLoop,
   CancelledError,
   GatheringFuture,
+  allTasks,
+  currentTask,
   type Coro,
 } from '../src/index.ts';
 import { nodeDelay } from './helpers/capture.ts';
@@ -280,6 +282,35 @@ describe('gather(): review regressions', () => {
         name: 'TypeError',
         message: 'gather() takes awaitables as separate arguments, got an Array: spread it, gather(...aws)',
       });
+    });
+  });
+
+  test('a bad argument after good ones leaves nothing running: coroutines never start, futures keep no callback', async () => {
+    const log: string[] = [];
+    await run(function* () {
+      const loop = getRunningLoop();
+      const fut = loop.createFuture<number>();
+      assert.throws(() => gather(fut, value(0, 'started', log), 42 as never), { name: 'TypeError' });
+      fut.setResult(1);
+      yield* sleep(0);
+      yield* sleep(0);
+      assert.equal(fut.removeDoneCallback(() => {}), 0);
+    });
+    assert.deepEqual(log, []);
+  });
+
+  test('a bad argument cancels the tasks gather made for the arguments before it', async () => {
+    await run(function* () {
+      const loop = getRunningLoop();
+      const fut = loop.createFuture<number>();
+      let callbacks = 0;
+      fut.addDoneCallback(() => callbacks++);
+      assert.throws(() => gather(fut, afterHops(1, 'x'), [1] as never), { name: 'TypeError' });
+      fut.setResult(1);
+      yield* sleep(0);
+      yield* sleep(0);
+      assert.equal(callbacks, 1); // only the test's own callback: gather removed its registration
+      assert.deepEqual([...allTasks()], [currentTask()]); // the task made for afterHops() is gone
     });
   });
 });
