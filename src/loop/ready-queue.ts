@@ -1,67 +1,89 @@
 /** A unit of ready work: `fn(arg)`. Pairs avoid allocating a closure per step. */
 export type ReadyFn = (arg: any) => void;
 
+/** Slots per chunk: 512 (fn, arg) entries, 8 KiB. */
+const CHUNK_SLOTS = 1024;
+
+interface Chunk {
+  readonly slots: unknown[];
+  next: Chunk | null;
+}
+
+const newChunk = (): Chunk => ({ slots: new Array(CHUNK_SLOTS), next: null });
+
 /**
- * FIFO ring buffer of (fn, arg) pairs: O(1) push and shift, no `Array#shift`,
- * no allocation per entry once the buffer has grown to its working size.
+ * FIFO of (fn, arg) pairs in a linked list of fixed-size chunks: O(1) push and shift, no
+ * `Array#shift`, nothing copied as it grows (a ring buffer would re-copy 100k task steps
+ * into ever larger arrays), and no allocation per entry in a steady state: the chunk
+ * drained last is kept for the next one needed.
  */
 export class ReadyQueue {
-  #buf: unknown[] = new Array(64);
-  #head = 0;
-  #tail = 0;
-  #mask = 63;
+  #head: Chunk = newChunk();
+  #tail: Chunk = this.#head;
+  /** Next slot to read in #head, next slot to write in #tail. */
+  #read = 0;
+  #write = 0;
+  #length = 0;
+  #spare: Chunk | null = null;
 
   get length(): number {
-    return ((this.#tail - this.#head) & this.#mask) >> 1;
+    return this.#length;
   }
 
   push(fn: ReadyFn, arg: unknown): void {
-    const buf = this.#buf;
-    const tail = this.#tail;
-    buf[tail] = fn;
-    buf[tail + 1] = arg;
-    this.#tail = (tail + 2) & this.#mask;
-    if (this.#tail === this.#head) this.#grow();
+    let write = this.#write;
+    if (write === CHUNK_SLOTS) {
+      const chunk = this.#spare ?? newChunk();
+      this.#spare = null;
+      this.#tail.next = chunk;
+      this.#tail = chunk;
+      write = 0;
+    }
+    const slots = this.#tail.slots;
+    slots[write] = fn;
+    slots[write + 1] = arg;
+    this.#write = write + 2;
+    this.#length++;
   }
 
   /** The function of the first entry (for debug reports). */
   firstFn(): ReadyFn {
-    return this.#buf[this.#head] as ReadyFn;
+    this.#skipDrainedChunk();
+    return this.#head.slots[this.#read] as ReadyFn;
   }
 
   /** The argument of the first entry (for debug reports). */
   firstArg(): unknown {
-    return this.#buf[this.#head + 1];
+    this.#skipDrainedChunk();
+    return this.#head.slots[this.#read + 1];
   }
 
   /** Removes the first entry and calls it. The caller checks `length` first. */
   runFirst(): void {
-    const buf = this.#buf;
-    const head = this.#head;
-    const fn = buf[head] as ReadyFn;
-    const arg = buf[head + 1];
-    buf[head] = undefined;
-    buf[head + 1] = undefined;
-    this.#head = (head + 2) & this.#mask;
+    if (this.#read === CHUNK_SLOTS) this.#skipDrainedChunk();
+    const slots = this.#head.slots;
+    const read = this.#read;
+    const fn = slots[read] as ReadyFn;
+    const arg = slots[read + 1];
+    slots[read] = undefined;
+    slots[read + 1] = undefined;
+    this.#read = read + 2;
+    this.#length--;
     fn(arg);
   }
 
   clear(): void {
-    this.#buf = new Array(64);
-    this.#head = this.#tail = 0;
-    this.#mask = 63;
+    this.#head = this.#tail = newChunk();
+    this.#read = this.#write = this.#length = 0;
+    this.#spare = null;
   }
 
-  #grow(): void {
-    const old = this.#buf;
-    const head = this.#head;
-    const size = old.length;
-    // The buffer is full (head === tail): unroll it from head into a buffer twice as large.
-    const buf = new Array(size * 2);
-    for (let i = 0; i < size; i++) buf[i] = old[(head + i) & this.#mask];
-    this.#buf = buf;
-    this.#head = 0;
-    this.#tail = size;
-    this.#mask = size * 2 - 1;
+  #skipDrainedChunk(): void {
+    if (this.#read !== CHUNK_SLOTS) return;
+    const drained = this.#head;
+    this.#head = drained.next!;
+    drained.next = null;
+    this.#spare = drained;
+    this.#read = 0;
   }
 }

@@ -19,7 +19,7 @@ describe('ReadyQueue', () => {
     assert.equal(q.length, 0);
   });
 
-  test('keeps FIFO order when it grows, including after wrapping around', () => {
+  test('keeps FIFO order across chunk boundaries while pushes and runs interleave', () => {
     const q = new ReadyQueue();
     const seen: number[] = [];
     const record = (n: number): void => {
@@ -27,8 +27,8 @@ describe('ReadyQueue', () => {
     };
     let next = 0;
     let expected = 0;
-    // Interleave pushes and runs so head and tail wrap around the ring several times,
-    // and grow the buffer while it is wrapped.
+    // Interleave pushes and runs so that reads and writes cross many chunk boundaries, with
+    // drained chunks reused for later writes.
     for (let round = 0; round < 50; round++) {
       for (let i = 0; i < round * 3; i++) q.push(record, next++);
       for (let i = 0; i < round * 2 && q.length > 0; i++) q.runFirst();
