@@ -367,16 +367,29 @@ class PromiseWaiter implements Waiter {
         value = future._result;
       }
     }
-    const handler = ok ? this.onfulfilled : this.onrejected;
-    if (typeof handler !== 'function') {
-      (ok ? this.resolve : this.reject)(value);
-      return;
-    }
-    try {
-      this.resolve(handler(value));
-    } catch (error) {
-      this.reject(error);
-    }
+    settleThen(this.resolve, this.reject, ok ? this.onfulfilled : this.onrejected, ok, value);
+  }
+}
+
+/**
+ * @internal Settles the promise a `then()` returned: through `handler` (onfulfilled or
+ * onrejected) when one was given, as native promises do.
+ */
+export function settleThen(
+  resolve: (value: any) => void,
+  reject: (reason: unknown) => void,
+  handler: ((value: any) => unknown) | null | undefined,
+  ok: boolean,
+  value: unknown,
+): void {
+  if (typeof handler !== 'function') {
+    (ok ? resolve : reject)(value);
+    return;
+  }
+  try {
+    resolve(handler(value));
+  } catch (error) {
+    reject(error);
   }
 }
 

@@ -1,4 +1,6 @@
-import { Future, PENDING, RESUMED, setResultUnlessCancelled, type Suspend, type Yieldable } from './futures.js';
+import { Future, PENDING, RESUMED, setResultUnlessCancelled, settleThen, type Suspend, type Yieldable } from './futures.js';
+import { asyncContextTask } from './async-context.js';
+import type { Task } from './tasks.js';
 import { describe } from './tasks.js';
 import { getRunningLoop } from './loop/running.js';
 import type { TimerHandle } from './loop/handles.js';
@@ -64,12 +66,57 @@ class ZeroSleep<T> extends SleepBase<T> {
     return '<sleep 0 ms>';
   }
 
+  /**
+   * `await sleep(0)`: one hop through the ready queue, without a Future (async functions
+   * await it often). A cancel requested meanwhile finds no future to cancel, so it is kept as
+   * the task's must-cancel and thrown here, as a generator task's next step would throw it.
+   */
+  override then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    const loop = getRunningLoop();
+    const task = asyncContextTask();
+    const result = this.#result;
+    return new Promise<R1 | R2>((resolve, reject) => {
+      if (task !== null && task._loop === loop && task._mustCancel) {
+        // A cancel requested while the task awaited something foreign arrives at this await.
+        task._mustCancel = false;
+        settleThen(resolve, reject, onrejected, false, task._makeCancelledError());
+      } else {
+        loop._pushReady(resumeAfterHop, new HopWaiter(task, result, resolve, reject, onfulfilled, onrejected));
+      }
+    });
+  }
+
   protected future(): Future<T> {
     const loop = getRunningLoop();
     const future = new Future<T>(loop);
     if (this.#result === undefined) loop._pushReady(resolveUndefined, future);
     else loop.callSoon(setResultUnlessCancelled, future, this.#result);
     return future;
+  }
+}
+
+/** An `await sleep(0)` waiting for its hop. */
+class HopWaiter {
+  constructor(
+    readonly task: Task<unknown> | null,
+    readonly result: unknown,
+    readonly resolve: (value: any) => void,
+    readonly reject: (reason: unknown) => void,
+    readonly onfulfilled: ((value: any) => unknown) | null | undefined,
+    readonly onrejected: ((reason: any) => unknown) | null | undefined,
+  ) {}
+}
+
+function resumeAfterHop(waiter: HopWaiter): void {
+  const task = waiter.task;
+  if (task !== null && task._state === PENDING && task._mustCancel) {
+    task._mustCancel = false;
+    settleThen(waiter.resolve, waiter.reject, waiter.onrejected, false, task._makeCancelledError());
+  } else {
+    settleThen(waiter.resolve, waiter.reject, waiter.onfulfilled, true, waiter.result);
   }
 }
 

@@ -1,5 +1,5 @@
 import { CancelledError } from './errors.js';
-import { runInTaskContext, asyncContextTask, swapTaskContext } from './async-context.js';
+import { enableTaskContext, asyncContextTask, swapTaskContext } from './async-context.js';
 import { Future, FutureAwaiter, RESUMED, PENDING, CANCELLED, setWakeTask, type Coro, type Suspend, type Waiter } from './futures.js';
 import { getRunningLoop, runningLoopOrNull } from './loop/running.js';
 import type { EventLoop } from './loop/event-loop.js';
@@ -369,8 +369,9 @@ function startFunction(task: Task<any>, fn: () => unknown, error: unknown): Iter
   const loop = task._loop;
   loop._asyncTaskCount++;
   let result: unknown;
+  enableTaskContext(); // taskStep made the task the current context already
   try {
-    result = runInTaskContext(task, fn);
+    result = fn();
   } catch (thrown) {
     loop._asyncTaskCount--;
     throw thrown;
@@ -384,7 +385,7 @@ function startFunction(task: Task<any>, fn: () => unknown, error: unknown): Iter
     task._asyncEnter();
     // Registered in the task's context, so the shared handlers find the task there:
     // no closure per task.
-    runInTaskContext(task, () => result.then(settleFulfilled, settleRejected));
+    result.then(settleFulfilled, settleRejected);
   } else if (isThenable(result)) {
     task._asyncEnter();
     result.then(
