@@ -1,5 +1,5 @@
 import { CancelledError, InvalidStateError, makeCancelledError } from './errors.js';
-import { asyncContextTask } from './async-context.js';
+import { asyncContextTask, swapTaskContext } from './async-context.js';
 import { getRunningLoop } from './loop/running.js';
 import type { EventLoop } from './loop/event-loop.js';
 import { recordSource, sourceOf } from './debug-info.js';
@@ -167,18 +167,18 @@ export class Future<T = unknown> implements Yieldable<T>, PromiseLike<T> {
     if (this._state !== PENDING) {
       // A done future does not suspend (asyncio's `await fut` returns at once): settle without
       // a trip through the loop, which may not be running any more (`await task` after it ran).
-      return new Promise<R1 | R2>((resolve, reject) => {
-        new PromiseWaiter(task, resolve, reject, onfulfilled, onrejected, false)._wakeup(this);
-      });
+      const waiter = new PromiseWaiter(task, onfulfilled, onrejected, false);
+      const promise = promiseFor<R1 | R2>(waiter);
+      waiter._wakeup(this);
+      return promise;
     }
     // An async task awaiting a pending future is blocked on the loop, not doing foreign work.
-    const parked = task !== null && this._state === PENDING;
+    const parked = task !== null;
     if (parked) task._park();
-    return new Promise<R1 | R2>((resolve, reject) => {
-      this._addCallback(new PromiseWaiter(task, resolve, reject, onfulfilled, onrejected, parked));
-    });
+    const waiter = new PromiseWaiter(task, onfulfilled, onrejected, parked);
+    this._addCallback(waiter);
+    return promiseFor<R1 | R2>(waiter);
   }
-
 
   toString(): string {
     return `<${this.constructor.name} ${STATE_NAMES[this._state]}>`;
@@ -342,32 +342,69 @@ function awaitingTask(future: Future<unknown>): Task<unknown> | null | Error {
   return task;
 }
 
-/** Settles the promise `Future.then` returned, once the future is done. */
-class PromiseWaiter implements Waiter {
+/**
+ * @internal What settles the promise a runtime `then()` returned: its resolving functions,
+ * and the handlers `then()` was given.
+ */
+export abstract class ThenSettler {
+  resolve: (value: any) => void = noop;
+  reject: (reason: unknown) => void = noop;
+
   constructor(
     readonly task: Task<unknown> | null,
-    readonly resolve: (value: any) => void,
-    readonly reject: (reason: unknown) => void,
     readonly onfulfilled: ((value: any) => unknown) | null | undefined,
     readonly onrejected: ((reason: any) => unknown) | null | undefined,
-    readonly parked: boolean,
   ) {}
 
-  _wakeup(future: Future<unknown>): void {
-    if (this.parked) this.task!._unpark();
-    if (this.task !== null && this.task._futWaiter === future) this.task._futWaiter = null;
-    let ok = true;
-    let value: unknown;
-    if (future._state === FINISHED) value = future._result;
-    else {
-      ok = false;
-      if (future._state === CANCELLED) value = future._makeCancelledError();
-      else {
-        future._markRetrieved();
-        value = future._result;
-      }
-    }
+  settle(ok: boolean, value: unknown): void {
     settleThen(this.resolve, this.reject, ok ? this.onfulfilled : this.onrejected, ok, value);
+  }
+}
+
+const noop = (): void => {};
+let capturing: ThenSettler | null = null;
+
+function captureResolvingFunctions(resolve: (value: any) => void, reject: (reason: unknown) => void): void {
+  capturing!.resolve = resolve;
+  capturing!.reject = reject;
+}
+
+/**
+ * @internal A new promise whose resolving functions go to `settler`. One shared executor
+ * (the Promise constructor calls it synchronously) instead of a closure per promise; and the
+ * promise is made outside the task context: nothing reacts to it through the task, so it needs
+ * no tag (a property per promise) from the promise hooks.
+ */
+export function promiseFor<T>(settler: ThenSettler): Promise<T> {
+  capturing = settler;
+  const previous = swapTaskContext(null);
+  const promise = new Promise<T>(captureResolvingFunctions);
+  swapTaskContext(previous);
+  capturing = null;
+  return promise;
+}
+
+/** Settles the promise `Future.then` returned, once the future is done. */
+class PromiseWaiter extends ThenSettler implements Waiter {
+  constructor(
+    task: Task<unknown> | null,
+    onfulfilled: ((value: any) => unknown) | null | undefined,
+    onrejected: ((reason: any) => unknown) | null | undefined,
+    readonly parked: boolean,
+  ) {
+    super(task, onfulfilled, onrejected);
+  }
+
+  _wakeup(future: Future<unknown>): void {
+    const task = this.task;
+    if (this.parked) task!._unpark();
+    if (task !== null && task._futWaiter === future) task._futWaiter = null;
+    if (future._state === FINISHED) this.settle(true, future._result);
+    else if (future._state === CANCELLED) this.settle(false, future._makeCancelledError());
+    else {
+      future._markRetrieved();
+      this.settle(false, future._result);
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { Future, PENDING, RESUMED, setResultUnlessCancelled, settleThen, type Suspend, type Yieldable } from './futures.js';
+import { Future, PENDING, RESUMED, setResultUnlessCancelled, promiseFor, ThenSettler, type Suspend, type Yieldable } from './futures.js';
 import { asyncContextTask } from './async-context.js';
 import type { Task } from './tasks.js';
 import { describe } from './tasks.js';
@@ -77,16 +77,16 @@ class ZeroSleep<T> extends SleepBase<T> {
   ): Promise<R1 | R2> {
     const loop = getRunningLoop();
     const task = asyncContextTask();
-    const result = this.#result;
-    return new Promise<R1 | R2>((resolve, reject) => {
-      if (task !== null && task._loop === loop && task._mustCancel) {
-        // A cancel requested while the task awaited something foreign arrives at this await.
-        task._mustCancel = false;
-        settleThen(resolve, reject, onrejected, false, task._makeCancelledError());
-      } else {
-        loop._pushReady(resumeAfterHop, new HopWaiter(task, result, resolve, reject, onfulfilled, onrejected));
-      }
-    });
+    const waiter = new HopWaiter(task, onfulfilled, onrejected, this.#result);
+    const promise = promiseFor<R1 | R2>(waiter);
+    if (task !== null && task._loop === loop && task._mustCancel) {
+      // A cancel requested while the task awaited something foreign arrives at this await.
+      task._mustCancel = false;
+      waiter.settle(false, task._makeCancelledError());
+    } else {
+      loop._pushReady(resumeAfterHop, waiter);
+    }
+    return promise;
   }
 
   protected future(): Future<T> {
@@ -99,24 +99,24 @@ class ZeroSleep<T> extends SleepBase<T> {
 }
 
 /** An `await sleep(0)` waiting for its hop. */
-class HopWaiter {
+class HopWaiter extends ThenSettler {
   constructor(
-    readonly task: Task<unknown> | null,
+    task: Task<unknown> | null,
+    onfulfilled: ((value: any) => unknown) | null | undefined,
+    onrejected: ((reason: any) => unknown) | null | undefined,
     readonly result: unknown,
-    readonly resolve: (value: any) => void,
-    readonly reject: (reason: unknown) => void,
-    readonly onfulfilled: ((value: any) => unknown) | null | undefined,
-    readonly onrejected: ((reason: any) => unknown) | null | undefined,
-  ) {}
+  ) {
+    super(task, onfulfilled, onrejected);
+  }
 }
 
 function resumeAfterHop(waiter: HopWaiter): void {
   const task = waiter.task;
   if (task !== null && task._state === PENDING && task._mustCancel) {
     task._mustCancel = false;
-    settleThen(waiter.resolve, waiter.reject, waiter.onrejected, false, task._makeCancelledError());
+    waiter.settle(false, task._makeCancelledError());
   } else {
-    settleThen(waiter.resolve, waiter.reject, waiter.onfulfilled, true, waiter.result);
+    waiter.settle(true, waiter.result);
   }
 }
 
