@@ -27,3 +27,11 @@ export { EventLoop, newEventLoop } from './loop/event-loop.js';
 export { getRunningLoop } from './loop/running.js';
 export { Handle, TimerHandle } from './loop/handles.js';
 export type { ExceptionContext, ExceptionHandler } from './loop/exception-handler.js';
+export {
+  ThreadPoolExecutor,
+  WorkerCrashError,
+  type Executor,
+  type ExecutorJob,
+  type ShutdownOptions,
+  type ThreadPoolExecutorOptions,
+} from './executors/index.js';

@@ -5,6 +5,10 @@ import { EventLoop } from './loop/event-loop.js';
 import { reportUnretrieved } from './futures.js';
 import { runningLoopOrNull } from './loop/running.js';
 import { hasOpenAsyncIterators, shutdownAsyncIterators } from './async-iter.js';
+import { hasDefaultExecutor } from './executors/loop-executors.js';
+
+/** How long closing a runner waits for the default executor's jobs (ms; asyncio's THREAD_JOIN_TIMEOUT). */
+const EXECUTOR_JOIN_TIMEOUT_MS = 300_000;
 
 export interface RunOptions {
   /** Run the loop in debug mode (see `EventLoop.setDebug`). Default: the loop's own setting. */
@@ -74,10 +78,10 @@ export class Runner {
   }
 
   /**
-   * Cancels and awaits every task still pending, closes unfinished async iterators,
-   * then closes the loop. Errors raised by tasks while shutting down go to the loop's
-   * exception handler, and so do exceptions of tasks and futures nobody retrieved
-   * (`Task exception was never retrieved`).
+   * Cancels and awaits every task still pending, closes unfinished async iterators, shuts
+   * the default executor down (waiting up to 5 minutes for its jobs), then closes the loop.
+   * Errors raised by tasks while shutting down go to the loop's exception handler, and so do
+   * exceptions of tasks and futures nobody retrieved (`Task exception was never retrieved`).
    */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -89,6 +93,8 @@ export class Runner {
       // it when `main` is rejected, so that the next `run()` does not find this loop running.
       if (loop._firstTask !== null) await cancelAllTasks(loop);
       if (hasOpenAsyncIterators(loop)) await loop.runUntilComplete(shutdownAsyncIterators(loop));
+      // Only if one was made: no workers started just to be stopped.
+      if (hasDefaultExecutor(loop)) await loop.runUntilComplete(loop.shutdownDefaultExecutor(EXECUTOR_JOIN_TIMEOUT_MS));
     } finally {
       loop.close();
       reportUnretrieved(loop);
@@ -127,7 +133,8 @@ async function cancelAllTasks(loop: EventLoop): Promise<void> {
 
 /**
  * Runs `main` on a new event loop and resolves to its result (asyncio.run): then cancels
- * and awaits every task still pending and closes the loop. Rejects with `main`'s error.
+ * and awaits every task still pending, shuts the default executor down and closes the loop.
+ * Rejects with `main`'s error.
  *
  * @example
  * import { run, gather, sleep, type Coro } from 'aio';

@@ -48,8 +48,13 @@ export interface AioTaskGroup {
   createTask<T>(coro: Coro<T> | CoroFn<T>, opts?: { name?: string }): AioTask<T>;
 }
 
+export interface AioLoop {
+  runInExecutor<A extends unknown[], R>(executor: null, fn: (...args: A) => R, ...args: A): AioFuture<Awaited<R>>;
+}
+
 export interface Aio {
   run<T>(main: CoroFn<T>): Promise<T>;
+  getRunningLoop(): AioLoop;
   createTask<T>(coro: Coro<T> | CoroFn<T>, opts?: { name?: string }): AioTask<T>;
   sleep(ms: number): AioFuture<void>;
   gather<T>(...aws: Awaitable<T>[]): AioFuture<T[]>;

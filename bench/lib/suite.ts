@@ -189,6 +189,21 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
     ],
     goals: [],
   },
+  {
+    name: 'executor',
+    title: 'N trivial jobs ((x) => x + 1) through a worker thread, one at a time',
+    perOp: 'job',
+    unit: 'ns',
+    n: 10_000,
+    quickN: 1_000,
+    reference: 'aio',
+    systems: [
+      node('aio', 'yield* loop.runInExecutor(null, inc, i) in a loop (default ThreadPoolExecutor)'),
+      node('raw-worker', 'the floor: one worker_threads Worker, postMessage(i) and await its reply'),
+      cpython('await loop.run_in_executor(None, inc, i) in a loop (default ThreadPoolExecutor)'),
+    ],
+    goals: [],
+  },
 ];
 
 export function findWorkload(name: string): WorkloadSpec | undefined {

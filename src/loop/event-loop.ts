@@ -7,6 +7,8 @@ import { ReadyQueue, type ReadyFn } from './ready-queue.js';
 import { TimerHeap } from './timer-heap.js';
 import { runningLoopOrNull, setRunningLoop } from './running.js';
 import { defaultExceptionHandler, type ExceptionContext, type ExceptionHandler } from './exception-handler.js';
+import { runInExecutor, setDefaultExecutor, shutdownDefaultExecutor, closeDefaultExecutor } from '../executors/loop-executors.js';
+import type { Executor } from '../executors/executor.js';
 
 /**
  * The loop hands control back to Node's own event loop at least this often (ms) while
@@ -158,6 +160,7 @@ export class EventLoop {
     this.#closed = true;
     this._ready.clear();
     this.#timers.clear();
+    closeDefaultExecutor(this);
   }
 
   setExceptionHandler(handler: ExceptionHandler | null): void {
@@ -209,6 +212,36 @@ export class EventLoop {
 
   getDebug(): boolean {
     return this._debug;
+  }
+
+  /**
+   * Runs `fn(...args)` in `executor` (null: the loop's default `ThreadPoolExecutor`, created
+   * on first use) and returns a Future of its result. With a thread pool, `fn` must be
+   * self-contained: its source is what crosses to the worker thread. Cancelling the Future
+   * withdraws the job if it has not started; a running job's result is discarded.
+   *
+   * @example
+   * const loop = getRunningLoop();
+   * const digest = yield* loop.runInExecutor(null, (text: string) => {
+   *   return require('node:crypto').createHash('sha256').update(text).digest('hex');
+   * }, 'hello');
+   */
+  runInExecutor<A extends unknown[], R>(executor: Executor | null, fn: (...args: A) => R, ...args: A): Future<Awaited<R>> {
+    return runInExecutor(this, executor, fn, args);
+  }
+
+  /** Sets the executor `runInExecutor(null, …)` uses. */
+  setDefaultExecutor(executor: Executor): void {
+    setDefaultExecutor(this, executor);
+  }
+
+  /**
+   * Shuts the default executor down, waiting for its jobs (at most `timeoutMs`, then it warns
+   * and stops waiting; default: no limit). Afterwards `runInExecutor(null, …)` throws.
+   * `run()` and `Runner.close()` call it before closing the loop.
+   */
+  shutdownDefaultExecutor(timeoutMs: number | null = null): Promise<void> {
+    return shutdownDefaultExecutor(this, timeoutMs);
   }
 
   /** @internal Queues `fn(arg)` and wakes the loop if it is idle. */

@@ -1,0 +1,22 @@
+/**
+ * aio/executors: run functions outside the event loop (concurrent.futures for aio).
+ * `loop.runInExecutor(executor | null, fn, ...args)` returns a Future of `fn(...args)`;
+ * `ThreadPoolExecutor` runs it in a `node:worker_threads` worker, so a CPU-bound job does not
+ * block the loop. The job function must be self-contained: its source is what is sent.
+ *
+ * @example
+ * import { run, getRunningLoop } from 'aio';
+ * import { ThreadPoolExecutor } from 'aio/executors';
+ *
+ * await using pool = new ThreadPoolExecutor({ maxWorkers: 4 });
+ * const total = await run(async () => {
+ *   const sum = (from: number, to: number) => { let s = 0; for (let i = from; i < to; i++) s += i; return s; };
+ *   const parts = [0, 1, 2, 3].map((k) => getRunningLoop().runInExecutor(pool, sum, k * 1e7, (k + 1) * 1e7));
+ *   return (await Promise.all(parts)).reduce((a, b) => a + b, 0);
+ * });
+ * console.log(total); // 799999980000000
+ */
+export { type Executor, type ExecutorJob, type ShutdownOptions, isExecutor } from './executor.js';
+export { ThreadPoolExecutor, type ThreadPoolExecutorOptions } from './thread-pool.js';
+export { Job } from './job.js';
+export { WorkerCrashError } from './remote-error.js';

@@ -1,0 +1,34 @@
+import { describe } from '../tasks.js';
+
+const NATIVE = /\{\s*\[native code\]\s*\}\s*$/;
+const CLASS = /^class\b/;
+
+/** The sources already checked, per function: a job function is usually submitted many times. */
+const checked = new WeakMap<Function, string>();
+
+/**
+ * The source text a worker thread compiles to run `fn`, or a TypeError saying why `fn`
+ * cannot be shipped. Only the text crosses the thread boundary, so `fn` must be
+ * self-contained: no closure variables, no `this`, no imports from the enclosing module.
+ */
+export function jobSource(method: string, fn: unknown): string {
+  if (typeof fn !== 'function') {
+    throw new TypeError(`${method}() expects a function to run in a worker thread, got ${describe(fn)}`);
+  }
+  const known = checked.get(fn);
+  if (known !== undefined) return known;
+  const source = Function.prototype.toString.call(fn);
+  if (NATIVE.test(source)) {
+    throw new TypeError(
+      `${method}() cannot run ${describe(fn)} in a worker thread: its source is [native code] (a built-in or ` +
+        'bound function). Pass a self-contained function literal instead, e.g. (x) => Math.sqrt(x), with the arguments after it',
+    );
+  }
+  if (CLASS.test(source)) {
+    throw new TypeError(
+      `${method}() cannot run a class constructor (${describe(fn)}) as a job: pass a plain function, with any class it needs defined inside it`,
+    );
+  }
+  checked.set(fn, source);
+  return source;
+}

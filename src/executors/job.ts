@@ -1,0 +1,136 @@
+import { CancelledError } from '../errors.js';
+import type { ExecutorJob } from './executor.js';
+
+const QUEUED = 0;
+const RUNNING = 1;
+const FULFILLED = 2;
+const REJECTED = 3;
+const CANCELLED = 4;
+type State = typeof QUEUED | typeof RUNNING | typeof FULFILLED | typeof REJECTED | typeof CANCELLED;
+
+/** @internal Called once when a job settles: `ok` with its value, or not with its error. */
+export type SettleListener = (ok: boolean, value: unknown) => void;
+
+/**
+ * A job of a `ThreadPoolExecutor`: queued, then running, then fulfilled, rejected or
+ * cancelled (concurrent.futures.Future). It is a thenable: `await job` gives its result.
+ * Its promise is made only when someone awaits it, so a failed job nobody awaits is not an
+ * unhandled rejection.
+ *
+ * @example
+ * import { ThreadPoolExecutor } from 'aio/executors';
+ *
+ * const pool = new ThreadPoolExecutor({ maxWorkers: 2 });
+ * const job = pool.submit((a: number, b: number) => a ** b, 2, 10);
+ * console.log(await job, job.done()); // 1024 true
+ * await pool.shutdown();
+ */
+export class Job<R> implements ExecutorJob<R> {
+  #state: State = QUEUED;
+  #value: unknown = undefined;
+  #listener: SettleListener | null = null;
+  #promise: Promise<R> | null = null;
+  #resolve: ((value: R) => void) | null = null;
+  #reject: ((error: unknown) => void) | null = null;
+  readonly #onCancel: (job: Job<R>) => void;
+
+  /** @internal What the pool sends to a worker: the id of the function's source, and the arguments. */
+  readonly _fnId: number;
+  /** @internal */ readonly _source: string;
+  /** @internal */ _args: unknown[] | null;
+
+  /** @internal Made by the executor: `onCancel` runs when a queued job is cancelled. */
+  constructor(fnId: number, source: string, args: unknown[], onCancel: (job: Job<R>) => void) {
+    this._fnId = fnId;
+    this._source = source;
+    this._args = args;
+    this.#onCancel = onCancel;
+  }
+
+  /** True while it runs in a worker. */
+  running(): boolean {
+    return this.#state === RUNNING;
+  }
+
+  /** True once it has a result or an error, or was cancelled. */
+  done(): boolean {
+    return this.#state >= FULFILLED;
+  }
+
+  cancelled(): boolean {
+    return this.#state === CANCELLED;
+  }
+
+  /** Cancels the job if it has not started; then it never runs and awaiting it rejects with CancelledError. */
+  cancel(): boolean {
+    if (this.#state === CANCELLED) return true;
+    if (this.#state !== QUEUED) return false;
+    this.#finish(CANCELLED, new CancelledError('the job was cancelled before it started'));
+    this.#onCancel(this);
+    return true;
+  }
+
+  /** A Promise of the result (made on first use): for APIs that need a real Promise. */
+  get promise(): Promise<R> {
+    if (this.#promise === null) {
+      const state = this.#state;
+      if (state === FULFILLED) this.#promise = Promise.resolve(this.#value as R);
+      else if (state > FULFILLED) this.#promise = Promise.reject(this.#value);
+      else {
+        this.#promise = new Promise<R>((resolve, reject) => {
+          this.#resolve = resolve;
+          this.#reject = reject;
+        });
+      }
+    }
+    return this.#promise;
+  }
+
+  then<R1 = R, R2 = never>(
+    onfulfilled?: ((value: R) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.promise.then(onfulfilled, onrejected);
+  }
+
+  /** @internal Marks a queued job as running; false if it was cancelled meanwhile. */
+  _start(): boolean {
+    if (this.#state !== QUEUED) return false;
+    this.#state = RUNNING;
+    return true;
+  }
+
+  /** @internal Settles a queued or running job (a no-op once done). */
+  _settle(ok: boolean, value: unknown): void {
+    if (this.#state < FULFILLED) this.#finish(ok ? FULFILLED : REJECTED, value);
+  }
+
+  /** @internal Calls `listener` once the job settles (at once if it has): no promise involved. */
+  _onSettled(listener: SettleListener): void {
+    const previous = this.#listener;
+    if (this.#state >= FULFILLED) listener(this.#state === FULFILLED, this.#value);
+    else if (previous === null) this.#listener = listener;
+    else {
+      this.#listener = (ok, value) => {
+        previous(ok, value);
+        listener(ok, value);
+      };
+    }
+  }
+
+  #finish(state: State, value: unknown): void {
+    this.#state = state;
+    this.#value = value;
+    this._args = null; // the arguments may be large: do not keep them past the job
+    if (this.#resolve !== null) {
+      if (state === FULFILLED) this.#resolve(value as R);
+      else this.#reject!(value);
+      this.#resolve = this.#reject = null;
+    }
+    const listener = this.#listener;
+    if (listener !== null) {
+      this.#listener = null;
+      listener(state === FULFILLED, value);
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import type { Serialized } from './worker-script.js';
+
+/**
+ * The worker thread running a job died before the job finished: the job called
+ * `process.exit()`, or something it started threw where nothing caught it (an error in a
+ * timer callback, an unhandled rejection). `exitCode` is the worker's exit code; `cause` is
+ * the uncaught error, if there was one. The pool replaces the worker.
+ *
+ * @example
+ * import { ThreadPoolExecutor, WorkerCrashError } from 'aio/executors';
+ *
+ * const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+ * try {
+ *   await pool.submit(() => process.exit(3));
+ * } catch (error) {
+ *   console.log(error instanceof WorkerCrashError, (error as WorkerCrashError).exitCode); // true 3
+ * }
+ * console.log(await pool.submit(() => 'still works')); // a new worker runs it
+ * await pool.shutdown();
+ */
+export class WorkerCrashError extends Error {
+  override name = 'WorkerCrashError';
+  /** The worker's exit code. */
+  readonly exitCode: number;
+
+  constructor(exitCode: number, cause?: unknown) {
+    const why = cause === undefined ? `exited with code ${exitCode}` : `crashed with an uncaught error (${String(cause)})`;
+    super(`the worker thread running the job ${why} before the job finished`, cause === undefined ? undefined : { cause });
+    this.exitCode = exitCode;
+  }
+}
+
+const STANDARD: Record<string, new (message?: string) => Error> = {
+  Error,
+  TypeError,
+  RangeError,
+  SyntaxError,
+  ReferenceError,
+  EvalError,
+  URIError,
+};
+
+/**
+ * Rebuilds what a job threw in its worker: standard error classes come back as themselves
+ * (a TypeError is a TypeError), others as an Error with their name; message, stack, `cause`
+ * and cloneable own properties (`code`, …) are kept.
+ */
+export function reviveError(data: Serialized): unknown {
+  if ('thrown' in data) return data.thrown;
+  const error =
+    data.name === 'DataCloneError' ? new DOMException(data.message, 'DataCloneError') : new (STANDARD[data.name] ?? Error)(data.message);
+  if (error.name !== data.name) {
+    Object.defineProperty(error, 'name', { value: data.name, writable: true, configurable: true, enumerable: false });
+  }
+  Object.defineProperty(error, 'stack', { value: data.stack, writable: true, configurable: true, enumerable: false });
+  if (data.cause !== undefined) {
+    Object.defineProperty(error, 'cause', { value: reviveError(data.cause), writable: true, configurable: true, enumerable: false });
+  }
+  if (data.props !== undefined) Object.assign(error, data.props);
+  return error;
+}
+
+/** The error for arguments that structured clone rejects, at dispatch time. */
+export function argumentCloneError(error: unknown): DOMException {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new DOMException(
+    `an argument of the job cannot be sent to a worker thread (${reason}): pass data that structured clone accepts (primitives, plain objects, arrays, Map, Set, Date, typed arrays, SharedArrayBuffer)`,
+    'DataCloneError',
+  );
+}

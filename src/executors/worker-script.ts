@@ -1,0 +1,125 @@
+/**
+ * The code of a pool worker thread. It is shipped as source text (`new Worker(code, { eval:
+ * true })`), so it runs the same from src/ under tsx and from dist/, with no file to find.
+ */
+
+/**
+ * A job for a worker: the id of its function, the function's source the first time that
+ * worker sees it (else null), the arguments. A worker runs one job at a time, so replies need no id.
+ */
+export type JobMessage = [fnId: number, source: string | null, args: unknown[]];
+
+/** Status of a job's reply. */
+export const OK = 0;
+export const FAILED = 1;
+
+/** An error thrown in a worker, as data: any cloneable own properties (`code`, …) go in `props`. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack: string;
+  cause?: Serialized;
+  props?: Record<string, unknown>;
+}
+/** What a job threw: an error as data, or any other value (cloned, or as a string if it cannot be). */
+export type Serialized = SerializedError | { thrown: unknown };
+
+/** A worker's reply: OK and the value, or FAILED and what it threw. */
+export type ResultMessage = [status: typeof OK, value: unknown] | [status: typeof FAILED, error: Serialized];
+
+/**
+ * Runs in the worker. Self-contained: it sees only its parameters and the globals of the
+ * worker script (`require`, and `__name`, which tsx inserts into transpiled functions).
+ */
+function workerMain(ok: typeof OK, failed: typeof FAILED, nameHelper: unknown): void {
+  const port = (require('node:worker_threads') as typeof import('node:worker_threads')).parentPort!;
+  /** Compiled once per distinct source (by id), for the life of the worker. */
+  const compiled = new Map<number, (...args: unknown[]) => unknown>();
+
+  const evaluate = (code: string): unknown =>
+    // Strict, like the ES module the function came from; `require` lets a job load Node's modules.
+    new Function('require', '__name', `"use strict"; return ${code};`)(require, nameHelper);
+
+  const compile = (source: string): ((...args: unknown[]) => unknown) => {
+    let fn: unknown;
+    try {
+      fn = evaluate(`(${source}\n)`);
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
+      // A method written in shorthand (`name(x) { … }`) is not an expression: read it as an object literal's method.
+      let holder: object;
+      try {
+        holder = evaluate(`{${source}\n}`) as object;
+      } catch {
+        throw error;
+      }
+      const [only] = Object.values(Object.getOwnPropertyDescriptors(holder));
+      fn = only?.value ?? only?.get ?? only?.set;
+    }
+    if (typeof fn !== 'function') throw new TypeError(`the job's source is not a function: ${source.slice(0, 80)}`);
+    return fn as (...args: unknown[]) => unknown;
+  };
+
+  const cloneable = (value: unknown): boolean => {
+    try {
+      structuredClone(value);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  const serialize = (error: unknown, depth: number): Serialized => {
+    if (!(error instanceof Error)) return { thrown: cloneable(error) ? error : String(error) };
+    const fields = error as Error & Record<string, unknown>;
+    const out: SerializedError = { name: String(error.name), message: String(error.message), stack: String(error.stack) };
+    if ('cause' in error && depth < 8) out.cause = serialize(error.cause, depth + 1);
+    for (const key of Object.keys(error)) {
+      if (key !== 'cause' && key !== 'name' && key !== 'message' && key !== 'stack' && cloneable(fields[key])) {
+        (out.props ??= {})[key] = fields[key];
+      }
+    }
+    return out;
+  };
+
+  const runJob = async ([fnId, source, args]: JobMessage): Promise<void> => {
+    let value: unknown;
+    try {
+      let fn = compiled.get(fnId);
+      if (fn === undefined) {
+        try {
+          fn = compile(source!);
+        } catch (error) {
+          fn = () => {
+            throw error; // later jobs of this source fail the same way (the source is sent once)
+          };
+        }
+        compiled.set(fnId, fn);
+      }
+      value = await fn(...args);
+    } catch (error) {
+      port.postMessage([failed, serialize(error, 0)]);
+      return;
+    }
+    try {
+      port.postMessage([ok, value]);
+    } catch (error) {
+      port.postMessage([
+        failed,
+        {
+          name: 'DataCloneError',
+          message: `the result of the job cannot be sent back from the worker thread (${(error as Error).message}): return data that structured clone accepts (primitives, plain objects, arrays, Map, Set, Date, typed arrays, errors)`,
+          stack: String((error as Error).stack),
+        },
+      ]);
+    }
+  };
+
+  port.on('message', (message: JobMessage) => void runJob(message));
+}
+
+/** The source of the worker script. */
+export const WORKER_SCRIPT = `"use strict";
+const __name = (target, value) => Object.defineProperty(target, "name", { value, configurable: true });
+(${workerMain.toString()})(${OK}, ${FAILED}, __name);
+`;
