@@ -10,13 +10,13 @@
  *   coroutine, in the task that steps it, so the body's awaits are that task's and
  *   cancelling the task reaches them.
  */
-import { Future, FutureAwaiter, RESUMED, type Coro, type Suspend, type Yieldable } from './futures.js';
-import { asyncContextTask } from './async-context.js';
+import { Future, FutureAwaiter, PENDING, RESUMED, ThenSettler, promiseFor, type Coro, type Suspend, type Waiter, type Yieldable } from './futures.js';
+import { asyncContextTask, swapTaskContext } from './async-context.js';
 import { currentTask, describe, isIterator, isThenable, type Task } from './tasks.js';
 import { callInTask } from './task-context.js';
 import { fromPromise } from './ensure-future.js';
-import { sleep } from './sleep.js';
 import { getRunningLoop, runningLoopOrNull } from './loop/running.js';
+import type { EventLoop } from './loop/event-loop.js';
 
 /** @internal A generator task steps the coroutine (`yield*`). */
 export const TASK_MODE = 0;
@@ -194,44 +194,107 @@ function iterate<T>(iterator: Iterator<Suspend, T, unknown>): Yieldable<T> {
 
 /**
  * @internal Steps a coroutine from an async function, in the calling task, without a Task
- * of its own (what `await` of an InlineAwaitable does). Each Future it waits on is awaited
- * with `Future.then`, so cancelling the task cancels that Future and the CancelledError is
- * thrown into the coroutine; a cancel that arrives after the Future completed but before the
- * coroutine resumed is thrown in there, as a Task would.
+ * of its own (what `await` of an InlineAwaitable or an operation does), and returns a promise
+ * of its result. It is stepped by callbacks, as a Task would step it: the first step at once,
+ * the next ones when the Future it waits on is done (registered as that Future's waiter, so
+ * cancelling the task cancels the Future and the CancelledError is thrown into the coroutine)
+ * or after one hop for a bare yield. A cancel that arrives after the Future completed but
+ * before the coroutine resumed is thrown in there, as a Task would.
  */
-export async function drive<T>(coro: Iterator<Suspend, T, unknown>): Promise<T> {
+export function drive<T>(coro: Iterator<Suspend, T, unknown>): Promise<T> {
   const loop = runningLoopOrNull();
   const task: Task<unknown> | null = loop !== null && loop._asyncTaskCount > 0 ? asyncContextTask() : null;
-  let send: unknown = RESUMED;
-  let error: unknown = NO_ERROR;
-  if (task !== null && task._mustCancel) {
-    task._mustCancel = false;
-    error = task._makeCancelledError();
+  const driver = new Driver(coro, task, loop);
+  const promise = promiseFor<T>(driver);
+  driver._step(RESUMED, takeCancel(task));
+  return promise;
+}
+
+/** The CancelledError to throw in now if a cancel is pending for `task`, else NO_ERROR. */
+function takeCancel(task: Task<unknown> | null): unknown {
+  if (task === null || !task._mustCancel) return NO_ERROR;
+  task._mustCancel = false;
+  return task._makeCancelledError();
+}
+
+class Driver extends ThenSettler implements Waiter {
+  constructor(
+    readonly coro: Iterator<Suspend, unknown, unknown>,
+    task: Task<unknown> | null,
+    readonly loop: EventLoop | null,
+  ) {
+    super(task, null, null);
   }
-  for (;;) {
-    const step = error === NO_ERROR ? coro.next(send) : coro.throw!(error);
-    if (step.done) return step.value;
-    error = NO_ERROR;
-    send = RESUMED;
-    const yielded: unknown = step.value;
-    try {
-      if (yielded instanceof FutureAwaiter) await yielded._future.then(ignore);
-      else if (yielded === null || yielded === undefined) await sleep(0);
-      else if (yielded instanceof PromiseSuspend) send = await yielded.promise;
-      else {
+
+  /** The Future it waited on is done: resume, in the task's context (its async code runs there). */
+  _wakeup(future: Future<unknown>): void {
+    const task = this.task;
+    if (task !== null) {
+      task._unpark();
+      if (task._futWaiter === future) task._futWaiter = null;
+    }
+    this._resume();
+  }
+
+  _resume(): void {
+    const previous = swapTaskContext(this.task);
+    this._step(RESUMED, takeCancel(this.task));
+    swapTaskContext(previous);
+  }
+
+  _step(send: unknown, error: unknown): void {
+    const { coro, task } = this;
+    for (;;) {
+      let step: IteratorResult<Suspend, unknown>;
+      try {
+        step = error === NO_ERROR ? coro.next(send) : coro.throw!(error);
+      } catch (thrown) {
+        this.settle(false, thrown);
+        return;
+      }
+      if (step.done) {
+        this.settle(true, step.value);
+        return;
+      }
+      send = RESUMED;
+      const yielded: unknown = step.value;
+      if (yielded instanceof FutureAwaiter) {
+        const future = yielded._future as Future<unknown>;
+        error = task === null ? NO_ERROR : awaitError(task, future);
+        if (error !== NO_ERROR || future._state !== PENDING) continue; // a done future does not suspend
+        task?._park(); // blocked on the loop, not doing foreign work (virtual time)
+        if (task !== null) task._futWaiter = future;
+        future._addCallback(this);
+      } else if (yielded === null || yielded === undefined) {
+        getLoop(this.loop)._pushReady(resumeDriver, this);
+      } else if (yielded instanceof PromiseSuspend) {
+        yielded.promise.then(
+          (value) => this._step(value, takeCancel(task)),
+          (reason: unknown) => this._step(RESUMED, reason),
+        );
+      } else {
         const hint = yielded instanceof Future || isIterator(yielded) ? ' (use yield*, not yield, to await it)' : '';
         error = new Error(`Task got bad yield: ${describe(yielded)}${hint}`);
         continue;
       }
-    } catch (thrown) {
-      error = thrown;
-      continue;
-    }
-    if (task !== null && task._mustCancel) {
-      task._mustCancel = false;
-      error = task._makeCancelledError();
+      return;
     }
   }
 }
 
-function ignore(): void {}
+function resumeDriver(driver: Driver): void {
+  driver._resume();
+}
+
+function getLoop(loop: EventLoop | null): EventLoop {
+  return loop ?? getRunningLoop();
+}
+
+/** What awaiting `future` from `task`'s async code throws at once (as `Future.then` would), or NO_ERROR. */
+function awaitError(task: Task<unknown>, future: Future<unknown>): unknown {
+  if (task === future) return new Error(`Task cannot await on itself: ${task}`);
+  if (task._loop !== future._loop) return new Error(`Task ${task.getName()} got Future ${future} attached to a different loop`);
+  return takeCancel(task);
+}
+
+
