@@ -3,15 +3,37 @@ import { asyncContextTask } from './async-context.js';
 import type { Task } from './tasks.js';
 import { describe } from './tasks.js';
 import { getRunningLoop } from './loop/running.js';
-import type { TimerHandle } from './loop/handles.js';
+import type { EventLoop } from './loop/event-loop.js';
+import type { Timer } from './loop/timer-heap.js';
 
-/** A Future completed by a timer; cancelling it cancels the timer. */
-class TimerFuture<T> extends Future<T> {
-  _timer: TimerHandle | null = null;
+/**
+ * A Future completed by a timer, and that timer itself (it sits in the loop's timer heap):
+ * one object per `sleep(ms)` instead of a Future, a TimerHandle and its arguments.
+ * Cancelling the future cancels the timer.
+ */
+class TimerFuture<T> extends Future<T> implements Timer {
+  readonly _when: number;
+  _seq = 0;
+  _scheduled = false;
+  _cancelled = false;
+  readonly #value: T;
+
+  constructor(loop: EventLoop, when: number, value: T) {
+    super(loop);
+    this._when = when;
+    this.#value = value;
+    loop._addTimer(this);
+  }
+
+  /** Due: completes the future (unless it was cancelled meanwhile). */
+  _run(): void {
+    if (this._state === PENDING) this._resolve(this.#value);
+  }
 
   override cancel(msg?: string): boolean {
     if (!super.cancel(msg)) return false;
-    this._timer?.cancel();
+    this._cancelled = true;
+    if (this._scheduled) this._loop._timerHandleCancelled();
     return true;
   }
 }
@@ -155,9 +177,7 @@ class TimerSleep<T> extends SleepBase<T> {
   protected future(): Future<T> {
     if (this.#future !== null) return this.#future;
     const loop = getRunningLoop();
-    const future = new TimerFuture<T>(loop);
-    future._timer = loop.callLater(this.#ms, setResultUnlessCancelled, future, this.#result);
-    return (this.#future = future);
+    return (this.#future = new TimerFuture<T>(loop, loop.time() + this.#ms, this.#result));
   }
 }
 

@@ -6,16 +6,17 @@ import { run, sleep, createTask, getRunningLoop, CancelledError, type EventLoop,
 function* countTimers<T>(body: () => Coro<T>): Coro<[T, number]> {
   const loop = getRunningLoop();
   let count = 0;
-  const callLater = loop.callLater;
-  loop.callLater = function (this: EventLoop, ...args: Parameters<EventLoop['callLater']>) {
+  // Every timer, a sleep's included, enters the loop's heap through _addTimer.
+  const addTimer = loop._addTimer;
+  loop._addTimer = function (this: EventLoop, timer) {
     count++;
-    return callLater.apply(this, args);
-  } as EventLoop['callLater'];
+    addTimer.call(this, timer);
+  };
   try {
     const result = yield* body();
     return [result, count];
   } finally {
-    loop.callLater = callLater;
+    loop._addTimer = addTimer;
   }
 }
 
@@ -112,13 +113,12 @@ describe('sleep', () => {
     await run(function* () {
       const loop = getRunningLoop();
       const deadlines = new Map<number, number>();
-      const callLater = loop.callLater;
+      const addTimer = loop._addTimer;
       let current = -1;
-      loop.callLater = function (this: EventLoop, ...args: Parameters<EventLoop['callLater']>) {
-        const handle = callLater.apply(this, args);
-        deadlines.set(current, handle.when());
-        return handle;
-      } as EventLoop['callLater'];
+      loop._addTimer = function (this: EventLoop, timer) {
+        addTimer.call(this, timer);
+        deadlines.set(current, timer._when);
+      };
       const woke: number[] = [];
       const tasks = [15, 5, 10, 1].map((ms) =>
         createTask(function* () {
@@ -128,7 +128,7 @@ describe('sleep', () => {
         }),
       );
       for (const t of tasks) yield* t;
-      loop.callLater = callLater;
+      loop._addTimer = addTimer;
       const byDeadline = [...deadlines.entries()].sort((a, b) => a[1] - b[1]).map(([ms]) => ms);
       assert.equal(byDeadline.length, 4);
       assert.deepEqual(woke, byDeadline);

@@ -12,7 +12,6 @@ import {
   Task,
   CancelledError,
   type EventLoop,
-  type TimerHandle,
   type Coro,
 } from '../src/index.ts';
 
@@ -570,24 +569,24 @@ describe('Task: cancellation (as asyncio)', () => {
   test('a task that is cancelled while sleeping cancels its timer', async () => {
     await run(function* () {
       const loop = getRunningLoop();
-      const timers: TimerHandle[] = [];
-      const callLater = loop.callLater;
-      loop.callLater = function (this: EventLoop, ...args: Parameters<EventLoop['callLater']>) {
-        const handle = callLater.apply(this, args);
-        timers.push(handle);
-        return handle;
-      } as EventLoop['callLater'];
+      const timers: Parameters<EventLoop['_addTimer']>[0][] = [];
+      const addTimer = loop._addTimer;
+      loop._addTimer = function (this: EventLoop, timer) {
+        addTimer.call(this, timer);
+        timers.push(timer);
+      };
       const t = createTask(function* () {
         yield* sleep(60_000);
       });
       yield* sleep(0);
       assert.equal(timers.length, 1);
-      assert.equal(timers[0]!.cancelled(), false);
+      assert.equal(timers[0]!._cancelled, false);
       t.cancel();
       yield* caught(t);
       assert.equal(t.cancelled(), true);
-      assert.equal(timers[0]!.cancelled(), true);
-      loop.callLater = callLater;
+      assert.equal(timers[0]!._cancelled, true);
+      assert.equal(loop._nextTimerWhen(), Infinity); // nothing left to wait for
+      loop._addTimer = addTimer;
     });
   });
 });

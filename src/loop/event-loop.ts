@@ -4,7 +4,7 @@ import { ensureFuture } from '../ensure-future.js';
 import type { Awaitable } from '../futures.js';
 import { Handle, TimerHandle, describeCallback } from './handles.js';
 import { ReadyQueue, type ReadyFn } from './ready-queue.js';
-import { TimerHeap } from './timer-heap.js';
+import { TimerHeap, type Timer } from './timer-heap.js';
 import { runningLoopOrNull, setRunningLoop } from './running.js';
 import { defaultExceptionHandler, type ExceptionContext, type ExceptionHandler } from './exception-handler.js';
 import { runInExecutor, setDefaultExecutor, shutdownDefaultExecutor, closeDefaultExecutor } from '../executors/loop-executors.js';
@@ -21,7 +21,7 @@ const MAX_NODE_DELAY = 2 ** 31 - 1;
 
 const yieldToNode = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-function runHandle(handle: Handle): void {
+function runHandle(handle: Handle | Timer): void {
   if (!handle._cancelled) handle._run();
 }
 
@@ -94,10 +94,18 @@ export class EventLoop {
     this._checkClosed();
     checkTime('callAt', 'whenMs', whenMs);
     checkCallback('callAt', callback);
-    const timer = new TimerHandle(whenMs, ++this.#timerSeq, callback, args, this);
+    const timer = new TimerHandle(whenMs, callback, args, this);
+    this._addTimer(timer);
+    return timer;
+  }
+
+  /** @internal Schedules `timer._run()` at `timer._when`. */
+  _addTimer(timer: Timer & { _seq: number }): void {
+    this._checkClosed();
+    timer._seq = ++this.#timerSeq;
+    timer._scheduled = true;
     this.#timers.push(timer);
     if (this.#wake !== null) this.#wakeUp(); // re-arm the Node timer for the new deadline
-    return timer;
   }
 
   createFuture<T = unknown>(): Future<T> {

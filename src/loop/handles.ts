@@ -1,5 +1,6 @@
 import type { EventLoop } from './event-loop.js';
 import { recordSource, sourceOf } from '../debug-info.js';
+import type { Timer } from './timer-heap.js';
 
 /** A callback scheduled with `callSoon`. `cancel()` stops it from running. */
 export class Handle {
@@ -53,18 +54,17 @@ export class Handle {
 }
 
 /** A callback scheduled with `callLater`/`callAt`. */
-export class TimerHandle extends Handle {
+export class TimerHandle extends Handle implements Timer {
   /** @internal */ readonly _when: number;
   /** @internal Insertion order: timers due at the same time run first-in, first-out. */
-  readonly _seq: number;
+  _seq = 0;
   /** @internal True while the handle sits in the loop's timer heap. */
-  _scheduled = true;
+  _scheduled = false;
 
   /** @internal */
-  constructor(when: number, seq: number, callback: (...args: any[]) => unknown, args: unknown[], loop: EventLoop) {
+  constructor(when: number, callback: (...args: any[]) => unknown, args: unknown[], loop: EventLoop) {
     super(callback, args, loop);
     this._when = when;
-    this._seq = seq;
   }
 
   /** The loop time (ms) at which the callback is due. */

@@ -1,4 +1,15 @@
-import type { TimerHandle } from './handles.js';
+/** What the timer heap holds: a Timer, or a runtime object that is its own timer (a sleep's Future). */
+export interface Timer {
+  /** Loop time (ms) at which it is due. */
+  readonly _when: number;
+  /** Scheduling order: timers due at the same time run first-in, first-out. */
+  readonly _seq: number;
+  readonly _cancelled: boolean;
+  /** True while it sits in the heap. */
+  _scheduled: boolean;
+  /** Called (through the ready queue) when it is due, unless cancelled by then. */
+  _run(): void;
+}
 
 /**
  * Binary min-heap of timers ordered by (when, seq). Cancelled timers are left in
@@ -6,17 +17,17 @@ import type { TimerHandle } from './handles.js';
  * when most entries are cancelled, so memory does not grow with cancelled timers.
  */
 export class TimerHeap {
-  #items: TimerHandle[] = [];
+  #items: Timer[] = [];
 
   get size(): number {
     return this.#items.length;
   }
 
-  peek(): TimerHandle | undefined {
+  peek(): Timer | undefined {
     return this.#items[0];
   }
 
-  push(timer: TimerHandle): void {
+  push(timer: Timer): void {
     const items = this.#items;
     let i = items.length;
     items.push(timer);
@@ -29,7 +40,7 @@ export class TimerHeap {
     items[i] = timer;
   }
 
-  pop(): TimerHandle | undefined {
+  pop(): Timer | undefined {
     const items = this.#items;
     const top = items[0];
     const last = items.pop();
@@ -50,7 +61,7 @@ export class TimerHeap {
     this.#items = [];
   }
 
-  #siftDown(timer: TimerHandle, i: number): void {
+  #siftDown(timer: Timer, i: number): void {
     const items = this.#items;
     const n = items.length;
     for (;;) {
@@ -65,6 +76,6 @@ export class TimerHeap {
   }
 }
 
-function before(a: TimerHandle, b: TimerHandle): boolean {
+function before(a: Timer, b: Timer): boolean {
   return a._when < b._when || (a._when === b._when && a._seq < b._seq);
 }

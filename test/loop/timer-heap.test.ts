@@ -7,7 +7,10 @@ const loop = newEventLoop();
 const noop = (): void => {};
 
 function timer(when: number, seq: number): TimerHandle {
-  return new TimerHandle(when, seq, noop, [], loop);
+  const handle = new TimerHandle(when, noop, [], loop);
+  handle._seq = seq;
+  handle._scheduled = true;
+  return handle;
 }
 
 /** Deterministic PRNG (mulberry32), so failures are reproducible. */
@@ -24,7 +27,7 @@ function prng(seed: number): () => number {
 
 function drain(heap: TimerHeap): TimerHandle[] {
   const out: TimerHandle[] = [];
-  for (let t = heap.pop(); t !== undefined; t = heap.pop()) out.push(t);
+  for (let t = heap.pop(); t !== undefined; t = heap.pop()) out.push(t as TimerHandle);
   return out;
 }
 
@@ -72,7 +75,7 @@ describe('TimerHeap', () => {
         } else {
           reference.sort(byWhenThenSeq);
           expected.push(reference.shift()!);
-          popped.push(heap.pop()!);
+          popped.push(heap.pop() as TimerHandle);
         }
       }
       reference.sort(byWhenThenSeq);
