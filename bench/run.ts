@@ -117,9 +117,11 @@ function judge(w: WorkloadSpec, rows: Row[]): void {
     const row = rows.find((x) => x.system === goal.system);
     if (row === undefined) continue;
     const mine = medianOf(goal.system);
-    const peer = medianOf(goal.peer);
+    const peer = goal.peer === undefined ? null : medianOf(goal.peer);
+    const factor = goal.factor ?? 1;
     let met: boolean | null = null;
-    if (mine !== null && peer !== null) met = goal.strict === true ? mine < goal.factor * peer : mine <= goal.factor * peer;
+    if (mine !== null && goal.below !== undefined) met = mine < goal.below;
+    else if (mine !== null && peer !== null) met = goal.strict === true ? mine < factor * peer : mine <= factor * peer;
     row.goal = { text: goal.text, met };
   }
 }
