@@ -1,4 +1,4 @@
-import { Future, PENDING, CANCELLED, FINISHED, type Awaitable, type AwaitedOf } from './futures.js';
+import { Future, PENDING, CANCELLED, FINISHED, type Awaitable, type AwaitedOf, type Waiter } from './futures.js';
 import { ensureFuture } from './ensure-future.js';
 import { getRunningLoop } from './loop/running.js';
 import type { EventLoop } from './loop/event-loop.js';
@@ -68,33 +68,7 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
     outer.setResult([]);
     return outer;
   }
-  let finished = 0;
-  const onChildDone = (child: Future<unknown>): void => {
-    finished++;
-    if (outer._state !== PENDING) {
-      if (!child.cancelled()) child.exception(); // mark the error as retrieved
-      return;
-    }
-    if (!returnExceptions) {
-      if (child._state === CANCELLED) {
-        outer.setException(child._makeCancelledError());
-        return;
-      }
-      if (child._state !== FINISHED) {
-        outer.setException(child.exception());
-        return;
-      }
-    }
-    if (finished < total) return;
-    const results: unknown[] = new Array(total);
-    for (let i = 0; i < total; i++) {
-      const c = children[i]!;
-      results[i] = c._state === FINISHED ? c._result : c._state === CANCELLED ? c._makeCancelledError() : c.exception();
-    }
-    // A cancelled gather ends cancelled even if its children swallowed the cancellation.
-    if (outer._cancelRequested) outer.setException(child._makeCancelledError());
-    else outer.setResult(results);
-  };
+  const onChildDone = new ChildWaiter(outer, children, returnExceptions);
   // One pass over the arguments (a large gather is bound by memory traffic): wrap what is
   // not a Future of this loop, register the callback. The same coroutine passed twice must
   // run once; a Future passed twice simply gets two callbacks and is counted twice.
@@ -122,8 +96,54 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
     if (future._state !== PENDING) (doneChildren ??= []).push(future);
     else future._addCallback(onChildDone);
   }
-  if (doneChildren !== null) for (const child of doneChildren) onChildDone(child);
+  if (doneChildren !== null) for (const child of doneChildren) onChildDone._wakeup(child);
   return outer;
+}
+
+/**
+ * Counts a gather's children as they finish: a Waiter object (the protocol Tasks use), not a
+ * closure per gather. When V8 optimizes a hot call site on a background thread it inlines the
+ * function last called there and holds it, with its context, until the code is installed: a
+ * closure over `children` and `outer` kept every child and the loop reachable after the run.
+ */
+class ChildWaiter implements Waiter {
+  #finished = 0;
+
+  constructor(
+    readonly outer: GatheringFuture<unknown[]>,
+    readonly children: Future<unknown>[],
+    readonly returnExceptions: boolean,
+  ) {}
+
+  _wakeup(child: Future<unknown>): void {
+    const outer = this.outer;
+    const finished = ++this.#finished;
+    if (outer._state !== PENDING) {
+      if (!child.cancelled()) child.exception(); // mark the error as retrieved
+      return;
+    }
+    if (!this.returnExceptions) {
+      if (child._state === CANCELLED) {
+        outer.setException(child._makeCancelledError());
+        return;
+      }
+      if (child._state !== FINISHED) {
+        outer.setException(child.exception());
+        return;
+      }
+    }
+    const children = this.children;
+    const total = children.length;
+    if (finished < total) return;
+    const results: unknown[] = new Array(total);
+    for (let i = 0; i < total; i++) {
+      const c = children[i]!;
+      results[i] = c._state === FINISHED ? c._result : c._state === CANCELLED ? c._makeCancelledError() : c.exception();
+    }
+    // A cancelled gather ends cancelled even if its children swallowed the cancellation.
+    if (outer._cancelRequested) outer.setException(child._makeCancelledError());
+    else outer.setResult(results);
+  }
 }
 
 function wrap(arg: unknown, loop: EventLoop): Future<unknown> {
@@ -138,7 +158,7 @@ function undo(
   children: Future<unknown>[],
   count: number,
   wrapped: Map<unknown, Future<unknown>>,
-  onChildDone: (child: Future<unknown>) => void,
+  onChildDone: ChildWaiter,
 ): void {
   for (let i = 0; i < count; i++) children[i]!._removeCallback(onChildDone, Infinity);
   for (const task of wrapped.values()) task.cancel();

@@ -1,5 +1,5 @@
 import { KeyboardInterrupt, CancelledError } from './errors.js';
-import { gather } from './gather.js';
+import { wait } from './wait.js';
 import { allTasks, type Task, type TaskTarget } from './tasks.js';
 import { EventLoop } from './loop/event-loop.js';
 import { reportUnretrieved } from './futures.js';
@@ -117,8 +117,9 @@ async function cancelAllTasks(loop: EventLoop): Promise<void> {
   const tasks = [...allTasks(loop)];
   if (tasks.length === 0) return;
   for (const task of tasks) task.cancel();
+  // wait() takes an iterable: spreading 100k+ tasks into gather() would overflow the stack.
   await loop.runUntilComplete(function* () {
-    return yield* gather(...tasks, { returnExceptions: true });
+    yield* wait(tasks);
   });
   for (const task of tasks) {
     if (!task.cancelled() && task.exception() !== null) {

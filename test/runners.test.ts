@@ -97,6 +97,23 @@ describe('run()', () => {
     for (const t of leftovers) assert.equal(t.cancelled(), true);
   });
 
+  test('cancels more pending tasks than a call can take as arguments (200k)', async () => {
+    let cancelled = 0;
+    function* pending(): Coro<void> {
+      try {
+        yield* getRunningLoop().createFuture();
+      } catch (error) {
+        if (error instanceof CancelledError) cancelled++;
+        throw error;
+      }
+    }
+    await run(function* () {
+      for (let i = 0; i < 200_000; i++) createTask(pending);
+      yield* sleep(0);
+    });
+    assert.equal(cancelled, 200_000);
+  });
+
   test('errors raised by tasks during shutdown go to the exception handler', async () => {
     const contexts: ExceptionContext[] = [];
     let failing: ReturnType<typeof createTask> | null = null;
