@@ -27,7 +27,7 @@ export interface ShutdownOptions {
   /** Resolve only once every running and queued job has finished and the workers are gone. Default: true. */
   wait?: boolean;
   /** Cancel the jobs that have not started yet (they never run). Default: false: they still run. */
-  cancelPending?: boolean;
+  cancelFutures?: boolean;
 }
 
 /**

@@ -3,6 +3,12 @@ import { describe } from '../tasks.js';
 const NATIVE = /\{\s*\[native code\]\s*\}\s*$/;
 const CLASS = /^class\b/;
 
+/** True for `function*` and `async function*` (and such methods): aio's coroutine functions. */
+export function isGeneratorFunction(fn: Function): boolean {
+  const tag = Object.prototype.toString.call(fn);
+  return tag === '[object GeneratorFunction]' || tag === '[object AsyncGeneratorFunction]';
+}
+
 /** The sources already checked, per function: a job function is usually submitted many times. */
 const checked = new WeakMap<Function, string>();
 
@@ -27,6 +33,12 @@ export function jobSource(method: string, fn: unknown): string {
   if (CLASS.test(source)) {
     throw new TypeError(
       `${method}() cannot run a class constructor (${describe(fn)}) as a job: pass a plain function, with any class it needs defined inside it`,
+    );
+  }
+  if (isGeneratorFunction(fn)) {
+    throw new TypeError(
+      `${method}() cannot run a generator function (${describe(fn)}) in a worker thread: it is an aio coroutine, and the ` +
+        'generator it returns cannot be sent back. Pass a plain or async function; run a coroutine with createTask()',
     );
   }
   checked.set(fn, source);

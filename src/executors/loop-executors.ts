@@ -8,6 +8,7 @@ import { describe, isThenable } from '../tasks.js';
 import type { EventLoop } from '../loop/event-loop.js';
 import { checkExecutor, type Executor, type ExecutorJob } from './executor.js';
 import { Job } from './job.js';
+import { isGeneratorFunction } from './job-source.js';
 import { ThreadPoolExecutor } from './thread-pool.js';
 
 /** A loop's default executor, and whether `shutdownDefaultExecutor()` was called. */
@@ -54,6 +55,14 @@ export function runInExecutor<A extends unknown[], R>(
   args: A,
 ): Future<Awaited<R>> {
   loop._checkClosed();
+  if (typeof executor === 'function') {
+    // The usual slip: runInExecutor(fn, ...args).
+    throw new TypeError(
+      `runInExecutor() expects an executor as its first argument, got ${describe(executor)}: pass null to use the ` +
+        "loop's default executor: runInExecutor(null, fn, ...args)",
+    );
+  }
+  checkFunction(fn);
   let target: Executor;
   if (executor === null || executor === undefined) {
     const state = stateOf(loop);
@@ -68,6 +77,19 @@ export function runInExecutor<A extends unknown[], R>(
     throw new TypeError(`runInExecutor(): the executor's submit() must return a thenable job with cancel(), got ${describe(job)}`);
   }
   return track(loop, job);
+}
+
+/** asyncio's run_in_executor() refuses coroutines (in debug mode); here they are always refused. */
+function checkFunction(fn: unknown): void {
+  if (typeof fn !== 'function') {
+    throw new TypeError(`runInExecutor() expects a function to run in the executor, got ${describe(fn)}`);
+  }
+  if (isGeneratorFunction(fn)) {
+    throw new TypeError(
+      `runInExecutor() cannot run a generator function (${describe(fn)}): it is an aio coroutine, and calling it only ` +
+        'makes a generator. Pass a plain or async function; run a coroutine with createTask()',
+    );
+  }
 }
 
 /**

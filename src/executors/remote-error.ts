@@ -60,6 +60,26 @@ export function reviveError(data: Serialized): unknown {
   return error;
 }
 
+const NOT_DEFINED = /^([\w$]+) is not defined$/;
+
+/**
+ * A job that uses a variable from around it fails with "x is not defined" (only its source
+ * crossed): say so, in the message and in the stack's first line (what Node prints if uncaught).
+ */
+export function explainNotDefined(error: unknown): unknown {
+  if (!(error instanceof ReferenceError)) return error;
+  const name = NOT_DEFINED.exec(error.message)?.[1];
+  if (name === undefined) return error;
+  const before = `${error.name}: ${error.message}`;
+  error.message +=
+    `: the job runs in a worker thread, which gets only the function's source, not the variables around it; ` +
+    `define or require() ${name} inside the function, or pass its value as an argument`;
+  if (typeof error.stack === 'string' && error.stack.startsWith(before)) {
+    error.stack = `${error.name}: ${error.message}${error.stack.slice(before.length)}`;
+  }
+  return error;
+}
+
 /** The error for arguments that structured clone rejects, at dispatch time. */
 export function argumentCloneError(error: unknown): DOMException {
   const reason = error instanceof Error ? error.message : String(error);

@@ -4,7 +4,7 @@ import { describe } from '../tasks.js';
 import type { Executor, ShutdownOptions } from './executor.js';
 import { Job } from './job.js';
 import { jobSource } from './job-source.js';
-import { WorkerCrashError, argumentCloneError, reviveError } from './remote-error.js';
+import { WorkerCrashError, argumentCloneError, explainNotDefined, reviveError } from './remote-error.js';
 import { OK, WORKER_SCRIPT, type JobMessage, type ResultMessage, type Serialized } from './worker-script.js';
 
 export interface ThreadPoolExecutorOptions {
@@ -39,7 +39,8 @@ interface Thread {
  * Pass what it needs as arguments: they and the result are copied by structured clone (plain
  * data, Map, Set, Date, typed arrays, errors; a SharedArrayBuffer is shared). Async functions
  * may be used (their result is awaited in the worker); methods written `name() {}` work too.
- * Built-in and bound functions (`[native code]`) and classes are rejected with a TypeError.
+ * Built-in and bound functions (`[native code]`), classes and generator functions are rejected
+ * with a TypeError.
  *
  * An error thrown by the job comes back with its name, message, stack, `cause` and cloneable
  * own properties; a standard error class stays itself (a TypeError is a TypeError). A value
@@ -83,6 +84,7 @@ export class ThreadPoolExecutor implements Executor {
   };
 
   constructor(options: ThreadPoolExecutorOptions = {}) {
+    checkOptions('ThreadPoolExecutor', options, '{ maxWorkers: 4 }');
     const max = options.maxWorkers ?? availableParallelism();
     if (typeof max !== 'number') {
       throw new TypeError(`ThreadPoolExecutor: maxWorkers must be a positive integer, got ${describe(max)}`);
@@ -122,14 +124,15 @@ export class ThreadPoolExecutor implements Executor {
   }
 
   /**
-   * Stops accepting jobs. Jobs already queued still run unless `cancelPending`; idle workers
+   * Stops accepting jobs. Jobs already queued still run unless `cancelFutures`; idle workers
    * end now, busy ones once nothing is left for them. With `wait` (the default) resolves when
    * every job is done and every worker has exited. Calling it again is harmless.
    */
   shutdown(options: ShutdownOptions = {}): Promise<void> {
-    const { wait = true, cancelPending = false } = options;
+    checkOptions('shutdown', options, '{ wait: false }');
+    const { wait = true, cancelFutures = false } = options;
     this.#shutdown = true;
-    if (cancelPending) {
+    if (cancelFutures) {
       for (let i = this.#head; i < this.#queue.length; i++) this.#queue[i]?.cancel();
     }
     for (const thread of this.#idle.splice(0)) this.#terminate(thread);
@@ -177,8 +180,8 @@ export class ThreadPoolExecutor implements Executor {
 
   /** The next job that is not cancelled, now marked running. */
   #dequeue(): Job<unknown> | undefined {
-    const queue = this.#queue;
-    while (this.#head < queue.length) {
+    // Re-read #queue on each turn: compacting replaces it while cancelled jobs are skipped.
+    for (let queue = this.#queue; this.#head < queue.length; queue = this.#queue) {
       const job = queue[this.#head]!;
       queue[this.#head++] = undefined;
       if (this.#head === queue.length) {
@@ -232,7 +235,7 @@ export class ThreadPoolExecutor implements Executor {
     thread.job = null;
     // Give the worker its next job before settling this one: it starts while the loop wakes.
     if (!this.#runNext(thread)) this.#release(thread);
-    job._settle(status === OK, status === OK ? value : reviveError(value as Serialized));
+    job._settle(status === OK, status === OK ? value : explainNotDefined(reviveError(value as Serialized)));
     this.#checkDrained();
   }
 
@@ -253,5 +256,12 @@ export class ThreadPoolExecutor implements Executor {
 
   #checkDrained(): void {
     if (this.#drained !== null && this.#queued === 0 && this.#threads.size === 0) this.#drained.resolve();
+  }
+}
+
+/** `new ThreadPoolExecutor(4)` or `shutdown(false)`, as Python would pass them, would be silently ignored. */
+function checkOptions(method: string, options: unknown, example: string): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`${method}() expects an options object such as ${example}, got ${describe(options)}`);
   }
 }

@@ -134,7 +134,12 @@ describe('loop.runInExecutor', () => {
       const loop = getRunningLoop();
       const runIn = loop.runInExecutor.bind(loop) as (executor: unknown, fn: unknown, ...args: unknown[]) => unknown;
       assert.throws(() => runIn({ submit: 1 }, () => 1), { name: 'TypeError', message: /expects an executor.*got Object object/ });
-      assert.throws(() => runIn(null, 42), { name: 'TypeError', message: /expects a function.*got number 42/ });
+      assert.throws(() => runIn(null, 42), { name: 'TypeError', message: /^runInExecutor\(\) expects a function.*got number 42/ });
+      // Forgetting the executor: say how to get the default one.
+      assert.throws(() => runIn((n: number) => n, 1), { name: 'TypeError', message: /expects an executor.*got function.*pass null.*runInExecutor\(null, fn, \.\.\.args\)/ });
+      // A coroutine function, with any executor (asyncio refuses coroutines too).
+      const inline: Executor = { submit: () => ({ then: () => undefined, cancel: () => false }) as never, shutdown: async () => {} };
+      assert.throws(() => runIn(inline, function* () {}), { name: 'TypeError', message: /^runInExecutor\(\) cannot run a generator function/ });
       assert.throws(() => loop.setDefaultExecutor({} as Executor), { name: 'TypeError', message: /setDefaultExecutor\(\) expects an executor/ });
       yield* sleep(0);
     });

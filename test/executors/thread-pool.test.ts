@@ -10,7 +10,7 @@ async function withPool<T>(maxWorkers: number, body: (pool: ThreadPoolExecutor) 
   try {
     return await body(pool);
   } finally {
-    await pool.shutdown({ cancelPending: true });
+    await pool.shutdown({ cancelFutures: true });
   }
 }
 
@@ -136,8 +136,32 @@ describe('ThreadPoolExecutor: errors', () => {
       assert.throws(() => submit(Math.max, 1, 2), { name: 'TypeError', message: /\[native code\].*self-contained function literal/ });
       assert.throws(() => submit(((x: number) => x).bind(null), 1), { name: 'TypeError', message: /bound/ });
       assert.throws(() => submit(class Point {}), { name: 'TypeError', message: /class constructor/ });
+      // A generator function is an aio coroutine: its generator could never be sent back.
+      assert.throws(() => submit(function* () {}), { name: 'TypeError', message: /generator function.*plain or async function/ });
+      assert.throws(() => submit(async function* () {}), { name: 'TypeError', message: /generator function/ });
       assert.equal(pool.workerCount, 0); // nothing was queued
     });
+  });
+
+  test('a variable from around the job is "not defined" in the worker, and the error says why', async () => {
+    const factor = 3;
+    await withPool(1, async (pool) => {
+      await assert.rejects(pool.submit((x: number) => x * factor, 2).promise, (error: Error) => {
+        assert.ok(error instanceof ReferenceError);
+        assert.match(error.message, /^factor is not defined: .*worker thread.*define or require\(\) factor inside the function, or pass its value as an argument/);
+        assert.match(error.stack!, /^ReferenceError: factor is not defined: /); // what Node prints if uncaught
+        return true;
+      });
+    });
+  });
+
+  test('options that are not an object are a TypeError (Python passes max_workers and wait positionally)', async () => {
+    const Pool = ThreadPoolExecutor as unknown as new (options: unknown) => ThreadPoolExecutor;
+    assert.throws(() => new Pool(4), { name: 'TypeError', message: /expects an options object such as \{ maxWorkers: 4 \}, got number 4/ });
+    const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+    const shutdown = pool.shutdown.bind(pool) as (options: unknown) => Promise<void>;
+    assert.throws(() => shutdown(false), { name: 'TypeError', message: /shutdown\(\) expects an options object such as \{ wait: false \}, got boolean false/ });
+    await pool.shutdown();
   });
 
   test('maxWorkers must be a positive integer', () => {
@@ -213,9 +237,9 @@ describe('ThreadPoolExecutor: cancel and shutdown', () => {
     await pool.shutdown(); // again: resolves at once
   });
 
-  test('shutdown({ cancelPending: true }) cancels queued jobs; { wait: false } does not wait', async () => {
+  test('shutdown({ cancelFutures: true }) cancels queued jobs; { wait: false } does not wait', async () => {
     const { pool, gate, counter, running, queued } = busyPool();
-    await pool.shutdown({ wait: false, cancelPending: true }); // returns while `running` still runs
+    await pool.shutdown({ wait: false, cancelFutures: true }); // returns while `running` still runs
     assert.equal(queued.cancelled(), true);
     assert.equal(running.done(), false);
     open(gate);
@@ -223,6 +247,20 @@ describe('ThreadPoolExecutor: cancel and shutdown', () => {
     await pool.shutdown();
     assert.equal(Atomics.load(counter, 0), 0);
     assert.equal(pool.workerCount, 0);
+  });
+
+  // The timeout only turns a lost job (a hang) into a failure; no timing is asserted.
+  test('skipping cancelled jobs while the queue compacts (past 1024 dequeued) loses no job', { timeout: 60_000 }, async () => {
+    const { pool, gate, counter, running, queued } = busyPool();
+    // Behind `queued`, 1100 more: all but the last cancelled, so the worker skips them in one go.
+    const more = Array.from({ length: 1100 }, () => pool.submit(increment, counter));
+    assert.equal(queued.cancel(), true);
+    for (const job of more.slice(0, -1)) assert.equal(job.cancel(), true);
+    open(gate);
+    assert.equal(await running, true);
+    assert.equal(await more.at(-1)!, 1); // the only one that ran
+    assert.equal(await pool.submit(increment, counter), 2);
+    await pool.shutdown();
   });
 
   test('await using shuts the pool down', async () => {
