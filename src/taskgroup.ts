@@ -63,7 +63,7 @@ export class TaskGroup {
     }
     const task = new Task<T>(coro, options, this.#loop!);
     this.#tasks.add(task as Task<unknown>);
-    task.addDoneCallback(this.#onTaskDone);
+    task._addCallback(this); // as a Waiter: no closure a background compile job could pin (see gather)
     return task;
   }
 
@@ -179,7 +179,8 @@ export class TaskGroup {
     for (const task of this.#tasks) if (!task.done()) task.cancel();
   }
 
-  readonly #onTaskDone = (task: Task<unknown>): void => {
+  /** @internal A task of the group is done (the group is its done callback, as a Waiter). */
+  _wakeup(task: Task<unknown>): void {
     this.#tasks.delete(task);
     if (this.#onCompleted !== null && this.#tasks.size === 0 && !this.#onCompleted.done()) this.#onCompleted.setResult(true);
     if (task.cancelled()) return;
@@ -201,7 +202,7 @@ export class TaskGroup {
       this.#parentCancelRequested = true;
       parent.cancel();
     }
-  };
+  }
 }
 
 /** Closes a coroutine that will never run (a generator not started runs nothing). */
