@@ -10,7 +10,7 @@
  *   coroutine, in the task that steps it, so the body's awaits are that task's and
  *   cancelling the task reaches them.
  */
-import { Future, FutureAwaiter, PENDING, RESUMED, ThenSettler, promiseFor, type Coro, type Suspend, type Waiter, type Yieldable } from './futures.js';
+import { Future, FutureAwaiter, PENDING, RESUMED, ThenSettler, awaitError, promiseFor, type Coro, type Suspend, type Waiter, type Yieldable } from './futures.js';
 import { asyncContextTask, swapTaskContext } from './async-context.js';
 import { currentTask, describe, isIterator, isThenable, type Task } from './tasks.js';
 import { callInTask } from './task-context.js';
@@ -212,9 +212,7 @@ export function drive<T>(coro: Iterator<Suspend, T, unknown>): Promise<T> {
 
 /** The CancelledError to throw in now if a cancel is pending for `task`, else NO_ERROR. */
 function takeCancel(task: Task<unknown> | null): unknown {
-  if (task === null || !task._mustCancel) return NO_ERROR;
-  task._mustCancel = false;
-  return task._makeCancelledError();
+  return task?._takeCancel() ?? NO_ERROR;
 }
 
 class Driver extends ThenSettler implements Waiter {
@@ -260,7 +258,7 @@ class Driver extends ThenSettler implements Waiter {
       const yielded: unknown = step.value;
       if (yielded instanceof FutureAwaiter) {
         const future = yielded._future as Future<unknown>;
-        error = task === null ? NO_ERROR : awaitError(task, future);
+        error = (task === null ? null : awaitError(task, future)) ?? NO_ERROR;
         if (error !== NO_ERROR || future._state !== PENDING) continue; // a done future does not suspend
         task?._park(); // blocked on the loop, not doing foreign work (virtual time)
         if (task !== null) task._futWaiter = future;
@@ -290,11 +288,5 @@ function getLoop(loop: EventLoop | null): EventLoop {
   return loop ?? getRunningLoop();
 }
 
-/** What awaiting `future` from `task`'s async code throws at once (as `Future.then` would), or NO_ERROR. */
-function awaitError(task: Task<unknown>, future: Future<unknown>): unknown {
-  if (task === future) return new Error(`Task cannot await on itself: ${task}`);
-  if (task._loop !== future._loop) return new Error(`Task ${task.getName()} got Future ${future} attached to a different loop`);
-  return takeCancel(task);
-}
 
 

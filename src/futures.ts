@@ -330,16 +330,23 @@ function invokeCallback(callback: Callback, future: Future<any>): void {
 function awaitingTask(future: Future<unknown>): Task<unknown> | null | Error {
   const task = asyncContextTask();
   if (task === null) return null;
+  const error = awaitError(task, future);
+  if (error !== null) return error;
+  if (future._state === PENDING) task._futWaiter = future;
+  return task;
+}
+
+/**
+ * @internal What awaiting `future` from code of `task` (outside a generator step) must throw
+ * at once, or null: the task itself, a future of another loop, or a cancel requested while the
+ * task awaited something foreign.
+ */
+export function awaitError(task: Task<unknown>, future: Future<unknown>): Error | null {
   if (task === future) return new Error(`Task cannot await on itself: ${task}`);
   if (task._loop !== future._loop) {
     return new Error(`Task ${task.getName()} got Future ${future} attached to a different loop`);
   }
-  if (task._mustCancel) {
-    task._mustCancel = false;
-    return task._makeCancelledError();
-  }
-  if (future._state === PENDING) task._futWaiter = future;
-  return task;
+  return task._takeCancel();
 }
 
 /**
@@ -356,8 +363,18 @@ export abstract class ThenSettler {
     readonly onrejected: ((reason: any) => unknown) | null | undefined,
   ) {}
 
+  /** Settles the promise through onfulfilled or onrejected when given, as native promises do. */
   settle(ok: boolean, value: unknown): void {
-    settleThen(this.resolve, this.reject, ok ? this.onfulfilled : this.onrejected, ok, value);
+    const handler = ok ? this.onfulfilled : this.onrejected;
+    if (typeof handler !== 'function') {
+      (ok ? this.resolve : this.reject)(value);
+      return;
+    }
+    try {
+      this.resolve(handler(value));
+    } catch (error) {
+      this.reject(error);
+    }
   }
 }
 
@@ -408,28 +425,6 @@ class PromiseWaiter extends ThenSettler implements Waiter {
   }
 }
 
-/**
- * @internal Settles the promise a `then()` returned: through `handler` (onfulfilled or
- * onrejected) when one was given, as native promises do.
- */
-export function settleThen(
-  resolve: (value: any) => void,
-  reject: (reason: unknown) => void,
-  handler: ((value: any) => unknown) | null | undefined,
-  ok: boolean,
-  value: unknown,
-): void {
-  if (typeof handler !== 'function') {
-    (ok ? resolve : reject)(value);
-    return;
-  }
-  try {
-    resolve(handler(value));
-  } catch (error) {
-    reject(error);
-  }
-}
-
 interface Unretrieved {
   loop: EventLoop;
   error: unknown;
@@ -472,9 +467,4 @@ export function reportUnretrieved(loop: EventLoop): void {
 
 export function isFuture(value: unknown): value is Future<unknown> {
   return value instanceof Future;
-}
-
-/** Done-callback used by timers: completes the future unless it was cancelled meanwhile. */
-export function setResultUnlessCancelled<T>(future: Future<T>, value: T): void {
-  if (future._state === PENDING) future._resolve(value);
 }

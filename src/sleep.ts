@@ -1,4 +1,4 @@
-import { Future, PENDING, RESUMED, setResultUnlessCancelled, promiseFor, ThenSettler, type Suspend, type Yieldable } from './futures.js';
+import { Future, PENDING, RESUMED, promiseFor, ThenSettler, type Suspend, type Yieldable } from './futures.js';
 import { asyncContextTask } from './async-context.js';
 import type { Task } from './tasks.js';
 import { describe } from './tasks.js';
@@ -38,17 +38,16 @@ class TimerFuture<T> extends Future<T> implements Timer {
   }
 }
 
-function resolveUndefined(future: Future<unknown>): void {
-  if (future._state === PENDING) future._resolve(undefined);
-}
-
 const BARE_YIELD: IteratorResult<Suspend, never> = Object.freeze({ done: false, value: null });
 const DONE_VOID: IteratorResult<Suspend, any> = Object.freeze({ done: true, value: undefined });
 
-/** Shared by the two kinds of sleep: awaiting from an async function goes through a Future. */
+/** Shared by the two kinds of sleep. */
 abstract class SleepBase<T> implements Yieldable<T>, Iterator<Suspend, T, unknown>, PromiseLike<T> {
   abstract next(sent?: unknown): IteratorResult<Suspend, T>;
-  protected abstract future(): Future<T>;
+  abstract then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2>;
 
   [Symbol.iterator](): Iterator<Suspend, T, unknown> {
     return this;
@@ -56,13 +55,6 @@ abstract class SleepBase<T> implements Yieldable<T>, Iterator<Suspend, T, unknow
 
   throw(error: unknown): IteratorResult<Suspend, T> {
     throw error;
-  }
-
-  then<R1 = T, R2 = never>(
-    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
-    onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
-  ): Promise<R1 | R2> {
-    return this.future().then(onfulfilled, onrejected);
   }
 }
 
@@ -93,7 +85,7 @@ class ZeroSleep<T> extends SleepBase<T> {
    * await it often). A cancel requested meanwhile finds no future to cancel, so it is kept as
    * the task's must-cancel and thrown here, as a generator task's next step would throw it.
    */
-  override then<R1 = T, R2 = never>(
+  then<R1 = T, R2 = never>(
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
@@ -101,22 +93,11 @@ class ZeroSleep<T> extends SleepBase<T> {
     const task = asyncContextTask();
     const waiter = new HopWaiter(task, onfulfilled, onrejected, this.#result);
     const promise = promiseFor<R1 | R2>(waiter);
-    if (task !== null && task._loop === loop && task._mustCancel) {
-      // A cancel requested while the task awaited something foreign arrives at this await.
-      task._mustCancel = false;
-      waiter.settle(false, task._makeCancelledError());
-    } else {
-      loop._pushReady(resumeAfterHop, waiter);
-    }
+    // A cancel requested while the task awaited something foreign arrives at this await.
+    const cancelled = task !== null && task._loop === loop ? task._takeCancel() : null;
+    if (cancelled !== null) waiter.settle(false, cancelled);
+    else loop._pushReady(resumeAfterHop, waiter);
     return promise;
-  }
-
-  protected future(): Future<T> {
-    const loop = getRunningLoop();
-    const future = new Future<T>(loop);
-    if (this.#result === undefined) loop._pushReady(resolveUndefined, future);
-    else loop.callSoon(setResultUnlessCancelled, future, this.#result);
-    return future;
   }
 }
 
@@ -134,12 +115,9 @@ class HopWaiter extends ThenSettler {
 
 function resumeAfterHop(waiter: HopWaiter): void {
   const task = waiter.task;
-  if (task !== null && task._state === PENDING && task._mustCancel) {
-    task._mustCancel = false;
-    waiter.settle(false, task._makeCancelledError());
-  } else {
-    waiter.settle(true, waiter.result);
-  }
+  const cancelled = task !== null && task._state === PENDING ? task._takeCancel() : null;
+  if (cancelled !== null) waiter.settle(false, cancelled);
+  else waiter.settle(true, waiter.result);
 }
 
 const ZERO_SLEEP = new ZeroSleep<void>(undefined);
@@ -174,7 +152,14 @@ class TimerSleep<T> extends SleepBase<T> {
     return { done: true, value: value as T };
   }
 
-  protected future(): Future<T> {
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.future().then(onfulfilled, onrejected);
+  }
+
+  private future(): Future<T> {
     if (this.#future !== null) return this.#future;
     const loop = getRunningLoop();
     return (this.#future = new TimerFuture<T>(loop, loop.time() + this.#ms, this.#result));

@@ -116,6 +116,13 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
     this._cancels = (this._cancels & ~1) | (value ? 1 : 0);
   }
 
+  /** @internal Consumes a must-cancel: the CancelledError to throw in now, or null if none is pending. */
+  _takeCancel(): CancelledError | null {
+    if ((this._cancels & 1) === 0) return null;
+    this._cancels--;
+    return this._makeCancelledError();
+  }
+
   getName(): string {
     const name = this._name;
     return typeof name === 'number' ? `Task-${name}` : name;
@@ -285,9 +292,9 @@ export function taskStep(task: Task<any>): void {
   if (task._state !== PENDING) return;
   let error = task._result;
   task._result = NO_ERROR;
-  if ((task._cancels & 1) === 1) {
+  if (task._mustCancel) {
     if (!(error instanceof CancelledError)) error = task._makeCancelledError();
-    task._cancels--;
+    task._mustCancel = false;
   }
   task._futWaiter = null;
   const loop = task._loop;
@@ -318,8 +325,8 @@ export function taskStep(task: Task<any>): void {
   loop._currentTask = previous;
   swapTaskContext(previousContext);
   if (step.done) {
-    if ((task._cancels & 1) === 1) {
-      task._cancels--;
+    if (task._mustCancel) {
+      task._mustCancel = false;
       task._finishCancelled(null);
     } else {
       task._finishResult(step.value);
