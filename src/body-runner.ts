@@ -260,11 +260,13 @@ class Driver extends ThenSettler implements Waiter {
         const future = yielded._future as Future<unknown>;
         error = (task === null ? null : awaitError(task, future)) ?? NO_ERROR;
         if (error !== NO_ERROR || future._state !== PENDING) continue; // a done future does not suspend
-        task?._park(); // blocked on the loop, not doing foreign work (virtual time)
-        if (task !== null) task._futWaiter = future;
+        if (task !== null) {
+          task._park(); // blocked on the loop, not doing foreign work (virtual time)
+          task._futWaiter = future;
+        }
         future._addCallback(this);
       } else if (yielded === null || yielded === undefined) {
-        getLoop(this.loop)._pushReady(resumeDriver, this);
+        (this.loop ?? getRunningLoop())._pushReady(resumeDriver, this);
       } else if (yielded instanceof PromiseSuspend) {
         yielded.promise.then(
           (value) => this._step(value, takeCancel(task)),
@@ -283,10 +285,4 @@ class Driver extends ThenSettler implements Waiter {
 function resumeDriver(driver: Driver): void {
   driver._resume();
 }
-
-function getLoop(loop: EventLoop | null): EventLoop {
-  return loop ?? getRunningLoop();
-}
-
-
 

@@ -111,7 +111,7 @@ export class EventLoop {
   }
 
   /** @internal Schedules `timer._run()` at `timer._when`. */
-  _addTimer(timer: Timer & { _seq: number }): void {
+  _addTimer(timer: Timer): void {
     this._checkClosed();
     timer._seq = ++this.#timerSeq;
     timer._scheduled = true;

@@ -3,7 +3,7 @@ export interface Timer {
   /** Loop time (ms) at which it is due. */
   readonly _when: number;
   /** Scheduling order: timers due at the same time run first-in, first-out. */
-  readonly _seq: number;
+  _seq: number;
   readonly _cancelled: boolean;
   /** True while it sits in the heap. */
   _scheduled: boolean;
