@@ -1,5 +1,6 @@
 import { promiseHooks } from 'node:v8';
 import type { Task } from './tasks.js';
+import { anchorMaps } from './loop/map-anchors.js';
 
 /**
  * Finds the Task an async function runs in, the way AsyncLocalStorage would, but with
@@ -16,6 +17,13 @@ const TASK: unique symbol = Symbol('aio.task');
 interface Tagged {
   [TASK]?: Task<unknown>;
 }
+
+// A tagged promise keeps the map of tagged promises, and the hooks' optimized code, alive (see loop/map-anchors.ts).
+anchorMaps(() => {
+  const promise = Promise.resolve() as Tagged;
+  promise[TASK] = undefined;
+  return promise;
+});
 
 let current: Task<unknown> | null = null;
 let installed = false;

@@ -1,3 +1,5 @@
+import { anchorMaps } from './loop/map-anchors.js';
+
 /**
  * Error classes of the runtime. Each sets `name` to its class name so that
  * `String(err)` and stack traces say what happened.
@@ -69,3 +71,6 @@ Object.defineProperty(CancelledError.prototype, 'stack', {
 export function makeCancelledError(message: string | undefined, withStack: boolean): CancelledError {
   return withStack ? new CancelledError(message) : new FastCancelledError(message ?? '');
 }
+
+// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
+anchorMaps(() => new FastCancelledError(''));

@@ -4,6 +4,7 @@ import { getRunningLoop } from './loop/running.js';
 import type { EventLoop } from './loop/event-loop.js';
 import { recordSource, sourceOf } from './debug-info.js';
 import type { Task } from './tasks.js';
+import { anchorMaps } from './loop/map-anchors.js';
 
 /**
  * What a Task sends into its coroutine when it resumes it (`sleep(0)` uses it to tell its
@@ -424,6 +425,12 @@ class PromiseWaiter extends ThenSettler implements Waiter {
     }
   }
 }
+
+// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
+anchorMaps((loop) => {
+  const future = new Future(loop);
+  return [future, new FutureAwaiter(future), new PromiseWaiter(null, null, null, false)];
+});
 
 interface Unretrieved {
   loop: EventLoop;

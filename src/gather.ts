@@ -2,6 +2,7 @@ import { Future, PENDING, CANCELLED, FINISHED, type Awaitable, type AwaitedOf, t
 import { ensureFuture } from './ensure-future.js';
 import { getRunningLoop } from './loop/running.js';
 import type { EventLoop } from './loop/event-loop.js';
+import { anchorMaps } from './loop/map-anchors.js';
 
 export interface GatherOptions {
   /** Put exceptions (and CancelledErrors) in the result array instead of throwing the first one. Default: false. */
@@ -145,6 +146,9 @@ class ChildWaiter implements Waiter {
     else outer.setResult(results);
   }
 }
+
+// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
+anchorMaps((loop) => new ChildWaiter(new GatheringFuture<unknown[]>([], loop), [], false));
 
 function wrap(arg: unknown, loop: EventLoop): Future<unknown> {
   if (Array.isArray(arg)) {

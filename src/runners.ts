@@ -6,6 +6,7 @@ import { reportUnretrieved } from './futures.js';
 import { runningLoopOrNull } from './loop/running.js';
 import { hasOpenAsyncIterators, shutdownAsyncIterators } from './async-iter.js';
 import { hasDefaultExecutor } from './executors/loop-executors.js';
+import { anchorMaps } from './loop/map-anchors.js';
 
 /** How long closing a runner waits for the default executor's jobs (ms; asyncio's THREAD_JOIN_TIMEOUT). */
 const EXECUTOR_JOIN_TIMEOUT_MS = 300_000;
@@ -112,6 +113,9 @@ export class Runner {
     process.kill(process.pid, 'SIGINT');
   }
 }
+
+// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
+anchorMaps(() => new Runner());
 
 async function cancelAllTasks(loop: EventLoop): Promise<void> {
   const tasks = [...allTasks(loop)];

@@ -5,6 +5,7 @@ import { describe } from './tasks.js';
 import { getRunningLoop } from './loop/running.js';
 import type { EventLoop } from './loop/event-loop.js';
 import type { Timer } from './loop/timer-heap.js';
+import { anchorMaps } from './loop/map-anchors.js';
 
 /**
  * A Future completed by a timer, and that timer itself (it sits in the loop's timer heap):
@@ -165,6 +166,14 @@ class TimerSleep<T> extends SleepBase<T> {
     return (this.#future = new TimerFuture<T>(loop, loop.time() + this.#ms, this.#result));
   }
 }
+
+// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
+anchorMaps((loop) => [
+  new TimerFuture(loop, Infinity, undefined),
+  new TimerSleep(1, undefined),
+  new ZeroSleep(1),
+  new HopWaiter(null, null, null, undefined),
+]);
 
 /** The awaitable `sleep()` returns: `yield*`-able and thenable. */
 export type Sleep<T> = SleepBase<T>;

@@ -4,6 +4,7 @@ import { Future, type Coro } from './futures.js';
 import { Task, currentTask, describe, isIterator, type TaskOptions, type TaskTarget } from './tasks.js';
 import { InlineAwaitable, runBody, type Mode } from './body-runner.js';
 import type { EventLoop } from './loop/event-loop.js';
+import { anchorMaps } from './loop/map-anchors.js';
 
 /** The body of a task group: a generator function or async function given the `TaskGroup`. */
 export type TaskGroupBody<T> = (tg: TaskGroup) => Coro<T> | PromiseLike<T>;
@@ -204,6 +205,9 @@ export class TaskGroup {
     }
   }
 }
+
+// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
+anchorMaps(() => new TaskGroup());
 
 /** Closes a coroutine that will never run (a generator not started runs nothing). */
 function close(coro: unknown): void {

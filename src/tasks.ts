@@ -3,6 +3,7 @@ import { enableTaskContext, asyncContextTask, swapTaskContext } from './async-co
 import { Future, FutureAwaiter, RESUMED, PENDING, CANCELLED, setWakeTask, type Coro, type Suspend, type Waiter } from './futures.js';
 import { getRunningLoop, runningLoopOrNull } from './loop/running.js';
 import type { EventLoop } from './loop/event-loop.js';
+import { anchorMaps } from './loop/map-anchors.js';
 
 /**
  * What a Task can run: a coroutine (generator object), a generator function, or a
@@ -279,6 +280,10 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
     return cancel instanceof CancelledError ? cancel.message : cancel;
   }
 }
+
+// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
+anchorMaps((loop) => new Task(dormant(), { name: 'map anchor' }, loop));
+function* dormant(): Generator<Suspend, void, unknown> {}
 
 /** An AbortError whose cause is a CancelledError: how Node APIs reject when `task.signal` aborts. */
 function isAbortByCancel(error: unknown): boolean {

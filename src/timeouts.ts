@@ -5,6 +5,7 @@ import { InlineAwaitable, runBody, type Mode } from './body-runner.js';
 import { getRunningLoop } from './loop/running.js';
 import type { EventLoop } from './loop/event-loop.js';
 import type { Handle } from './loop/handles.js';
+import { anchorMaps } from './loop/map-anchors.js';
 
 /** A body run under a deadline: a generator function or an async function, given the `Timeout`. */
 export type TimeoutBody<T> = (cm: Timeout) => Coro<T> | PromiseLike<T>;
@@ -125,6 +126,9 @@ export class Timeout {
     this.#task!.cancel();
   };
 }
+
+// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
+anchorMaps(() => new Timeout(null));
 
 /** @internal The coroutine of a timeout block: enter, run the body in the calling task, exit. */
 export function* runTimeout<T>(cm: Timeout, body: (cm: Timeout) => unknown, mode: Mode): Coro<T> {

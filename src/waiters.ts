@@ -19,6 +19,7 @@ import { CANCELLED, FINISHED, Future, FutureAwaiter, PENDING, type Suspend, type
 import { drive } from './body-runner.js';
 import { getRunningLoop } from './loop/running.js';
 import type { EventLoop } from './loop/event-loop.js';
+import { anchorMaps } from './loop/map-anchors.js';
 
 /** What `WaitOp._try()` and `_resume()` return when the operation has to wait. */
 export const BLOCKED: unique symbol = Symbol('aio.blocked');
@@ -107,6 +108,9 @@ export class WaiterQueue {
     this.size--;
   }
 }
+
+// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
+anchorMaps((loop) => [new WaiterFuture(loop), new WaiterQueue()]);
 
 /**
  * Binds a primitive to the loop it is first used on, like asyncio's `_LoopBoundMixin`:

@@ -1,4 +1,5 @@
 import { LoopBound, WaitOp, WaiterQueue, type Blocked, type Operation } from '../waiters.js';
+import { anchorMaps } from '../loop/map-anchors.js';
 
 /**
  * An event flag (asyncio.Event): `wait()` blocks until the flag is set. `set()` wakes every
@@ -69,3 +70,9 @@ class EventWait extends WaitOp<true> {
     return true;
   }
 }
+
+// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
+anchorMaps(() => {
+  const event = new Event();
+  return [event, event.wait()];
+});

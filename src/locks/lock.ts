@@ -1,4 +1,5 @@
-import { HoldOp, LoopBound, WaitOp, WaiterQueue, type Blocked, type Guard, type Operation } from '../waiters.js';
+import { Guard, HoldOp, LoopBound, WaitOp, WaiterQueue, type Blocked, type Operation } from '../waiters.js';
+import { anchorMaps } from '../loop/map-anchors.js';
 
 /**
  * A mutual-exclusion lock (asyncio.Lock), not owned by any task. Strictly FIFO: a new
@@ -91,3 +92,9 @@ class LockAcquire extends WaitOp<true> {
     if (!lock._locked) lock._wakeUpFirst();
   }
 }
+
+// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
+anchorMaps(() => {
+  const lock = new Lock();
+  return [lock, lock.hold(), new Guard(lock)];
+});

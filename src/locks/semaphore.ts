@@ -1,5 +1,6 @@
 import { describe } from '../tasks.js';
 import { HoldOp, LoopBound, WaitOp, WaiterQueue, type Blocked, type Guard, type Operation } from '../waiters.js';
+import { anchorMaps } from '../loop/map-anchors.js';
 
 /**
  * A counting semaphore (asyncio.Semaphore): `value` permits; `acquire()` takes one, waiting
@@ -138,6 +139,12 @@ class SemaphoreAcquire extends WaitOp<true> {
     sem._wakeUpWaiters();
   }
 }
+
+// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
+anchorMaps(() => {
+  const semaphore = new Semaphore();
+  return [semaphore, semaphore.acquire(), new BoundedSemaphore()];
+});
 
 function checkValue(cls: string, value: unknown): asserts value is number {
   if (typeof value !== 'number' || Number.isNaN(value)) {

@@ -9,6 +9,7 @@ import { runningLoopOrNull, setRunningLoop } from './running.js';
 import { defaultExceptionHandler, type ExceptionContext, type ExceptionHandler } from './exception-handler.js';
 import { runInExecutor, setDefaultExecutor, shutdownDefaultExecutor, closeDefaultExecutor } from '../executors/loop-executors.js';
 import type { Executor } from '../executors/executor.js';
+import { buildAnchors } from './map-anchors.js';
 
 /**
  * The loop hands control back to Node's own event loop at least this often (ms) while
@@ -48,6 +49,9 @@ function runHandle(handle: Handle | Timer): void {
  * await loop.runUntilComplete(sleep(200));
  * loop.close();
  */
+/** Whether the dormant loop of map-anchors.ts exists (it is built with the first loop). */
+let anchored = false;
+
 export class EventLoop {
   /** Callbacks or task steps slower than this (ms) are logged in debug mode. Default 100. */
   slowCallbackDuration = 100;
@@ -78,6 +82,10 @@ export class EventLoop {
   constructor() {
     const env = process.env['AIO_DEBUG'];
     if (env !== undefined && env !== '' && env !== '0') this._debug = true;
+    if (!anchored) {
+      anchored = true;
+      buildAnchors(new EventLoop());
+    }
   }
 
   /** Monotonic time in milliseconds (a float). */

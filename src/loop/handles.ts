@@ -1,6 +1,7 @@
 import type { EventLoop } from './event-loop.js';
 import { recordSource, sourceOf } from '../debug-info.js';
 import type { Timer } from './timer-heap.js';
+import { anchorMaps } from './map-anchors.js';
 
 /** A callback scheduled with `callSoon`. `cancel()` stops it from running. */
 export class Handle {
@@ -77,6 +78,10 @@ export class TimerHandle extends Handle implements Timer {
     super.cancel();
   }
 }
+
+// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
+anchorMaps((loop) => [new Handle(noop, [], loop), new TimerHandle(Infinity, noop, [], loop)]);
+function noop(): void {}
 
 export function describeCallback(callback: Function): string {
   return callback.name ? `${callback.name}()` : '<anonymous function>';

@@ -3,6 +3,7 @@ import { QueueEmpty, QueueFull, QueueShutDown } from '../errors.js';
 import { describe } from '../tasks.js';
 import { drive } from '../body-runner.js';
 import { LoopBound, NEXT_OPERATION, WaitOp, WaiterQueue, type Blocked, type Operation } from '../waiters.js';
+import { anchorMaps } from '../loop/map-anchors.js';
 
 const ITERATION_DONE: IteratorResult<never, undefined> = Object.freeze({ done: true, value: undefined });
 
@@ -333,3 +334,9 @@ class QueueJoin extends WaitOp<void> {
   /** Woken when the work was all done: done, even if more was put since. */
   override _resume(): void {}
 }
+
+// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
+anchorMaps(() => {
+  const queue = new Queue<unknown>();
+  return [queue, queue.get(), queue.put(null), queue.next(), queue.join()];
+});
