@@ -65,6 +65,11 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
       node('aio-async', 'createTask(async () => { await sleep(0); return i }), yield* gather(...tasks)'),
       node('raw-async', 'async f(i){ await null; return i } × N, Promise.all'),
       node('bare-gen', 'the floor: function*(i){ yield; return i } × N stepped from an array, no Task objects'),
+      node('task-state', 'bare-gen plus one object per task holding the 12 fields of an aio Task (nothing else)'),
+      node(
+        'raw-async-hooks',
+        'raw-async with the promise hooks aio uses to find the task of async code, and a Task-sized object per task',
+      ),
       node('effection', 'Effection 4: spawn(function*(){ yield* sleep(0); return i }), yield* each task', {
         scale: 0.2,
         scaleWhy: 'about 0.1 ms per task, nearly linear: full N would take a minute',

@@ -1,5 +1,6 @@
 // spawn-gather: N tasks, each awaits one sleep(0) and returns its index; all gathered.
 // Verified: the sum of the gathered results is N(N-1)/2.
+import { promiseHooks } from 'node:v8';
 import * as effection from 'effection';
 import { loadAio } from '../lib/aio.js';
 import { runChild, verify } from '../lib/child.js';
@@ -43,6 +44,80 @@ function bareScheduler(n: number): number[] {
   return results;
 }
 
+/** The fields an aio Task holds (Future's 5, Task's 7); the floors below only step `coro`. */
+class TaskState {
+  state = 0;
+  result: unknown = undefined;
+  callbacks: unknown = null;
+  cancel: unknown = undefined;
+  futWaiter: unknown = null;
+  cancels = 0;
+  prev: unknown = null;
+  next: unknown = null;
+  async = 0;
+  constructor(
+    readonly coro: Generator<void, number, void> | ((i: number) => Promise<number>),
+    readonly loop: unknown,
+    readonly name: number,
+  ) {}
+}
+/** Kept alive, as aio keeps one of each of its classes (src/loop/map-anchors.ts): see there why. */
+const anchors: unknown[] = [new TaskState(bareTask(0), null, 0)];
+
+/**
+ * The bare scheduler plus one TaskState per task: what the Task's state alone costs (the
+ * young-generation GC copies it with the suspended generator), without callbacks, a ready
+ * queue or a gather.
+ */
+function taskStateScheduler(n: number): number[] {
+  let queue: TaskState[] = [];
+  for (let i = 0; i < n; i++) queue.push(new TaskState(bareTask(i), null, i));
+  const results: number[] = new Array(n);
+  while (queue.length > 0) {
+    const nextQueue: TaskState[] = [];
+    for (const task of queue) {
+      const step = (task.coro as Generator<void, number, void>).next();
+      if (step.done) results[task.name] = step.value;
+      else nextQueue.push(task);
+    }
+    queue = nextQueue;
+  }
+  return results;
+}
+
+const TAG = Symbol('task');
+let current: TaskState | null = null;
+let hooksOn = false;
+anchors.push(Object.assign(Promise.resolve(), { [TAG]: null }));
+
+/**
+ * raw-async with the promise hooks aio installs for async-function tasks (each promise made
+ * while a task's code runs is tagged with the task; each reaction restores it): what finding
+ * the current task costs by itself.
+ */
+async function rawAsyncWithHooks(n: number): Promise<number> {
+  if (!hooksOn) {
+    hooksOn = true;
+    promiseHooks.createHook({
+      init(promise) {
+        if (current !== null) (promise as unknown as Record<symbol, unknown>)[TAG] = current;
+      },
+      before(promise) {
+        current = ((promise as unknown as Record<symbol, unknown>)[TAG] as TaskState | undefined) ?? null;
+      },
+      after() {
+        current = null;
+      },
+    });
+  }
+  const promises: Promise<number>[] = [];
+  for (let i = 0; i < n; i++) {
+    current = new TaskState(rawTask, null, i); // the Task object aio would make
+    promises.push(rawTask(i));
+  }
+  current = null;
+  return sum(await Promise.all(promises));
+}
 await runChild({
   expected: (n) => (n * (n - 1)) / 2,
   systems: {
@@ -88,6 +163,10 @@ await runChild({
     },
 
     'bare-gen': ({ n }) => sum(bareScheduler(n)),
+
+    'task-state': ({ n }) => sum(taskStateScheduler(n)),
+
+    'raw-async-hooks': ({ n }) => rawAsyncWithHooks(n),
 
     effection: ({ n }) =>
       effection.run(function* () {
