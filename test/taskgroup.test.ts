@@ -101,6 +101,32 @@ describe('taskGroup() with generator coroutines', () => {
     });
   });
 
+  test('many children, most finished when one fails: only the running ones are cancelled', async () => {
+    // The group drops finished tasks in batches: it must still reach every running one.
+    await runVirtual(function* () {
+      const tasks: Task<number>[] = [];
+      let outcome: unknown = 'returned';
+      try {
+        yield* taskGroup(function* (tg) {
+          for (let i = 0; i < 300; i++) tasks.push(tg.createTask(after(i < 250 ? i : 10_000, i)));
+          yield* sleep(260);
+          assert.equal(String(tg), '<TaskGroup tasks=50 entered>');
+          tg.createTask(failAfter(0));
+          yield* sleep(10_000);
+        });
+      } catch (error) {
+        outcome = error;
+      }
+      assert.deepEqual([...errorTypes(outcome)], [MyError]);
+      assert.deepEqual(
+        tasks.slice(0, 250).map((t) => t.result()),
+        tasks.slice(0, 250).map((_, i) => i),
+      );
+      assert.ok(tasks.slice(250).every((t) => t.cancelled()));
+      assert.equal(now(), 260);
+    });
+  });
+
   test('a failing child cancels a hanging sibling and the body; one ExceptionGroup comes out', async () => {
     await runVirtual(function* () {
       const loop = getRunningLoop();
