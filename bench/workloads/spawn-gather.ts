@@ -70,17 +70,24 @@ const anchors: unknown[] = [new TaskState(bareTask(0), null, 0)];
  * queue or a gather.
  */
 function taskStateScheduler(n: number): number[] {
+  // The same loop as bareScheduler's, stepping `task.coro` instead of the generator.
   let queue: TaskState[] = [];
   for (let i = 0; i < n; i++) queue.push(new TaskState(bareTask(i), null, i));
   const results: number[] = new Array(n);
+  let index: number[] = queue.map((_, i) => i);
   while (queue.length > 0) {
     const nextQueue: TaskState[] = [];
-    for (const task of queue) {
-      const step = (task.coro as Generator<void, number, void>).next();
-      if (step.done) results[task.name] = step.value;
-      else nextQueue.push(task);
+    const nextIndex: number[] = [];
+    for (let k = 0; k < queue.length; k++) {
+      const step = (queue[k]!.coro as Generator<void, number, void>).next();
+      if (step.done) results[index[k]!] = step.value;
+      else {
+        nextQueue.push(queue[k]!);
+        nextIndex.push(index[k]!);
+      }
     }
     queue = nextQueue;
+    index = nextIndex;
   }
   return results;
 }
