@@ -17,6 +17,7 @@ import { callInTask } from './task-context.js';
 import { fromPromise } from './ensure-future.js';
 import { getRunningLoop, runningLoopOrNull } from './loop/running.js';
 import type { EventLoop } from './loop/event-loop.js';
+import { anchorMaps } from './loop/map-anchors.js';
 
 /** @internal A generator task steps the coroutine (`yield*`). */
 export const TASK_MODE = 0;
@@ -286,3 +287,10 @@ function resumeDriver(driver: Driver): void {
   driver._resume();
 }
 
+// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
+anchorMaps((loop) => [
+  new Driver(idle(), null, loop),
+  new InlineAwaitable(idle),
+  new PromiseSuspend(Promise.resolve()),
+]);
+function* idle(): Coro<void> {}
