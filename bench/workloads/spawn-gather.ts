@@ -17,21 +17,22 @@ function* bareTask(i: number): Generator<void, number, void> {
   return i;
 }
 
+type BareCoro = Generator<void, number, void>;
+
 /**
  * The floor for any generator runtime: a scheduler with no Task objects, no futures and no
  * callbacks, stepping each generator from a queue it drains synchronously (a bare `yield` is
- * one hop), and collecting the results in order.
+ * one hop), and collecting the results in order. `coroOf` finds the generator of an item.
  */
-function bareScheduler(n: number): number[] {
-  let queue: Generator<void, number, void>[] = [];
-  for (let i = 0; i < n; i++) queue.push(bareTask(i));
-  const results: number[] = new Array(n);
+function bareScheduler<I>(items: I[], coroOf: (item: I) => BareCoro): number[] {
+  let queue = items;
+  const results: number[] = new Array(items.length);
   let index: number[] = queue.map((_, i) => i);
   while (queue.length > 0) {
-    const nextQueue: Generator<void, number, void>[] = [];
+    const nextQueue: I[] = [];
     const nextIndex: number[] = [];
     for (let k = 0; k < queue.length; k++) {
-      const step = queue[k]!.next();
+      const step = coroOf(queue[k]!).next();
       if (step.done) results[index[k]!] = step.value;
       else {
         nextQueue.push(queue[k]!);
@@ -42,6 +43,12 @@ function bareScheduler(n: number): number[] {
     index = nextIndex;
   }
   return results;
+}
+
+function bareCoros(n: number): BareCoro[] {
+  const coros: BareCoro[] = [];
+  for (let i = 0; i < n; i++) coros.push(bareTask(i));
+  return coros;
 }
 
 /** The fields an aio Task holds (Future's 5, Task's 7); the floors below only step `coro`. */
@@ -56,7 +63,7 @@ class TaskState {
   next: unknown = null;
   async = 0;
   constructor(
-    readonly coro: Generator<void, number, void> | ((i: number) => Promise<number>),
+    readonly coro: BareCoro | ((i: number) => Promise<number>),
     readonly loop: unknown,
     readonly name: number,
   ) {}
@@ -70,26 +77,8 @@ const anchors: unknown[] = [new TaskState(bareTask(0), null, 0)];
  * queue or a gather.
  */
 function taskStateScheduler(n: number): number[] {
-  // The same loop as bareScheduler's, stepping `task.coro` instead of the generator.
-  let queue: TaskState[] = [];
-  for (let i = 0; i < n; i++) queue.push(new TaskState(bareTask(i), null, i));
-  const results: number[] = new Array(n);
-  let index: number[] = queue.map((_, i) => i);
-  while (queue.length > 0) {
-    const nextQueue: TaskState[] = [];
-    const nextIndex: number[] = [];
-    for (let k = 0; k < queue.length; k++) {
-      const step = (queue[k]!.coro as Generator<void, number, void>).next();
-      if (step.done) results[index[k]!] = step.value;
-      else {
-        nextQueue.push(queue[k]!);
-        nextIndex.push(index[k]!);
-      }
-    }
-    queue = nextQueue;
-    index = nextIndex;
-  }
-  return results;
+  const tasks = bareCoros(n).map((coro, i) => new TaskState(coro, null, i));
+  return bareScheduler(tasks, (task) => task.coro as BareCoro);
 }
 
 const TAG = Symbol('task');
@@ -169,7 +158,7 @@ await runChild({
       return sum(await Promise.all(promises));
     },
 
-    'bare-gen': ({ n }) => sum(bareScheduler(n)),
+    'bare-gen': ({ n }) => sum(bareScheduler(bareCoros(n), (coro) => coro)),
 
     'task-state': ({ n }) => sum(taskStateScheduler(n)),
 
