@@ -37,6 +37,9 @@ function runHandle(handle: Handle | Timer): void {
   if (!handle._cancelled) handle._run();
 }
 
+/** Whether the dormant loop of map-anchors.ts exists (it is built with the first loop). */
+let anchored = false;
+
 /**
  * An asyncio-style event loop running on top of Node's: a FIFO ready queue, a timer
  * heap, an exception handler and a debug mode. One Node timer is armed for the earliest
@@ -49,9 +52,6 @@ function runHandle(handle: Handle | Timer): void {
  * await loop.runUntilComplete(sleep(200));
  * loop.close();
  */
-/** Whether the dormant loop of map-anchors.ts exists (it is built with the first loop). */
-let anchored = false;
-
 export class EventLoop {
   /** Callbacks or task steps slower than this (ms) are logged in debug mode. Default 100. */
   slowCallbackDuration = 100;
