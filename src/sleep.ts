@@ -19,11 +19,11 @@ class TimerFuture<T> extends Future<T> implements Timer {
   _cancelled = false;
   readonly #value: T;
 
-  constructor(loop: EventLoop, when: number, value: T) {
+  constructor(loop: EventLoop, delay: number, value: T) {
     super(loop);
-    this._when = when;
+    this._when = loop.time() + delay;
     this.#value = value;
-    loop._addTimer(this);
+    loop._addTimer(this, delay);
   }
 
   /** Due: completes the future (unless it was cancelled meanwhile). */
@@ -163,13 +163,13 @@ class TimerSleep<T> extends SleepBase<T> {
   private future(): Future<T> {
     if (this.#future !== null) return this.#future;
     const loop = getRunningLoop();
-    return (this.#future = new TimerFuture<T>(loop, loop.time() + this.#ms, this.#result));
+    return (this.#future = new TimerFuture<T>(loop, this.#ms, this.#result));
   }
 }
 
 // Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
 anchorMaps((loop) => [
-  new TimerFuture(loop, Infinity, undefined),
+  new TimerFuture(loop, 2 ** 31, undefined), // a whole delay: the loop's timer queue gets a list too
   new TimerSleep(1, undefined),
   new ZeroSleep(1),
   new HopWaiter(null, null, null, undefined),

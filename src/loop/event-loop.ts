@@ -4,7 +4,8 @@ import { ensureFuture } from '../ensure-future.js';
 import type { Awaitable } from '../futures.js';
 import { Handle, TimerHandle, describeCallback } from './handles.js';
 import { ReadyQueue, type ReadyFn } from './ready-queue.js';
-import { TimerHeap, type Timer } from './timer-heap.js';
+import type { Timer } from './timer-heap.js';
+import { TimerQueue } from './timer-queue.js';
 import { runningLoopOrNull, setRunningLoop } from './running.js';
 import { defaultExceptionHandler, type ExceptionContext, type ExceptionHandler } from './exception-handler.js';
 import { runInExecutor, setDefaultExecutor, shutdownDefaultExecutor, closeDefaultExecutor } from '../executors/loop-executors.js';
@@ -67,7 +68,7 @@ export class EventLoop {
   /** @internal Futures that failed, for reporting unretrieved exceptions when `run()` ends. */
   _failedFutures: WeakRef<Future<unknown>>[] = [];
 
-  readonly #timers = new TimerHeap();
+  readonly #timers = new TimerQueue();
   #cancelledTimers = 0;
   #timerSeq = 0;
   /** Promises outside the loop that will call back into it (async functions, adapted promises). */
@@ -105,25 +106,32 @@ export class EventLoop {
   /** Schedules `callback(...args)` after `delayMs` milliseconds (negative: as soon as possible). */
   callLater<A extends unknown[]>(delayMs: number, callback: (...args: A) => unknown, ...args: A): TimerHandle {
     checkTime('callLater', 'delayMs', delayMs);
-    return this.callAt(this.time() + delayMs, callback, ...args);
+    return this.#callAt('callLater', this.time() + delayMs, delayMs, callback, args);
   }
 
   /** Schedules `callback(...args)` at loop time `whenMs` (see `time()`). */
   callAt<A extends unknown[]>(whenMs: number, callback: (...args: A) => unknown, ...args: A): TimerHandle {
-    this._checkClosed();
     checkTime('callAt', 'whenMs', whenMs);
-    checkCallback('callAt', callback);
-    const timer = new TimerHandle(whenMs, callback, args, this);
-    this._addTimer(timer);
+    return this.#callAt('callAt', whenMs, undefined, callback, args);
+  }
+
+  #callAt(method: string, whenMs: number, delayMs: number | undefined, callback: unknown, args: unknown[]): TimerHandle {
+    this._checkClosed();
+    checkCallback(method, callback);
+    const timer = new TimerHandle(whenMs, callback as (...args: unknown[]) => unknown, args, this);
+    this._addTimer(timer, delayMs);
     return timer;
   }
 
-  /** @internal Schedules `timer._run()` at `timer._when`. */
-  _addTimer(timer: Timer): void {
+  /**
+   * @internal Schedules `timer._run()` at `timer._when`. `delayMs`: how far ahead of `time()`
+   * that is, when it was scheduled that way (timers with the same delay are kept together).
+   */
+  _addTimer(timer: Timer, delayMs?: number): void {
     this._checkClosed();
     timer._seq = ++this.#timerSeq;
     timer._scheduled = true;
-    this.#timers.push(timer);
+    this.#timers.push(timer, delayMs);
     if (this.#wake !== null) this.#wakeUp(); // re-arm the Node timer for the new deadline
   }
 

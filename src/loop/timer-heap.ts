@@ -76,6 +76,7 @@ export class TimerHeap {
   }
 }
 
-function before(a: Timer, b: Timer): boolean {
+/** Timer `a` is due before `b`: earlier, or as early and scheduled first. */
+export function before(a: Timer, b: Timer): boolean {
   return a._when < b._when || (a._when === b._when && a._seq < b._seq);
 }
