@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newEventLoop, TimerHandle } from '../../src/index.ts';
 import { TimerHeap } from '../../src/loop/timer-heap.ts';
+import { prng } from '../helpers/prng.ts';
 
 const loop = newEventLoop();
 const noop = (): void => {};
@@ -11,18 +12,6 @@ function timer(when: number, seq: number): TimerHandle {
   handle._seq = seq;
   handle._scheduled = true;
   return handle;
-}
-
-/** Deterministic PRNG (mulberry32), so failures are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function drain(heap: TimerHeap): TimerHandle[] {

@@ -3,21 +3,10 @@ import assert from 'node:assert/strict';
 import { createTask, gather, getRunningLoop, newEventLoop, sleep, TimerHandle, type Coro } from '../../src/index.ts';
 import { TimerQueue } from '../../src/loop/timer-queue.ts';
 import { runVirtual } from '../../src/testing/index.ts';
+import { prng } from '../helpers/prng.ts';
 
 const loop = newEventLoop();
 const noop = (): void => {};
-
-/** Deterministic PRNG (mulberry32), so failures are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const byWhenThenSeq = (a: TimerHandle, b: TimerHandle): number => a._when - b._when || a._seq - b._seq;
 
