@@ -31,7 +31,7 @@ export interface AsCompletedOptions {
  * it: iterating again continues where it left off.
  *
  * @example
- * import { run, sleep, asCompleted } from 'aio';
+ * import { run, sleep, asCompleted } from 'aio-ts';
  *
  * await run(function* () {
  *   const ac = asCompleted([sleep(30, 'c'), sleep(10, 'a'), sleep(20, 'b')]);
@@ -169,7 +169,7 @@ function timeoutError(): TimeoutError {
  * `TimeoutError`; nothing is cancelled.
  *
  * @example
- * import { run, sleep, createTask, asCompleted } from 'aio';
+ * import { run, sleep, createTask, asCompleted } from 'aio-ts';
  *
  * // Async functions: the Tasks themselves, done
  * await run(async () => {

@@ -57,7 +57,7 @@ const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor;
  * run it in a new Task.
  *
  * @example
- * import { run, timeout } from 'aio';
+ * import { run, timeout } from 'aio-ts';
  *
  * // Both styles await the same kind of object:
  * const a = await run(function* () {

@@ -19,7 +19,7 @@ export type ErrorMatcher = ((error: unknown) => boolean) | (abstract new (...arg
  * (the group itself first) before its members: a group that matches is taken whole.
  *
  * @example
- * import { ExceptionGroup } from 'aio';
+ * import { ExceptionGroup } from 'aio-ts';
  *
  * const eg = new ExceptionGroup('several', [new TypeError('bad type'), new RangeError('out of range')]);
  * const [types, rest] = eg.split(TypeError);

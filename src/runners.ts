@@ -142,7 +142,7 @@ async function cancelAllTasks(loop: EventLoop): Promise<void> {
  * Rejects with `main`'s error.
  *
  * @example
- * import { run, gather, sleep, type Coro } from 'aio';
+ * import { run, gather, sleep, type Coro } from 'aio-ts';
  *
  * function* greet(name: string): Coro<void> {
  *   console.log(`Hello, ${name}!`);

@@ -14,7 +14,7 @@ import { ensureFuture } from './ensure-future.js';
  * it later. An `aw` already done is returned as is.
  *
  * @example
- * import { run, sleep, createTask, shield, CancelledError, currentTask, getRunningLoop } from 'aio';
+ * import { run, sleep, createTask, shield, CancelledError, currentTask, getRunningLoop } from 'aio-ts';
  *
  * await run(function* () {
  *   const save = createTask(sleep(100, 'saved')); // say, a write to disk

@@ -21,7 +21,7 @@ export type TaskGroupBody<T> = (tg: TaskGroup) => Coro<T> | PromiseLike<T>;
  * `asyncWith(new TaskGroup(), function* (tg) { … })`.
  *
  * @example
- * import { run, sleep, TaskGroup, asyncWith, type Task } from 'aio';
+ * import { run, sleep, TaskGroup, asyncWith, type Task } from 'aio-ts';
  *
  * await run(function* () {
  *   let a!: Task<string>;
@@ -241,7 +241,7 @@ function close(coro: unknown): void {
  * `unhandled errors in a TaskGroup`. `body` is a generator function or an async function.
  *
  * @example
- * import { run, sleep, taskGroup, ExceptionGroup, type Coro } from 'aio';
+ * import { run, sleep, taskGroup, ExceptionGroup, type Coro } from 'aio-ts';
  *
  * function* fetchData(ms: number, data: string): Coro<string> {
  *   yield* sleep(ms);

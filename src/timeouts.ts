@@ -24,7 +24,7 @@ type State = typeof CREATED | typeof ENTERED | typeof EXPIRING | typeof EXPIRED 
  * an enclosing one, or a cancellation from elsewhere, goes through unchanged).
  *
  * @example
- * import { run, sleep, timeout, getRunningLoop } from 'aio';
+ * import { run, sleep, timeout, getRunningLoop } from 'aio-ts';
  *
  * await run(function* () {
  *   yield* timeout(1000, function* (cm) {
@@ -154,7 +154,7 @@ export function* runTimeout<T>(cm: Timeout, body: (cm: Timeout) => unknown, mode
  * behave as in asyncio: only the one whose deadline passed raises `TimeoutError`.
  *
  * @example
- * import { run, sleep, timeout, TimeoutError } from 'aio';
+ * import { run, sleep, timeout, TimeoutError } from 'aio-ts';
  *
  * // Generator coroutines:
  * await run(function* () {
@@ -188,7 +188,7 @@ export function timeout<T>(ms: number | null, body: TimeoutBody<T>): InlineAwait
  * Like `timeout()`, with the deadline given as a loop time in ms (see `loop.time()`), or null.
  *
  * @example
- * import { run, sleep, timeoutAt, getRunningLoop } from 'aio';
+ * import { run, sleep, timeoutAt, getRunningLoop } from 'aio-ts';
  *
  * await run(function* () {
  *   const deadline = getRunningLoop().time() + 1000;

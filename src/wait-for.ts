@@ -21,7 +21,7 @@ import { getRunningLoop } from './loop/running.js';
  * started never starts) and `TimeoutError` is thrown.
  *
  * @example
- * import { run, sleep, waitFor, TimeoutError } from 'aio';
+ * import { run, sleep, waitFor, TimeoutError } from 'aio-ts';
  *
  * // Generator coroutines:
  * await run(function* () {

@@ -28,7 +28,7 @@ export interface WaitOptions {
  * `createTask()` / `ensureFuture()` first, so that you hold the futures the sets contain.
  *
  * @example
- * import { run, sleep, createTask, wait, FIRST_COMPLETED } from 'aio';
+ * import { run, sleep, createTask, wait, FIRST_COMPLETED } from 'aio-ts';
  *
  * await run(function* () {
  *   const tasks = [createTask(sleep(100, 'a')), createTask(sleep(5000, 'b'))];

@@ -5,7 +5,7 @@ import { describe } from '../tasks.js';
  * it has not started (concurrent.futures.Future, reduced to what asyncio needs).
  *
  * @example
- * import { ThreadPoolExecutor } from 'aio/executors';
+ * import { ThreadPoolExecutor } from 'aio-ts/executors';
  *
  * const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
  * const first = pool.submit((ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms), 50);
@@ -37,8 +37,8 @@ export interface ShutdownOptions {
  * After `shutdown()`, `submit()` throws `Error('cannot schedule new futures after shutdown')`.
  *
  * @example
- * import { run, getRunningLoop } from 'aio';
- * import type { Executor, ExecutorJob } from 'aio/executors';
+ * import { run, getRunningLoop } from 'aio-ts';
+ * import type { Executor, ExecutorJob } from 'aio-ts/executors';
  *
  * // An executor that runs jobs on the main thread, one macrotask later.
  * class InlineExecutor implements Executor {

@@ -5,8 +5,8 @@
  * block the loop. The job function must be self-contained: its source is what is sent.
  *
  * @example
- * import { run, getRunningLoop } from 'aio';
- * import { ThreadPoolExecutor } from 'aio/executors';
+ * import { run, getRunningLoop } from 'aio-ts';
+ * import { ThreadPoolExecutor } from 'aio-ts/executors';
  *
  * await using pool = new ThreadPoolExecutor({ maxWorkers: 4 });
  * const total = await run(async () => {

@@ -18,7 +18,7 @@ export type SettleListener = (ok: boolean, value: unknown) => void;
  * unhandled rejection.
  *
  * @example
- * import { ThreadPoolExecutor } from 'aio/executors';
+ * import { ThreadPoolExecutor } from 'aio-ts/executors';
  *
  * const pool = new ThreadPoolExecutor({ maxWorkers: 2 });
  * const job = pool.submit((a: number, b: number) => a ** b, 2, 10);

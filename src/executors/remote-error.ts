@@ -7,7 +7,7 @@ import type { Serialized } from './worker-script.js';
  * the uncaught error, if there was one. The pool replaces the worker.
  *
  * @example
- * import { ThreadPoolExecutor, WorkerCrashError } from 'aio/executors';
+ * import { ThreadPoolExecutor, WorkerCrashError } from 'aio-ts/executors';
  *
  * const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
  * try {

@@ -48,8 +48,8 @@ interface Thread {
  * job (`process.exit()`, an uncaught error) fails it with `WorkerCrashError`, and is replaced.
  *
  * @example
- * import { run, getRunningLoop } from 'aio';
- * import { ThreadPoolExecutor } from 'aio/executors';
+ * import { run, getRunningLoop } from 'aio-ts';
+ * import { ThreadPoolExecutor } from 'aio-ts/executors';
  *
  * function fib(n: number): number {
  *   return n < 2 ? n : fib(n - 1) + fib(n - 2); // only refers to itself: self-contained

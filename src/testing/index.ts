@@ -4,8 +4,8 @@
  * sees exact, deterministic times.
  *
  * @example
- * import { sleep, getRunningLoop } from 'aio';
- * import { runVirtual } from 'aio/testing';
+ * import { sleep, getRunningLoop } from 'aio-ts';
+ * import { runVirtual } from 'aio-ts/testing';
  *
  * const t = await runVirtual(function* () {
  *   yield* sleep(60_000);

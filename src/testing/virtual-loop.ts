@@ -37,8 +37,8 @@ const settleTurn = (): Promise<void> => new Promise((resolve) => setImmediate(re
  * `{ autojump: false }` only `advance()` moves the clock.
  *
  * @example
- * import { run, sleep, getRunningLoop } from 'aio';
- * import { VirtualEventLoop } from 'aio/testing';
+ * import { run, sleep, getRunningLoop } from 'aio-ts';
+ * import { VirtualEventLoop } from 'aio-ts/testing';
  *
  * // Automatic: the whole run happens in virtual time.
  * await run(function* () {
@@ -101,7 +101,7 @@ export class VirtualEventLoop extends EventLoop {
    * a task inside it, the calling task resumes then.
    *
    * @example
-   * import { VirtualEventLoop } from 'aio/testing';
+   * import { VirtualEventLoop } from 'aio-ts/testing';
    *
    * const loop = new VirtualEventLoop({ autojump: false });
    * loop.callLater(50, () => console.log('at', loop.time()));
@@ -122,8 +122,8 @@ export class VirtualEventLoop extends EventLoop {
    * runs the loop and stops it again; from a task inside it, the calling task resumes then.
    *
    * @example
-   * import { createTask, sleep } from 'aio';
-   * import { VirtualEventLoop } from 'aio/testing';
+   * import { createTask, sleep } from 'aio-ts';
+   * import { VirtualEventLoop } from 'aio-ts/testing';
    *
    * const loop = new VirtualEventLoop();
    * let steps = 0;
@@ -258,7 +258,7 @@ export class VirtualEventLoop extends EventLoop {
  * `yield*` (from a generator task of the loop). Lazy: nothing happens until it is awaited.
  *
  * @example
- * import { VirtualEventLoop } from 'aio/testing';
+ * import { VirtualEventLoop } from 'aio-ts/testing';
  *
  * const loop = new VirtualEventLoop();
  * const step = loop.advance(100); // nothing happens yet
@@ -311,8 +311,8 @@ export class ClockStep implements Yieldable<void>, PromiseLike<void> {
  * @example
  * import { test } from 'node:test';
  * import assert from 'node:assert/strict';
- * import { sleep, timeout, getRunningLoop, TimeoutError } from 'aio';
- * import { runVirtual } from 'aio/testing';
+ * import { sleep, timeout, getRunningLoop, TimeoutError } from 'aio-ts';
+ * import { runVirtual } from 'aio-ts/testing';
  *
  * // Generator coroutines:
  * test('retries after 30 s', async () => {
@@ -344,8 +344,8 @@ export function runVirtual<T>(main: TaskTarget<T>, options: Omit<RunOptions, 'lo
  * Creates a VirtualEventLoop: a loop factory for `run()` and `Runner`.
  *
  * @example
- * import { run, sleep, getRunningLoop } from 'aio';
- * import { newVirtualEventLoop } from 'aio/testing';
+ * import { run, sleep, getRunningLoop } from 'aio-ts';
+ * import { newVirtualEventLoop } from 'aio-ts/testing';
  *
  * const t = await run(function* () {
  *   yield* sleep(5000);
@@ -360,8 +360,8 @@ export function newVirtualEventLoop(options?: VirtualLoopOptions): VirtualEventL
  * `advance(ms)` of the running VirtualEventLoop, from a task inside it.
  *
  * @example
- * import { createTask, sleep, getRunningLoop } from 'aio';
- * import { runVirtual, advance } from 'aio/testing';
+ * import { createTask, sleep, getRunningLoop } from 'aio-ts';
+ * import { runVirtual, advance } from 'aio-ts/testing';
  *
  * await runVirtual(function* () {
  *   const ticker = createTask(function* () {
@@ -381,8 +381,8 @@ export function advance(ms: number): ClockStep {
  * calling task once every other task is blocked, without moving the clock.
  *
  * @example
- * import { createTask, getRunningLoop } from 'aio';
- * import { runVirtual, runUntilIdle } from 'aio/testing';
+ * import { createTask, getRunningLoop } from 'aio-ts';
+ * import { runVirtual, runUntilIdle } from 'aio-ts/testing';
  *
  * await runVirtual(function* () {
  *   const ready = getRunningLoop().createFuture<string>();
