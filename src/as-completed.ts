@@ -1,6 +1,7 @@
 import { TimeoutError } from './errors.js';
 import { Future, type Awaitable, type Coro } from './futures.js';
-import { describe, isIterator, isThenable, type TaskTarget } from './tasks.js';
+import { type TaskTarget } from './tasks.js';
+import { describe, isIterator, isThenable } from './values.js';
 import { ensureFuture } from './ensure-future.js';
 import { InlineAwaitable } from './body-runner.js';
 import { getRunningLoop } from './loop/running.js';

@@ -1,6 +1,6 @@
 import { Future, type Awaitable, type Coro } from './futures.js';
 import { awaitInline, TASK_MODE } from './body-runner.js';
-import { describe, isIterator, isThenable } from './tasks.js';
+import { describe, isIterator, isThenable } from './values.js';
 
 /** asyncio's `__aenter__`/`__aexit__` pair: async setup and async cleanup around a body. */
 export interface AsyncContextManager<T> {

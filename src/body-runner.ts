@@ -10,13 +10,13 @@
  *   coroutine, in the task that steps it, so the body's awaits are that task's and
  *   cancelling the task reaches them.
  */
-import { Future, FutureAwaiter, PENDING, RESUMED, ThenSettler, awaitError, promiseFor, type Coro, type Suspend, type Waiter, type Yieldable } from './futures.js';
-import { asyncContextTask, swapTaskContext } from './async-context.js';
-import { currentTask, describe, isIterator, isThenable, type Task } from './tasks.js';
+import { Future, type Coro, type Suspend, type Yieldable } from './futures.js';
+import { currentTask } from './tasks.js';
+import { GeneratorFunction, describe, isIterator, isThenable } from './values.js';
 import { callInTask } from './task-context.js';
+import { PromiseSuspend, drive } from './driver.js';
 import { fromPromise } from './ensure-future.js';
 import { getRunningLoop, runningLoopOrNull } from './loop/running.js';
-import type { EventLoop } from './loop/event-loop.js';
 import { anchorMaps } from './loop/map-anchors.js';
 
 /** @internal A generator task steps the coroutine (`yield*`). */
@@ -25,13 +25,6 @@ export const TASK_MODE = 0;
 export const ASYNC_MODE = 1;
 /** @internal */
 export type Mode = typeof TASK_MODE | typeof ASYNC_MODE;
-
-/** What a coroutine stepped by `drive()` yields to have a native promise awaited as is. */
-class PromiseSuspend {
-  constructor(readonly promise: PromiseLike<unknown>) {}
-}
-
-const NO_ERROR: unique symbol = Symbol('no error');
 
 /** What an InlineAwaitable steps once its coroutine has finished (asyncio: "cannot reuse already awaited coroutine"). */
 const SPENT: Coro<never> = {
@@ -47,7 +40,6 @@ function spent(): never {
   throw new Error('This awaitable has already been awaited: like a coroutine, it can be awaited only once');
 }
 
-const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor;
 
 /**
  * The awaitable of an operation that runs in the calling task: `yield* op` in a generator
@@ -193,104 +185,6 @@ function iterate<T>(iterator: Iterator<Suspend, T, unknown>): Yieldable<T> {
     : { [Symbol.iterator]: () => iterator };
 }
 
-/**
- * @internal Steps a coroutine from an async function, in the calling task, without a Task
- * of its own (what `await` of an InlineAwaitable or an operation does), and returns a promise
- * of its result. It is stepped by callbacks, as a Task would step it: the first step at once,
- * the next ones when the Future it waits on is done (registered as that Future's waiter, so
- * cancelling the task cancels the Future and the CancelledError is thrown into the coroutine)
- * or after one hop for a bare yield. A cancel that arrives after the Future completed but
- * before the coroutine resumed is thrown in there, as a Task would.
- */
-export function drive<T>(coro: Iterator<Suspend, T, unknown>): Promise<T> {
-  const loop = runningLoopOrNull();
-  const task: Task<unknown> | null = loop !== null && loop._asyncTaskCount > 0 ? asyncContextTask() : null;
-  const driver = new Driver(coro, task, loop);
-  const promise = promiseFor<T>(driver);
-  driver._step(RESUMED, takeCancel(task));
-  return promise;
-}
-
-/** The CancelledError to throw in now if a cancel is pending for `task`, else NO_ERROR. */
-function takeCancel(task: Task<unknown> | null): unknown {
-  return task?._takeCancel() ?? NO_ERROR;
-}
-
-class Driver extends ThenSettler implements Waiter {
-  constructor(
-    readonly coro: Iterator<Suspend, unknown, unknown>,
-    task: Task<unknown> | null,
-    readonly loop: EventLoop | null,
-  ) {
-    super(task, null, null);
-  }
-
-  /** The Future it waited on is done: resume, in the task's context (its async code runs there). */
-  _wakeup(future: Future<unknown>): void {
-    const task = this.task;
-    if (task !== null) {
-      task._unpark();
-      if (task._futWaiter === future) task._futWaiter = null;
-    }
-    this._resume();
-  }
-
-  _resume(): void {
-    const previous = swapTaskContext(this.task);
-    this._step(RESUMED, takeCancel(this.task));
-    swapTaskContext(previous);
-  }
-
-  _step(send: unknown, error: unknown): void {
-    const { coro, task } = this;
-    for (;;) {
-      let step: IteratorResult<Suspend, unknown>;
-      try {
-        step = error === NO_ERROR ? coro.next(send) : coro.throw!(error);
-      } catch (thrown) {
-        this.settle(false, thrown);
-        return;
-      }
-      if (step.done) {
-        this.settle(true, step.value);
-        return;
-      }
-      send = RESUMED;
-      const yielded: unknown = step.value;
-      if (yielded instanceof FutureAwaiter) {
-        const future = yielded._future as Future<unknown>;
-        error = (task === null ? null : awaitError(task, future)) ?? NO_ERROR;
-        if (error !== NO_ERROR || future._state !== PENDING) continue; // a done future does not suspend
-        if (task !== null) {
-          task._park(); // blocked on the loop, not doing foreign work (virtual time)
-          task._futWaiter = future;
-        }
-        future._addCallback(this);
-      } else if (yielded === null || yielded === undefined) {
-        (this.loop ?? getRunningLoop())._pushReady(resumeDriver, this);
-      } else if (yielded instanceof PromiseSuspend) {
-        yielded.promise.then(
-          (value) => this._step(value, takeCancel(task)),
-          (reason: unknown) => this._step(RESUMED, reason),
-        );
-      } else {
-        const hint = yielded instanceof Future || isIterator(yielded) ? ' (use yield*, not yield, to await it)' : '';
-        error = new Error(`Task got bad yield: ${describe(yielded)}${hint}`);
-        continue;
-      }
-      return;
-    }
-  }
-}
-
-function resumeDriver(driver: Driver): void {
-  driver._resume();
-}
-
 // Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
-anchorMaps((loop) => [
-  new Driver(idle(), null, loop),
-  new InlineAwaitable(idle),
-  new PromiseSuspend(Promise.resolve()),
-]);
+anchorMaps(() => new InlineAwaitable(idle));
 function* idle(): Coro<void> {}

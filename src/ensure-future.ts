@@ -1,5 +1,6 @@
 import { Future, type Awaitable } from './futures.js';
-import { Task, currentTask, describe, isIterator, isThenable, type TaskTarget } from './tasks.js';
+import { Task, currentTask, type TaskTarget } from './tasks.js';
+import { describe, isIterator, isThenable } from './values.js';
 import { getRunningLoop } from './loop/running.js';
 import type { EventLoop } from './loop/event-loop.js';
 

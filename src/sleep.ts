@@ -1,7 +1,7 @@
 import { Future, PENDING, RESUMED, promiseFor, ThenSettler, type Suspend, type Yieldable } from './futures.js';
 import { asyncContextTask } from './async-context.js';
 import type { Task } from './tasks.js';
-import { describe } from './tasks.js';
+import { describe } from './values.js';
 import { getRunningLoop } from './loop/running.js';
 import type { EventLoop } from './loop/event-loop.js';
 import type { Timer } from './loop/timer-heap.js';

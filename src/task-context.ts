@@ -1,7 +1,8 @@
 import { CANCELLED, Future, PENDING, type Suspend } from './futures.js';
 import { CancelledError } from './errors.js';
 import { runInTaskContext } from './async-context.js';
-import { isIterator, isThenable, type Task } from './tasks.js';
+import { type Task } from './tasks.js';
+import { isIterator, isThenable } from './values.js';
 
 /**
  * @internal The Future a task waits on while async code runs on its behalf (`callInTask`).

@@ -1,7 +1,8 @@
 import { CancelledError } from './errors.js';
 import { ExceptionGroup } from './exception-group.js';
 import { Future, type Coro } from './futures.js';
-import { Task, currentTask, describe, isIterator, type TaskOptions, type TaskTarget } from './tasks.js';
+import { Task, currentTask, type TaskOptions, type TaskTarget } from './tasks.js';
+import { describe, isIterator } from './values.js';
 import { InlineAwaitable, runBody, type Mode } from './body-runner.js';
 import type { EventLoop } from './loop/event-loop.js';
 import { anchorMaps } from './loop/map-anchors.js';

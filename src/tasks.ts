@@ -1,4 +1,5 @@
 import { CancelledError } from './errors.js';
+import { GeneratorFunction, NO_ERROR, describe, isIterator, isThenable } from './values.js';
 import { enableTaskContext, asyncContextTask, swapTaskContext } from './async-context.js';
 import { Future, FutureAwaiter, RESUMED, PENDING, CANCELLED, setWakeTask, type Coro, type Suspend, type Waiter } from './futures.js';
 import { getRunningLoop, runningLoopOrNull } from './loop/running.js';
@@ -21,10 +22,8 @@ export interface TaskOptions {
 }
 
 /** Sentinel for "resume without an exception" (anything, even undefined, can be thrown). */
-const NO_ERROR: unique symbol = Symbol('no error');
 /** Unit of the parked count in `Task._async` (the runs count sits below it). */
 const ASYNC_PARKED = 2 ** 26;
-const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor;
 const GeneratorPrototype = GeneratorFunction.prototype.prototype as Generator;
 const { next: generatorNext, throw: generatorThrow } = GeneratorPrototype;
 
@@ -344,13 +343,17 @@ export function taskStep(task: Task<any>): void {
   } else if (yielded instanceof FutureAwaiter) {
     waitOn(task, yielded._future);
   } else {
-    task._result = new Error(`Task got bad yield: ${describe(yielded)}${badYieldHint(yielded)}`);
+    task._result = badYieldError(yielded);
     loop._pushReady(taskStep, task);
   }
 }
 
-/** What to tell a coroutine that yielded something other than what `yield*` hands to its Task. */
-export function badYieldHint(yielded: unknown): string {
+/** @internal The error thrown into a coroutine that yielded something other than what `yield*` hands to its Task. */
+export function badYieldError(yielded: unknown): Error {
+  return new Error(`Task got bad yield: ${describe(yielded)}${badYieldHint(yielded)}`);
+}
+
+function badYieldHint(yielded: unknown): string {
   if (yielded instanceof Future || isIterator(yielded)) return ' (use yield*, not yield, to await it)';
   if (isThenable(yielded)) return ' (a coroutine cannot await a Promise directly: use yield* ensureFuture(promise))';
   return ' (a coroutine suspends only through yield* on an awaitable: a Future, a Task, a coroutine, sleep(), …)';
@@ -438,43 +441,6 @@ export function allTasks(loop?: EventLoop): Set<Task<unknown>> {
   const tasks = new Set<Task<unknown>>();
   for (let t = (loop ?? getRunningLoop())._firstTask; t !== null; t = t._nextTask) tasks.add(t);
   return tasks;
-}
-
-export function isIterator(value: unknown): value is Iterator<unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Iterator<unknown>).next === 'function' &&
-    typeof (value as Iterator<unknown>).throw === 'function'
-  );
-}
-
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
-}
-
-/** A short description of a value for error messages (`number NaN`, `Array 1,2`, `<Future pending>`, `Generator object`). */
-export function describe(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  if (typeof value === 'function') return `function ${value.name || '<anonymous>'}`;
-  if (typeof value === 'string') return `string ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}`;
-  if (typeof value !== 'object') return `${typeof value} ${String(value)}`;
-  const tag = Object.prototype.toString.call(value).slice(8, -1); // Generator, Promise, Object, …
-  const ctor: unknown = (value as { constructor?: { name?: unknown } }).constructor?.name;
-  const kind = typeof ctor === 'string' && ctor !== '' ? ctor : tag;
-  let text: string;
-  try {
-    text = String(value);
-  } catch {
-    text = '';
-  }
-  if (text.startsWith('<')) return text.slice(0, 80); // the runtime's own objects: <Task pending name="main">
-  if (text === '' || text.startsWith('[object ')) return `${kind} object`;
-  return `${kind} ${text.slice(0, 60)}`;
 }
 
 export type { Coro };

@@ -1,6 +1,7 @@
 import { CancelledError, TimeoutError } from './errors.js';
 import { type Coro } from './futures.js';
-import { currentTask, describe, isIterator, type Task } from './tasks.js';
+import { currentTask, type Task } from './tasks.js';
+import { describe, isIterator } from './values.js';
 import { InlineAwaitable, runBody, type Mode } from './body-runner.js';
 import { getRunningLoop } from './loop/running.js';
 import type { EventLoop } from './loop/event-loop.js';

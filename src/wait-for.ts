@@ -1,6 +1,7 @@
 import { CancelledError, TimeoutError } from './errors.js';
 import { Future, type Awaitable, type Coro } from './futures.js';
-import { describe, type TaskTarget } from './tasks.js';
+import { type TaskTarget } from './tasks.js';
+import { describe } from './values.js';
 import { ensureFuture } from './ensure-future.js';
 import { InlineAwaitable, awaitInline, type Mode } from './body-runner.js';
 import { Timeout, runTimeout } from './timeouts.js';

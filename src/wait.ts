@@ -1,5 +1,5 @@
 import { Future, type Coro } from './futures.js';
-import { describe, isIterator, isThenable } from './tasks.js';
+import { describe, isIterator, isThenable } from './values.js';
 import { InlineAwaitable } from './body-runner.js';
 import { getRunningLoop } from './loop/running.js';
 import type { TimerHandle } from './loop/handles.js';

@@ -16,7 +16,7 @@
  *   body-runner's `InlineAwaitable`s.
  */
 import { CANCELLED, FINISHED, Future, FutureAwaiter, PENDING, type Suspend, type Yieldable } from './futures.js';
-import { drive } from './body-runner.js';
+import { drive } from './driver.js';
 import { getRunningLoop } from './loop/running.js';
 import type { EventLoop } from './loop/event-loop.js';
 import { anchorMaps } from './loop/map-anchors.js';

@@ -1,4 +1,4 @@
-import { describe } from '../tasks.js';
+import { describe } from '../values.js';
 
 /**
  * One job handed to an executor: a thenable of its result, and a way to cancel it while

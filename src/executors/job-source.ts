@@ -1,4 +1,4 @@
-import { describe } from '../tasks.js';
+import { describe } from '../values.js';
 
 const NATIVE = /\{\s*\[native code\]\s*\}\s*$/;
 const CLASS = /^class\b/;

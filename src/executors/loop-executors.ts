@@ -4,7 +4,7 @@
  */
 import { CancelledError } from '../errors.js';
 import { Future } from '../futures.js';
-import { describe, isThenable } from '../tasks.js';
+import { describe, isThenable } from '../values.js';
 import type { EventLoop } from '../loop/event-loop.js';
 import { checkExecutor, type Executor, type ExecutorJob } from './executor.js';
 import { Job } from './job.js';

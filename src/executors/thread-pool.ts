@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { describe } from '../tasks.js';
+import { describe } from '../values.js';
 import type { Executor, ShutdownOptions } from './executor.js';
 import { Job } from './job.js';
 import { jobSource } from './job-source.js';

@@ -1,6 +1,6 @@
 import { BrokenBarrierError } from '../errors.js';
 import type { Coro } from '../futures.js';
-import { describe } from '../tasks.js';
+import { describe } from '../values.js';
 import { InlineAwaitable } from '../body-runner.js';
 import type { Operation } from '../waiters.js';
 import { Condition } from './condition.js';

@@ -1,11 +1,10 @@
 import { CancelledError } from '../errors.js';
 import { FINISHED, PENDING, type Coro } from '../futures.js';
-import { describe } from '../tasks.js';
+import { NO_ERROR, describe } from '../values.js';
 import { InlineAwaitable } from '../body-runner.js';
 import { HoldOp, LoopBound, WaiterQueue, type Guard, type Operation } from '../waiters.js';
 import { Lock } from './lock.js';
 
-const NO_ERROR: unique symbol = Symbol('no error');
 
 /**
  * A condition variable (asyncio.Condition): tasks holding its lock `wait()` until another

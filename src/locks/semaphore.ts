@@ -1,4 +1,4 @@
-import { describe } from '../tasks.js';
+import { describe } from '../values.js';
 import { HoldOp, LoopBound, WaitOp, WaiterQueue, type Blocked, type Guard, type Operation } from '../waiters.js';
 import { anchorMaps } from '../loop/map-anchors.js';
 

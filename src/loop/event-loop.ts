@@ -1,5 +1,6 @@
 import { Future } from '../futures.js';
-import { Task, describe, taskStep, type TaskOptions, type TaskTarget } from '../tasks.js';
+import { Task, taskStep, type TaskOptions, type TaskTarget } from '../tasks.js';
+import { describe } from '../values.js';
 import { ensureFuture } from '../ensure-future.js';
 import type { Awaitable } from '../futures.js';
 import { Handle, TimerHandle, describeCallback } from './handles.js';

@@ -1,4 +1,4 @@
-import { describe } from '../tasks.js';
+import { describe } from '../values.js';
 import { Queue } from './queue.js';
 
 export interface PriorityQueueOptions<T> {

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { QueueEmpty, QueueFull, QueueShutDown } from '../errors.js';
-import { describe } from '../tasks.js';
-import { drive } from '../body-runner.js';
+import { describe } from '../values.js';
+import { drive } from '../driver.js';
 import { LoopBound, NEXT_OPERATION, WaitOp, WaiterQueue, type Blocked, type Operation } from '../waiters.js';
 import { anchorMaps } from '../loop/map-anchors.js';
 

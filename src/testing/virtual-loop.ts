@@ -1,7 +1,8 @@
 import { EventLoop } from '../loop/event-loop.js';
 import { enableTaskContext } from '../async-context.js';
 import { Future, type Suspend, type Yieldable } from '../futures.js';
-import { currentTask, describe, type TaskTarget } from '../tasks.js';
+import { currentTask, type TaskTarget } from '../tasks.js';
+import { describe } from '../values.js';
 import { run, type RunOptions } from '../runners.js';
 import { getRunningLoop, runningLoopOrNull } from '../loop/running.js';
 import type { ReadyFn } from '../loop/ready-queue.js';

@@ -10,7 +10,7 @@
 import type { Parameters as FcParameters } from 'fast-check';
 import { FutureAwaiter, type Future, type Suspend } from '../../src/futures.js';
 import type { Operation } from '../../src/index.js';
-import { drive } from '../../src/body-runner.js';
+import { drive } from '../../src/driver.js';
 
 const envInt = (name: string, fallback: number): number => {
   const raw = process.env[name];
