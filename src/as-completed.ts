@@ -4,8 +4,8 @@ import { type TaskTarget } from './tasks.js';
 import { describe, isIterator, isThenable } from './values.js';
 import { ensureFuture } from './ensure-future.js';
 import { InlineAwaitable } from './body-runner.js';
-import { getRunningLoop } from './loop/running.js';
-import type { EventLoop } from './loop/event-loop.js';
+import { requireRunningLoop } from './loop/running.js';
+import type { AbstractEventLoop } from './loop/events.js';
 import type { TimerHandle } from './loop/handles.js';
 
 /**
@@ -44,7 +44,7 @@ export interface AsCompletedOptions {
  * });
  */
 export class AsCompleted<T> implements Iterable<InlineAwaitable<T>>, AsyncIterable<CompletedFuture<T>> {
-  readonly #loop: EventLoop;
+  readonly #loop: AbstractEventLoop;
   readonly #todo = new Set<Future<T>>();
   #left: number;
   #handle: TimerHandle | null = null;
@@ -57,7 +57,7 @@ export class AsCompleted<T> implements Iterable<InlineAwaitable<T>>, AsyncIterab
 
   /** @internal Use `asCompleted()`. */
   constructor(aws: Iterable<Awaitable<T> | TaskTarget<T>>, timeout: number | null) {
-    const loop = (this.#loop = getRunningLoop());
+    const loop = (this.#loop = requireRunningLoop());
     for (const aw of new Set(aws)) this.#todo.add(ensureFuture(aw, loop));
     for (const f of this.#todo) f.addDoneCallback(this.#onCompletion);
     if (this.#todo.size > 0 && timeout !== null) this.#handle = loop.callLater(timeout, this.#onTimeout);

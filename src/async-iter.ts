@@ -1,15 +1,15 @@
 import { Future, type Coro } from './futures.js';
 import { fromPromise } from './ensure-future.js';
 import { gather } from './gather.js';
-import { callInTask } from './task-context.js';
+import { callInTask } from './call-in-task.js';
 import { currentTask } from './tasks.js';
 import { describe } from './values.js';
-import { getRunningLoop } from './loop/running.js';
-import type { EventLoop } from './loop/event-loop.js';
+import { requireRunningLoop } from './loop/running.js';
+import type { AbstractEventLoop } from './loop/events.js';
 import { NEXT_OPERATION, type OperationIterable } from './waiters.js';
 
 /** Async iterators that `aiter`/`forAwait` started and that have not finished, per loop. */
-const open = new WeakMap<EventLoop, Set<AsyncIterator<unknown>>>();
+const open = new WeakMap<AbstractEventLoop, Set<AsyncIterator<unknown>>>();
 
 /**
  * An async iterator driven from generator coroutines: `yield* it.next()`.
@@ -19,10 +19,10 @@ const open = new WeakMap<EventLoop, Set<AsyncIterator<unknown>>>();
  */
 export class AsyncIteration<T> {
   readonly #iterator: AsyncIterator<T>;
-  readonly #loop: EventLoop;
+  readonly #loop: AbstractEventLoop;
   #finished = false;
 
-  constructor(iterable: AsyncIterable<T> | AsyncIterator<T>, loop: EventLoop = getRunningLoop()) {
+  constructor(iterable: AsyncIterable<T> | AsyncIterator<T>, loop: AbstractEventLoop = requireRunningLoop()) {
     const source = iterable as Partial<AsyncIterable<T>>;
     if (typeof source[Symbol.asyncIterator] === 'function') this.#iterator = source[Symbol.asyncIterator]!();
     else if (typeof (iterable as AsyncIterator<T>).next === 'function') this.#iterator = iterable as AsyncIterator<T>;
@@ -128,13 +128,13 @@ function isCoroutine(value: unknown): value is Coro<boolean | void> {
 }
 
 /** @internal Whether iterators `aiter` started on `loop` are left unfinished. */
-export function hasOpenAsyncIterators(loop: EventLoop): boolean {
+export function hasOpenAsyncIterators(loop: AbstractEventLoop): boolean {
   const set = open.get(loop);
   return set !== undefined && set.size > 0;
 }
 
 /** @internal Closes every iterator `aiter` started on `loop` and left unfinished. */
-export function* shutdownAsyncIterators(loop: EventLoop): Coro<void> {
+export function* shutdownAsyncIterators(loop: AbstractEventLoop): Coro<void> {
   const set = open.get(loop);
   if (set === undefined || set.size === 0) return;
   const iterators = [...set];

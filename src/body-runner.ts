@@ -13,10 +13,10 @@
 import { Future, type Coro, type Suspend, type Yieldable } from './futures.js';
 import { currentTask } from './tasks.js';
 import { GeneratorFunction, describe, isIterator, isThenable } from './values.js';
-import { callInTask } from './task-context.js';
+import { callInTask } from './call-in-task.js';
 import { PromiseSuspend, drive } from './driver.js';
 import { fromPromise } from './ensure-future.js';
-import { getRunningLoop, runningLoopOrNull } from './loop/running.js';
+import { requireRunningLoop, runningLoopOrNull } from './loop/running.js';
 import { anchorMaps } from './loop/map-anchors.js';
 
 /** @internal A generator task steps the coroutine (`yield*`). */
@@ -175,7 +175,7 @@ export function* awaitInline<T>(aw: unknown, mode: Mode): Coro<T> {
   if (typeof aw === 'object' && aw !== null && typeof (aw as Yieldable<T>)[Symbol.iterator] === 'function') {
     return yield* (aw as Yieldable<T>);
   }
-  if (isThenable(aw)) return (yield* fromPromise(aw, getRunningLoop())) as T;
+  if (isThenable(aw)) return (yield* fromPromise(aw, requireRunningLoop())) as T;
   throw new TypeError(`expected a Future, coroutine, async function or Promise, got ${describe(aw)}`);
 }
 

@@ -4,12 +4,12 @@
  * operation (a lock's acquire, a queue's get) or of an InlineAwaitable (`timeout()`,
  * `taskGroup()`) runs on.
  */
-import { Future, FutureAwaiter, PENDING, RESUMED, ThenSettler, awaitError, promiseFor, type Coro, type Suspend, type Waiter } from './futures.js';
-import { asyncContextTask, swapTaskContext } from './async-context.js';
+import { Future, FutureAwaiter, PENDING, RESUMED, ThenSettler, awaitError, promiseFor, type AwaitingTask, type Coro, type Suspend, type Waiter } from './futures.js';
+import { asyncContextTask, swapTaskContext } from './task-tracking.js';
 import { badYieldError, type Task } from './tasks.js';
 import { NO_ERROR } from './values.js';
-import { getRunningLoop, runningLoopOrNull } from './loop/running.js';
-import type { EventLoop } from './loop/event-loop.js';
+import { requireRunningLoop, runningLoopOrNull } from './loop/running.js';
+import type { AbstractEventLoop } from './loop/events.js';
 import { anchorMaps } from './loop/map-anchors.js';
 
 /** @internal What a coroutine stepped by `drive()` yields to have a native promise awaited as is. */
@@ -28,7 +28,7 @@ export class PromiseSuspend {
  */
 export function drive<T>(coro: Iterator<Suspend, T, unknown>): Promise<T> {
   const loop = runningLoopOrNull();
-  const task: Task<unknown> | null = loop !== null && loop._asyncTaskCount > 0 ? asyncContextTask() : null;
+  const task: Task<unknown> | null = loop !== null && loop._asyncTaskCount > 0 ? asyncContextTask<Task<unknown>>() : null;
   const driver = new Driver(coro, task, loop);
   const promise = promiseFor<T>(driver);
   driver._step(RESUMED, takeCancel(task));
@@ -36,7 +36,7 @@ export function drive<T>(coro: Iterator<Suspend, T, unknown>): Promise<T> {
 }
 
 /** The CancelledError to throw in now if a cancel is pending for `task`, else NO_ERROR. */
-function takeCancel(task: Task<unknown> | null): unknown {
+function takeCancel(task: AwaitingTask | null): unknown {
   return task?._takeCancel() ?? NO_ERROR;
 }
 
@@ -44,7 +44,7 @@ class Driver extends ThenSettler implements Waiter {
   constructor(
     readonly coro: Iterator<Suspend, unknown, unknown>,
     task: Task<unknown> | null,
-    readonly loop: EventLoop | null,
+    readonly loop: AbstractEventLoop | null,
   ) {
     super(task, null, null);
   }
@@ -91,7 +91,7 @@ class Driver extends ThenSettler implements Waiter {
         }
         future._addCallback(this);
       } else if (yielded === null || yielded === undefined) {
-        (this.loop ?? getRunningLoop())._pushReady(resumeDriver, this);
+        (this.loop ?? requireRunningLoop())._pushReady(resumeDriver, this);
       } else if (yielded instanceof PromiseSuspend) {
         yielded.promise.then(
           (value) => this._step(value, takeCancel(task)),
@@ -111,5 +111,5 @@ function resumeDriver(driver: Driver): void {
 }
 
 // Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
-anchorMaps((loop) => [new Driver(idle(), null, loop), new PromiseSuspend(Promise.resolve())]);
+anchorMaps((loop: AbstractEventLoop) => [new Driver(idle(), null, loop), new PromiseSuspend(Promise.resolve())]);
 function* idle(): Coro<void> {}

@@ -1,8 +1,8 @@
 import { Future, type Awaitable } from './futures.js';
 import { Task, currentTask, type TaskTarget } from './tasks.js';
 import { describe, isIterator, isThenable } from './values.js';
-import { getRunningLoop } from './loop/running.js';
-import type { EventLoop } from './loop/event-loop.js';
+import { requireRunningLoop } from './loop/running.js';
+import type { AbstractEventLoop } from './loop/events.js';
 
 /**
  * Turns `value` into a Future of `loop` (default: the running loop): a Future is returned
@@ -10,14 +10,14 @@ import type { EventLoop } from './loop/event-loop.js';
  * a Promise becomes a Future settled with it. A Promise cannot be stopped: cancelling
  * its Future stops the wait, not the work.
  */
-export function ensureFuture<T>(value: Awaitable<T> | TaskTarget<T>, loop?: EventLoop): Future<T> {
+export function ensureFuture<T>(value: Awaitable<T> | TaskTarget<T>, loop?: AbstractEventLoop): Future<T> {
   if (value instanceof Future) {
     if (loop !== undefined && value._loop !== loop) {
       throw new RangeError('The future belongs to a different loop than the one specified as the loop argument');
     }
     return value;
   }
-  const l = loop ?? getRunningLoop();
+  const l = loop ?? requireRunningLoop();
   if (typeof value === 'function' || isIterator(value)) return new Task(value as TaskTarget<T>, undefined, l);
   if (isYieldable(value)) return new Task(value[Symbol.iterator]() as TaskTarget<T>, undefined, l);
   if (isThenable(value)) return fromPromise(value as PromiseLike<T>, l);
@@ -30,7 +30,7 @@ export function ensureFuture<T>(value: Awaitable<T> | TaskTarget<T>, loop?: Even
  * async helper a coroutine or async function called): then it is that task's own async
  * work, foreign only while the task awaits nothing of the loop's.
  */
-export function fromPromise<T>(promise: PromiseLike<T>, loop: EventLoop): Future<T> {
+export function fromPromise<T>(promise: PromiseLike<T>, loop: AbstractEventLoop): Future<T> {
   const future = new Future<T>(loop);
   const owner = currentTask(loop);
   if (owner !== null) owner._asyncEnter();

@@ -1,9 +1,8 @@
 import { CancelledError, InvalidStateError, makeCancelledError } from './errors.js';
-import { asyncContextTask, swapTaskContext } from './async-context.js';
-import { getRunningLoop } from './loop/running.js';
-import type { EventLoop } from './loop/event-loop.js';
+import { asyncContextTask, swapTaskContext } from './task-tracking.js';
+import { requireRunningLoop } from './loop/running.js';
+import type { AbstractEventLoop, LoopTask } from './loop/events.js';
 import { recordSource, sourceOf } from './debug-info.js';
-import type { Task } from './tasks.js';
 import { anchorMaps } from './loop/map-anchors.js';
 
 /**
@@ -37,6 +36,19 @@ export type Awaitable<T> = Yieldable<T> | PromiseLike<T>;
 
 /** The result type of an awaitable. */
 export type AwaitedOf<A> = A extends Yieldable<infer T> ? T : A extends PromiseLike<infer T> ? T : never;
+
+/**
+ * @internal What a Future needs of the async-function task that awaits it (Task implements
+ * it; futures sit below tasks and do not import them).
+ */
+export interface AwaitingTask extends Future<unknown>, LoopTask {
+  /** The future the task is blocked on, so that `cancel()` reaches it. */
+  _futWaiter: Future<unknown> | null;
+  _park(): void;
+  _unpark(): void;
+  _takeCancel(): CancelledError | null;
+  getName(): string;
+}
 
 /** An internal waiter: gets the future itself instead of a callback closure (Tasks, primitives). */
 export interface Waiter {
@@ -72,7 +84,7 @@ export class Future<T = unknown> implements Yieldable<T>, PromiseLike<T> {
   /** @internal */ _state: State = PENDING;
   /** @internal The result, or the exception when FAILED. */
   _result: unknown = undefined;
-  /** @internal */ readonly _loop: EventLoop;
+  /** @internal */ readonly _loop: AbstractEventLoop;
   /** @internal One callback kept inline (most futures have exactly one), or an array of them. */
   _callbacks: Callback | Callback[] | null = null;
   /**
@@ -81,12 +93,12 @@ export class Future<T = unknown> implements Yieldable<T>, PromiseLike<T> {
    */
   _cancel: string | CancelledError | undefined = undefined;
 
-  constructor(loop?: EventLoop) {
-    this._loop = loop ?? getRunningLoop();
+  constructor(loop?: AbstractEventLoop) {
+    this._loop = loop ?? requireRunningLoop();
     if (this._loop._debug) recordSource(this);
   }
 
-  getLoop(): EventLoop {
+  getLoop(): AbstractEventLoop {
     return this._loop;
   }
 
@@ -328,8 +340,8 @@ function invokeCallback(callback: Callback, future: Future<any>): void {
  * throw at once (a cancel requested while the task awaited something foreign, a future of
  * another loop, the task itself).
  */
-function awaitingTask(future: Future<unknown>): Task<unknown> | null | Error {
-  const task = asyncContextTask();
+function awaitingTask(future: Future<unknown>): AwaitingTask | null | Error {
+  const task = asyncContextTask<AwaitingTask>();
   if (task === null) return null;
   const error = awaitError(task, future);
   if (error !== null) return error;
@@ -342,7 +354,7 @@ function awaitingTask(future: Future<unknown>): Task<unknown> | null | Error {
  * at once, or null: the task itself, a future of another loop, or a cancel requested while the
  * task awaited something foreign.
  */
-export function awaitError(task: Task<unknown>, future: Future<unknown>): Error | null {
+export function awaitError(task: AwaitingTask, future: Future<unknown>): Error | null {
   if (task === future) return new Error(`Task cannot await on itself: ${task}`);
   if (task._loop !== future._loop) {
     return new Error(`Task ${task.getName()} got Future ${future} attached to a different loop`);
@@ -359,7 +371,7 @@ export abstract class ThenSettler {
   reject: (reason: unknown) => void = noop;
 
   constructor(
-    readonly task: Task<unknown> | null,
+    readonly task: AwaitingTask | null,
     readonly onfulfilled: ((value: any) => unknown) | null | undefined,
     readonly onrejected: ((reason: any) => unknown) | null | undefined,
   ) {}
@@ -405,7 +417,7 @@ export function promiseFor<T>(settler: ThenSettler): Promise<T> {
 /** Settles the promise `Future.then` returned, once the future is done. */
 class PromiseWaiter extends ThenSettler implements Waiter {
   constructor(
-    task: Task<unknown> | null,
+    task: AwaitingTask | null,
     onfulfilled: ((value: any) => unknown) | null | undefined,
     onrejected: ((reason: any) => unknown) | null | undefined,
     readonly parked: boolean,
@@ -427,13 +439,13 @@ class PromiseWaiter extends ThenSettler implements Waiter {
 }
 
 // Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
-anchorMaps((loop) => {
+anchorMaps((loop: AbstractEventLoop) => {
   const future = new Future(loop);
   return [future, new FutureAwaiter(future), new PromiseWaiter(null, null, null, false)];
 });
 
 interface Unretrieved {
-  loop: EventLoop;
+  loop: AbstractEventLoop;
   error: unknown;
   what: string;
   source: string | undefined;
@@ -451,8 +463,8 @@ function reportUnretrievedError({ loop, error, what, source }: Unretrieved): voi
 }
 
 /** Drops the loop's records of failed futures that were retrieved or collected since. */
-function pruneFailed(loop: EventLoop): void {
-  loop._failedFutures = loop._failedFutures.filter((ref) => ref.deref()?._state === FAILED);
+function pruneFailed(loop: AbstractEventLoop): void {
+  loop._failedFutures = (loop._failedFutures as WeakRef<Future<unknown>>[]).filter((ref) => ref.deref()?._state === FAILED);
 }
 
 /**
@@ -461,8 +473,8 @@ function pruneFailed(loop: EventLoop): void {
  * it then; V8 may not collect it before the process exits, so without this a short script
  * would never hear of the error.
  */
-export function reportUnretrieved(loop: EventLoop): void {
-  const failed = loop._failedFutures;
+export function reportUnretrieved(loop: AbstractEventLoop): void {
+  const failed = loop._failedFutures as WeakRef<Future<unknown>>[];
   loop._failedFutures = [];
   for (const ref of failed) {
     const future = ref.deref();

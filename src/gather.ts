@@ -1,7 +1,7 @@
 import { Future, PENDING, CANCELLED, FINISHED, type Awaitable, type AwaitedOf, type Waiter } from './futures.js';
 import { ensureFuture } from './ensure-future.js';
-import { getRunningLoop } from './loop/running.js';
-import type { EventLoop } from './loop/event-loop.js';
+import { requireRunningLoop } from './loop/running.js';
+import type { AbstractEventLoop } from './loop/events.js';
 import { anchorMaps } from './loop/map-anchors.js';
 
 export interface GatherOptions {
@@ -21,7 +21,7 @@ export class GatheringFuture<T> extends Future<T> {
   /** @internal */ _cancelRequested = false;
 
   /** @internal */
-  constructor(children: Future<unknown>[], loop: EventLoop) {
+  constructor(children: Future<unknown>[], loop: AbstractEventLoop) {
     super(loop);
     this._children = children;
   }
@@ -60,7 +60,7 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
     returnExceptions = Boolean(last.returnExceptions);
     args.pop();
   }
-  const loop = getRunningLoop();
+  const loop = requireRunningLoop();
   const total = args.length;
   // The rest array becomes the children array: no copy of a large gather's arguments.
   const children = args as Future<unknown>[];
@@ -148,9 +148,9 @@ class ChildWaiter implements Waiter {
 }
 
 // Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
-anchorMaps((loop) => new ChildWaiter(new GatheringFuture<unknown[]>([], loop), [], false));
+anchorMaps((loop: AbstractEventLoop) => new ChildWaiter(new GatheringFuture<unknown[]>([], loop), [], false));
 
-function wrap(arg: unknown, loop: EventLoop): Future<unknown> {
+function wrap(arg: unknown, loop: AbstractEventLoop): Future<unknown> {
   if (Array.isArray(arg)) {
     throw new TypeError('gather() takes awaitables as separate arguments, got an Array: spread it, gather(...aws)');
   }

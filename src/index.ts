@@ -24,7 +24,7 @@ export { run, Runner, type RunOptions } from './runners.js';
 export { aiter, forAwait, AsyncIteration } from './async-iter.js';
 export { asyncWith, type AsyncContextManager } from './async-with.js';
 export { EventLoop, newEventLoop } from './loop/event-loop.js';
-export { getRunningLoop } from './loop/running.js';
+export { getRunningLoop } from './loop/event-loop.js';
 export { Handle, TimerHandle } from './loop/handles.js';
 export type { ExceptionContext, ExceptionHandler } from './loop/exception-handler.js';
 export {

@@ -1,10 +1,10 @@
 import { Future, PENDING, RESUMED, promiseFor, ThenSettler, type Suspend, type Yieldable } from './futures.js';
-import { asyncContextTask } from './async-context.js';
+import { asyncContextTask } from './task-tracking.js';
 import type { Task } from './tasks.js';
 import { describe } from './values.js';
-import { getRunningLoop } from './loop/running.js';
-import type { EventLoop } from './loop/event-loop.js';
-import type { Timer } from './loop/timer-heap.js';
+import { requireRunningLoop } from './loop/running.js';
+import type { AbstractEventLoop } from './loop/events.js';
+import type { Timer } from './loop/timer-queue.js';
 import { anchorMaps } from './loop/map-anchors.js';
 
 /**
@@ -19,7 +19,7 @@ class TimerFuture<T> extends Future<T> implements Timer {
   _cancelled = false;
   readonly #value: T;
 
-  constructor(loop: EventLoop, delay: number, value: T) {
+  constructor(loop: AbstractEventLoop, delay: number, value: T) {
     super(loop);
     this._when = loop.time() + delay;
     this.#value = value;
@@ -90,8 +90,8 @@ class ZeroSleep<T> extends SleepBase<T> {
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    const loop = getRunningLoop();
-    const task = asyncContextTask();
+    const loop = requireRunningLoop();
+    const task = asyncContextTask<Task<unknown>>();
     const waiter = new HopWaiter(task, onfulfilled, onrejected, this.#result);
     const promise = promiseFor<R1 | R2>(waiter);
     // A cancel requested while the task awaited something foreign arrives at this await.
@@ -162,13 +162,13 @@ class TimerSleep<T> extends SleepBase<T> {
 
   private future(): Future<T> {
     if (this.#future !== null) return this.#future;
-    const loop = getRunningLoop();
+    const loop = requireRunningLoop();
     return (this.#future = new TimerFuture<T>(loop, this.#ms, this.#result));
   }
 }
 
 // Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
-anchorMaps((loop) => [
+anchorMaps((loop: AbstractEventLoop) => [
   new TimerFuture(loop, 2 ** 31, undefined), // a whole delay: the loop's timer queue gets a list too
   new TimerSleep(1, undefined),
   new ZeroSleep(1),

@@ -4,7 +4,7 @@ import { Future, type Coro } from './futures.js';
 import { Task, currentTask, type TaskOptions, type TaskTarget } from './tasks.js';
 import { describe, isIterator } from './values.js';
 import { InlineAwaitable, runBody, type Mode } from './body-runner.js';
-import type { EventLoop } from './loop/event-loop.js';
+import type { AbstractEventLoop } from './loop/events.js';
 import { anchorMaps } from './loop/map-anchors.js';
 
 /** The body of a task group: a generator function or async function given the `TaskGroup`. */
@@ -37,7 +37,7 @@ export class TaskGroup {
   #entered = false;
   #exiting = false;
   #aborting = false;
-  #loop: EventLoop | null = null;
+  #loop: AbstractEventLoop | null = null;
   #parent: Task<unknown> | null = null;
   /** Set when a failing child cancelled the parent: the group owes it an `uncancel()`. */
   #parentCancelRequested = false;

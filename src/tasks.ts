@@ -1,9 +1,9 @@
 import { CancelledError } from './errors.js';
 import { GeneratorFunction, NO_ERROR, describe, isIterator, isThenable } from './values.js';
-import { enableTaskContext, asyncContextTask, swapTaskContext } from './async-context.js';
+import { enableTaskContext, asyncContextTask, swapTaskContext } from './task-tracking.js';
 import { Future, FutureAwaiter, RESUMED, PENDING, CANCELLED, setWakeTask, type Coro, type Suspend, type Waiter } from './futures.js';
-import { getRunningLoop, runningLoopOrNull } from './loop/running.js';
-import type { EventLoop } from './loop/event-loop.js';
+import { requireRunningLoop, runningLoopOrNull } from './loop/running.js';
+import type { AbstractEventLoop } from './loop/events.js';
 import { anchorMaps } from './loop/map-anchors.js';
 
 /**
@@ -85,8 +85,8 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
   _async = 0;
 
   /** Prefer `createTask()`; the constructor schedules the first step like it. */
-  constructor(target: TaskTarget<T>, options?: TaskOptions, loop?: EventLoop) {
-    super(loop ?? getRunningLoop());
+  constructor(target: TaskTarget<T>, options?: TaskOptions, loop?: AbstractEventLoop) {
+    super(loop ?? requireRunningLoop());
     this._result = NO_ERROR;
     if (typeof target === 'function') {
       this._coro =
@@ -281,7 +281,7 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
 }
 
 // Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
-anchorMaps((loop) => new Task(dormant(), { name: 'map anchor' }, loop));
+anchorMaps((loop: AbstractEventLoop) => new Task(dormant(), { name: 'map anchor' }, loop));
 function* dormant(): Generator<Suspend, void, unknown> {}
 
 /** An AbortError whose cause is a CancelledError: how Node APIs reject when `task.signal` aborts. */
@@ -415,11 +415,11 @@ function startFunction(task: Task<any>, fn: () => unknown, error: unknown): Iter
 }
 
 function settleFulfilled(value: unknown): void {
-  asyncContextTask()!._settleAsync(true, value);
+  asyncContextTask<Task<unknown>>()!._settleAsync(true, value);
 }
 
 function settleRejected(reason: unknown): void {
-  asyncContextTask()!._settleAsync(false, reason);
+  asyncContextTask<Task<unknown>>()!._settleAsync(false, reason);
 }
 
 /** Wraps a coroutine (or async function) in a Task scheduled to start soon. */
@@ -428,18 +428,18 @@ export function createTask<T>(target: TaskTarget<T>, options?: TaskOptions): Tas
 }
 
 /** The Task running the current code, or null outside a task. */
-export function currentTask(loop?: EventLoop): Task<unknown> | null {
+export function currentTask(loop?: AbstractEventLoop): Task<unknown> | null {
   const l = loop ?? runningLoopOrNull();
   if (l === null) return null;
-  if (l._currentTask !== null) return l._currentTask;
-  const task = asyncContextTask();
+  if (l._currentTask !== null) return l._currentTask as Task<unknown>;
+  const task = asyncContextTask<Task<unknown>>();
   return task !== null && task._loop === l ? task : null;
 }
 
 /** The pending tasks of the running loop (or of `loop`). */
-export function allTasks(loop?: EventLoop): Set<Task<unknown>> {
+export function allTasks(loop?: AbstractEventLoop): Set<Task<unknown>> {
   const tasks = new Set<Task<unknown>>();
-  for (let t = (loop ?? getRunningLoop())._firstTask; t !== null; t = t._nextTask) tasks.add(t);
+  for (let t = (loop ?? requireRunningLoop())._firstTask as Task<unknown> | null; t !== null; t = t._nextTask) tasks.add(t);
   return tasks;
 }
 

@@ -3,8 +3,8 @@ import { type Coro } from './futures.js';
 import { currentTask, type Task } from './tasks.js';
 import { describe, isIterator } from './values.js';
 import { InlineAwaitable, runBody, type Mode } from './body-runner.js';
-import { getRunningLoop } from './loop/running.js';
-import type { EventLoop } from './loop/event-loop.js';
+import { requireRunningLoop } from './loop/running.js';
+import type { AbstractEventLoop } from './loop/events.js';
 import type { Handle } from './loop/handles.js';
 import { anchorMaps } from './loop/map-anchors.js';
 
@@ -30,7 +30,7 @@ type State = typeof CREATED | typeof ENTERED | typeof EXPIRING | typeof EXPIRED 
  * await run(function* () {
  *   yield* timeout(1000, function* (cm) {
  *     yield* sleep(500); // "connect"
- *     cm.reschedule(getRunningLoop().time() + 5000); // connected: allow 5 s for the transfer
+ *     cm.reschedule(requireRunningLoop().time() + 5000); // connected: allow 5 s for the transfer
  *     yield* sleep(3000); // "transfer": finishes in time
  *     console.log(cm.expired()); // false
  *   });
@@ -40,7 +40,7 @@ export class Timeout {
   #state: State = CREATED;
   #when: number | null;
   #task: Task<unknown> | null = null;
-  #loop: EventLoop | null = null;
+  #loop: AbstractEventLoop | null = null;
   #handle: Handle | null = null;
   /** The task's `cancelling()` count on entry: a cancellation beyond it is not ours. */
   #cancelling = 0;
@@ -180,7 +180,7 @@ export function timeout<T>(ms: number | null, body: TimeoutBody<T>): InlineAwait
   checkTime('timeout', 'ms', ms);
   checkBody('timeout', body);
   return new InlineAwaitable<T>((mode) => {
-    const when = ms == null ? null : getRunningLoop().time() + ms;
+    const when = ms == null ? null : requireRunningLoop().time() + ms;
     return runTimeout<T>(new Timeout(when), body, mode);
   });
 }
@@ -192,7 +192,7 @@ export function timeout<T>(ms: number | null, body: TimeoutBody<T>): InlineAwait
  * import { run, sleep, timeoutAt, getRunningLoop } from 'aio-ts';
  *
  * await run(function* () {
- *   const deadline = getRunningLoop().time() + 1000;
+ *   const deadline = requireRunningLoop().time() + 1000;
  *   yield* timeoutAt(deadline, function* () {
  *     yield* sleep(300); // step 1
  *     yield* sleep(300); // step 2: both steps together get one second

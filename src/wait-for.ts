@@ -5,7 +5,7 @@ import { describe } from './values.js';
 import { ensureFuture } from './ensure-future.js';
 import { InlineAwaitable, awaitInline, type Mode } from './body-runner.js';
 import { Timeout, runTimeout } from './timeouts.js';
-import { getRunningLoop } from './loop/running.js';
+import { requireRunningLoop } from './loop/running.js';
 
 /**
  * Awaits `aw` with a deadline of `ms` milliseconds (asyncio.wait_for) and returns its result.
@@ -57,7 +57,7 @@ function* runWaitFor<T>(aw: unknown, ms: number | null, mode: Mode): Coro<T> {
       throw error;
     }
   }
-  const cm = new Timeout(getRunningLoop().time() + ms, `waitFor() timed out after ${ms} ms`);
+  const cm = new Timeout(requireRunningLoop().time() + ms, `waitFor() timed out after ${ms} ms`);
   return yield* runTimeout<T>(cm, function* () {
     return yield* awaitInline<T>(aw, mode);
   }, mode);

@@ -1,7 +1,7 @@
 import { Future, type Coro } from './futures.js';
 import { describe, isIterator, isThenable } from './values.js';
 import { InlineAwaitable } from './body-runner.js';
-import { getRunningLoop } from './loop/running.js';
+import { requireRunningLoop } from './loop/running.js';
 import type { TimerHandle } from './loop/handles.js';
 
 /** `wait()` returns when any awaited future is done (or cancelled). */
@@ -58,7 +58,7 @@ function* runWait<F extends Future<any>>(aws: Iterable<F>, options: WaitOptions)
   if (timeout !== null && timeout !== undefined && (typeof timeout !== 'number' || Number.isNaN(timeout))) {
     throw new TypeError(`wait() expects timeout in milliseconds (a number) or null, got ${describe(timeout)}`);
   }
-  const loop = getRunningLoop();
+  const loop = requireRunningLoop();
   const waiter = new Future<void>(loop);
   let handle: TimerHandle | null = null;
   if (timeout !== null && timeout !== undefined) handle = loop.callLater(timeout, release, waiter);

@@ -17,8 +17,8 @@
  */
 import { CANCELLED, FINISHED, Future, FutureAwaiter, PENDING, type Suspend, type Yieldable } from './futures.js';
 import { drive } from './driver.js';
-import { getRunningLoop } from './loop/running.js';
-import type { EventLoop } from './loop/event-loop.js';
+import { requireRunningLoop } from './loop/running.js';
+import type { AbstractEventLoop } from './loop/events.js';
 import { anchorMaps } from './loop/map-anchors.js';
 
 /** What `WaitOp._try()` and `_resume()` return when the operation has to wait. */
@@ -54,7 +54,7 @@ export class WaiterQueue {
    * `ticket` of an earlier wait (a woken waiter that found nothing left and waits again)
    * goes back to its place among the waiters that arrived after it.
    */
-  add<T>(loop: EventLoop, ticket = 0): WaiterFuture<T> {
+  add<T>(loop: AbstractEventLoop, ticket = 0): WaiterFuture<T> {
     const waiter = new WaiterFuture<T>(loop);
     waiter._queue = this;
     this.size++;
@@ -110,18 +110,18 @@ export class WaiterQueue {
 }
 
 // Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
-anchorMaps((loop) => [new WaiterFuture(loop), new WaiterQueue()]);
+anchorMaps((loop: AbstractEventLoop) => [new WaiterFuture(loop), new WaiterQueue()]);
 
 /**
  * Binds a primitive to the loop it is first used on, like asyncio's `_LoopBoundMixin`:
  * it may be created anywhere, but waiting on it from another loop throws.
  */
 export class LoopBound {
-  /** @internal */ _loop: EventLoop | null = null;
+  /** @internal */ _loop: AbstractEventLoop | null = null;
 
   /** @internal The running loop, which must be the one this primitive is bound to. */
-  _getLoop(): EventLoop {
-    const loop = getRunningLoop();
+  _getLoop(): AbstractEventLoop {
+    const loop = requireRunningLoop();
     if (this._loop === null) this._loop = loop;
     else if (this._loop !== loop) throw new Error(`${String(this)} is bound to a different event loop`);
     return loop;
@@ -186,7 +186,7 @@ export abstract class WaitOp<T> implements Operation<T> {
   _abandon(): void {}
 
   /** @internal Queues a waiter (keeping this operation's place in line) and returns BLOCKED. */
-  _block(queue: WaiterQueue, loop: EventLoop): Blocked {
+  _block(queue: WaiterQueue, loop: AbstractEventLoop): Blocked {
     const waiter = queue.add(loop, this._ticket);
     this._ticket = waiter._ticket;
     this._waiter = waiter;

@@ -5,7 +5,7 @@
 import { CancelledError } from '../errors.js';
 import { Future } from '../futures.js';
 import { describe, isThenable } from '../values.js';
-import type { EventLoop } from '../loop/event-loop.js';
+import type { AbstractEventLoop } from '../loop/events.js';
 import { checkExecutor, type Executor, type ExecutorJob } from './executor.js';
 import { Job } from './job.js';
 import { isGeneratorFunction } from './job-source.js';
@@ -18,9 +18,9 @@ interface DefaultExecutor {
 }
 
 /** Per loop, created on first use: most loops never touch an executor. */
-const defaults = new WeakMap<EventLoop, DefaultExecutor>();
+const defaults = new WeakMap<AbstractEventLoop, DefaultExecutor>();
 
-function stateOf(loop: EventLoop): DefaultExecutor {
+function stateOf(loop: AbstractEventLoop): DefaultExecutor {
   let state = defaults.get(loop);
   if (state === undefined) defaults.set(loop, (state = { executor: null, shutdownCalled: false }));
   return state;
@@ -49,7 +49,7 @@ class ExecutorFuture<T> extends Future<T> {
 
 /** `loop.runInExecutor(executor, fn, ...args)`. */
 export function runInExecutor<A extends unknown[], R>(
-  loop: EventLoop,
+  loop: AbstractEventLoop,
   executor: Executor | null,
   fn: (...args: A) => R,
   args: A,
@@ -97,7 +97,7 @@ function checkFunction(fn: unknown): void {
  * loop: a virtual clock does not jump past it, and the loop wakes when it ends. The count
  * lasts until the job really ends, even if the Future was cancelled: its worker is still busy.
  */
-function track<T>(loop: EventLoop, job: ExecutorJob<T>): Future<T> {
+function track<T>(loop: AbstractEventLoop, job: ExecutorJob<T>): Future<T> {
   const future = new ExecutorFuture<T>(loop);
   future._bind(job);
   loop._foreignStarted();
@@ -114,13 +114,13 @@ function track<T>(loop: EventLoop, job: ExecutorJob<T>): Future<T> {
 }
 
 /** `loop.setDefaultExecutor(executor)`. */
-export function setDefaultExecutor(loop: EventLoop, executor: Executor): void {
+export function setDefaultExecutor(loop: AbstractEventLoop, executor: Executor): void {
   checkExecutor('setDefaultExecutor', executor);
   stateOf(loop).executor = executor;
 }
 
 /** True if the loop has a default executor (created by `runInExecutor(null, …)` or set). */
-export function hasDefaultExecutor(loop: EventLoop): boolean {
+export function hasDefaultExecutor(loop: AbstractEventLoop): boolean {
   return defaults.get(loop)?.executor != null;
 }
 
@@ -129,7 +129,7 @@ export function hasDefaultExecutor(loop: EventLoop): boolean {
  * its running jobs; after `timeoutMs` (if not null) warns and stops waiting. From then on
  * `runInExecutor(null, …)` throws. Idempotent.
  */
-export async function shutdownDefaultExecutor(loop: EventLoop, timeoutMs: number | null = null): Promise<void> {
+export async function shutdownDefaultExecutor(loop: AbstractEventLoop, timeoutMs: number | null = null): Promise<void> {
   if (timeoutMs !== null && timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0))) {
     throw new TypeError(`shutdownDefaultExecutor() expects timeoutMs to be null or a number of milliseconds >= 0, got ${describe(timeoutMs)}`);
   }
@@ -157,7 +157,7 @@ export async function shutdownDefaultExecutor(loop: EventLoop, timeoutMs: number
  * `loop.close()`: a default executor nobody shut down stops taking jobs, without waiting
  * (asyncio's close()). After `shutdownDefaultExecutor()` there is nothing left to do.
  */
-export function closeDefaultExecutor(loop: EventLoop): void {
+export function closeDefaultExecutor(loop: AbstractEventLoop): void {
   const state = defaults.get(loop);
   if (state === undefined) return;
   const executor = state.executor;

@@ -5,13 +5,14 @@ import { ensureFuture } from '../ensure-future.js';
 import type { Awaitable } from '../futures.js';
 import { Handle, TimerHandle, describeCallback } from './handles.js';
 import { ReadyQueue, type ReadyFn } from './ready-queue.js';
-import type { Timer } from './timer-heap.js';
+import type { Timer } from './timer-queue.js';
 import { TimerQueue } from './timer-queue.js';
-import { runningLoopOrNull, setRunningLoop } from './running.js';
+import { requireRunningLoop, runningLoopOrNull, setRunningLoop } from './running.js';
 import { defaultExceptionHandler, type ExceptionContext, type ExceptionHandler } from './exception-handler.js';
 import { runInExecutor, setDefaultExecutor, shutdownDefaultExecutor, closeDefaultExecutor } from '../executors/loop-executors.js';
 import type { Executor } from '../executors/executor.js';
 import { buildAnchors } from './map-anchors.js';
+import type { AbstractEventLoop } from './events.js';
 
 /**
  * The loop hands control back to Node's own event loop at least this often (ms) while
@@ -54,7 +55,7 @@ let anchored = false;
  * await loop.runUntilComplete(sleep(200));
  * loop.close();
  */
-export class EventLoop {
+export class EventLoop implements AbstractEventLoop {
   /** Callbacks or task steps slower than this (ms) are logged in debug mode. Default 100. */
   slowCallbackDuration = 100;
 
@@ -63,7 +64,7 @@ export class EventLoop {
   /** @internal Pending tasks (an intrusive list), for `allTasks()` and shutdown. */
   _firstTask: Task<unknown> | null = null;
   #lastTask: Task<unknown> | null = null;
-  /** @internal Async-function tasks running now; while 0, nothing consults AsyncLocalStorage. */
+  /** @internal Async-function tasks running now; while 0, nothing consults the promise-hook task tracking. */
   _asyncTaskCount = 0;
   /** @internal */ _debug = false;
   /** @internal Futures that failed, for reporting unretrieved exceptions when `run()` ends. */
@@ -473,4 +474,7 @@ export function newEventLoop(): EventLoop {
   return new EventLoop();
 }
 
-export { describeCallback };
+/** The loop currently running (`runForever`/`runUntilComplete`/`run`); throws outside one (asyncio.get_running_loop). */
+export function getRunningLoop(): EventLoop {
+  return requireRunningLoop() as EventLoop;
+}

@@ -1,7 +1,7 @@
 import type { Future } from '../futures.js';
 import type { Task } from '../tasks.js';
 import type { Handle } from './handles.js';
-import type { EventLoop } from './event-loop.js';
+import type { AbstractEventLoop } from './events.js';
 import { sourceOf } from '../debug-info.js';
 
 /** What the loop knows about an error it reports (asyncio's exception-handler context). */
@@ -17,7 +17,7 @@ export interface ExceptionContext {
 }
 
 /** Called as `handler(loop, context)`, as in asyncio. */
-export type ExceptionHandler = (loop: EventLoop, context: ExceptionContext) => void;
+export type ExceptionHandler = (loop: AbstractEventLoop, context: ExceptionContext) => void;
 
 export function defaultExceptionHandler(context: ExceptionContext): void {
   const lines = [context.message || 'Unhandled exception in event loop'];

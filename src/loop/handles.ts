@@ -1,17 +1,23 @@
-import type { EventLoop } from './event-loop.js';
 import { recordSource, sourceOf } from '../debug-info.js';
-import type { Timer } from './timer-heap.js';
+import type { Timer } from './timer-queue.js';
 import { anchorMaps } from './map-anchors.js';
+
+/** @internal What a handle needs of its loop (the loop's interface in events.ts returns handles). */
+export interface HandleLoop {
+  _debug: boolean;
+  _timerHandleCancelled(): void;
+  callExceptionHandler(context: { message: string; [key: string]: unknown }): void;
+}
 
 /** A callback scheduled with `callSoon`. `cancel()` stops it from running. */
 export class Handle {
   /** @internal */ _callback: ((...args: any[]) => unknown) | null;
   /** @internal */ _args: unknown[] | null;
   /** @internal */ _cancelled = false;
-  /** @internal */ readonly _loop: EventLoop;
+  /** @internal */ readonly _loop: HandleLoop;
 
   /** @internal */
-  constructor(callback: (...args: any[]) => unknown, args: unknown[], loop: EventLoop) {
+  constructor(callback: (...args: any[]) => unknown, args: unknown[], loop: HandleLoop) {
     this._callback = callback;
     this._args = args;
     this._loop = loop;
@@ -63,7 +69,7 @@ export class TimerHandle extends Handle implements Timer {
   _scheduled = false;
 
   /** @internal */
-  constructor(when: number, callback: (...args: any[]) => unknown, args: unknown[], loop: EventLoop) {
+  constructor(when: number, callback: (...args: any[]) => unknown, args: unknown[], loop: HandleLoop) {
     super(callback, args, loop);
     this._when = when;
   }
@@ -80,7 +86,7 @@ export class TimerHandle extends Handle implements Timer {
 }
 
 // Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
-anchorMaps((loop) => [new Handle(noop, [], loop), new TimerHandle(Infinity, noop, [], loop)]);
+anchorMaps((loop: HandleLoop) => [new Handle(noop, [], loop), new TimerHandle(Infinity, noop, [], loop)]);
 function noop(): void {}
 
 export function describeCallback(callback: Function): string {

@@ -1,5 +1,3 @@
-import type { EventLoop } from './event-loop.js';
-
 /**
  * One dormant instance of each class the runtime builds per task, per await or per run,
  * kept alive for good, so that V8 keeps those classes' hidden classes ("maps").
@@ -13,17 +11,18 @@ import type { EventLoop } from './event-loop.js';
  * the first loop is created, on a loop of their own that never runs: they hold no user data.
  */
 const anchors: unknown[] = [];
-const makers: ((loop: EventLoop) => unknown)[] = [];
-let dormant: EventLoop | null = null;
+// The loop is typed by the caller: this module sits below every layer and imports none.
+const makers: ((loop: any) => unknown)[] = [];
+let dormant: any = null;
 
 /** Keeps the maps of what `make` builds alive. `make` runs once, on a loop that never runs. */
-export function anchorMaps(make: (loop: EventLoop) => unknown): void {
+export function anchorMaps<L>(make: (loop: L) => unknown): void {
   if (dormant === null) makers.push(make);
   else anchors.push(make(dormant));
 }
 
 /** @internal Called by the first loop created, with a loop made only for the anchors. */
-export function buildAnchors(loop: EventLoop): void {
+export function buildAnchors(loop: unknown): void {
   dormant = loop;
   for (const make of makers) anchors.push(make(loop));
   makers.length = 0;

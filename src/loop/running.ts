@@ -1,19 +1,22 @@
-import type { EventLoop } from './event-loop.js';
+import type { AbstractEventLoop } from './events.js';
 
-let running: EventLoop | null = null;
+let running: AbstractEventLoop | null = null;
 
-/** The loop currently running (`runForever`/`runUntilComplete`/`run`); throws outside one. */
-export function getRunningLoop(): EventLoop {
+/**
+ * @internal The loop currently running, as the layers below the loop see it; throws outside
+ * one. Users call `getRunningLoop()`, which gives the full EventLoop.
+ */
+export function requireRunningLoop(): AbstractEventLoop {
   if (running === null) throw new Error('no running event loop');
   return running;
 }
 
 /** The running loop, or null. */
-export function runningLoopOrNull(): EventLoop | null {
+export function runningLoopOrNull(): AbstractEventLoop | null {
   return running;
 }
 
 /** @internal */
-export function setRunningLoop(loop: EventLoop | null): void {
+export function setRunningLoop(loop: AbstractEventLoop | null): void {
   running = loop;
 }

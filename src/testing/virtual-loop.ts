@@ -1,10 +1,10 @@
 import { EventLoop } from '../loop/event-loop.js';
-import { enableTaskContext } from '../async-context.js';
+import { enableTaskContext } from '../task-tracking.js';
 import { Future, type Suspend, type Yieldable } from '../futures.js';
 import { currentTask, type TaskTarget } from '../tasks.js';
 import { describe } from '../values.js';
 import { run, type RunOptions } from '../runners.js';
-import { getRunningLoop, runningLoopOrNull } from '../loop/running.js';
+import { requireRunningLoop, runningLoopOrNull } from '../loop/running.js';
 import type { ReadyFn } from '../loop/ready-queue.js';
 
 export interface VirtualLoopOptions {
@@ -43,7 +43,7 @@ const settleTurn = (): Promise<void> => new Promise((resolve) => setImmediate(re
  *
  * // Automatic: the whole run happens in virtual time.
  * await run(function* () {
- *   const loop = getRunningLoop();
+ *   const loop = requireRunningLoop();
  *   yield* sleep(3_600_000);
  *   console.log(loop.time()); // 3600000, at once
  * }, { loopFactory: () => new VirtualEventLoop() });
@@ -318,7 +318,7 @@ export class ClockStep implements Yieldable<void>, PromiseLike<void> {
  * // Generator coroutines:
  * test('retries after 30 s', async () => {
  *   const elapsed = await runVirtual(function* () {
- *     const loop = getRunningLoop();
+ *     const loop = requireRunningLoop();
  *     yield* sleep(30_000);
  *     return loop.time();
  *   });
@@ -329,7 +329,7 @@ export class ClockStep implements Yieldable<void>, PromiseLike<void> {
  * test('gives up after 1 s', async () => {
  *   await runVirtual(async () => {
  *     await assert.rejects(timeout(1000, async () => sleep(5000)), TimeoutError);
- *     assert.equal(getRunningLoop().time(), 1000);
+ *     assert.equal(requireRunningLoop().time(), 1000);
  *   });
  * });
  */
@@ -350,7 +350,7 @@ export function runVirtual<T>(main: TaskTarget<T>, options: Omit<RunOptions, 'lo
  *
  * const t = await run(function* () {
  *   yield* sleep(5000);
- *   return getRunningLoop().time();
+ *   return requireRunningLoop().time();
  * }, { loopFactory: newVirtualEventLoop }); // t === 5000
  */
 export function newVirtualEventLoop(options?: VirtualLoopOptions): VirtualEventLoop {
@@ -369,7 +369,7 @@ export function newVirtualEventLoop(options?: VirtualLoopOptions): VirtualEventL
  *     for (;;) yield* sleep(100);
  *   });
  *   yield* advance(500); // 500 virtual ms pass; every timer due by then has run
- *   console.log(getRunningLoop().time()); // 500
+ *   console.log(requireRunningLoop().time()); // 500
  *   ticker.cancel();
  * }, { autojump: false }); // only advance() moves this clock
  */
@@ -386,7 +386,7 @@ export function advance(ms: number): ClockStep {
  * import { runVirtual, runUntilIdle } from 'aio-ts/testing';
  *
  * await runVirtual(function* () {
- *   const ready = getRunningLoop().createFuture<string>();
+ *   const ready = requireRunningLoop().createFuture<string>();
  *   let got = '';
  *   createTask(function* () { got = yield* ready; });
  *   yield* runUntilIdle(); // the worker has started and now waits on `ready`
@@ -400,7 +400,7 @@ export function runUntilIdle(): ClockStep {
 }
 
 function virtualLoop(fn: string): VirtualEventLoop {
-  const loop = getRunningLoop();
+  const loop = requireRunningLoop();
   if (!(loop instanceof VirtualEventLoop)) {
     throw new TypeError(`${fn}() needs a VirtualEventLoop: run the test with runVirtual(main) or run(main, { loopFactory: newVirtualEventLoop })`);
   }

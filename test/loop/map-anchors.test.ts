@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { allTasks, createTask, newEventLoop, run, sleep, type EventLoop } from '../../src/index.ts';
+import { allTasks, createTask, newEventLoop, run, sleep } from '../../src/index.ts';
+import type { AbstractEventLoop } from '../../src/loop/events.ts';
 import { anchorMaps } from '../../src/loop/map-anchors.ts';
 import { fixture, runChild } from '../helpers/child.ts';
 
@@ -15,10 +16,10 @@ describe('map anchors', () => {
   });
 
   test('they live on a loop of their own that never runs, invisible to allTasks()', async () => {
-    let dormant: EventLoop | null = null;
-    anchorMaps((loop) => (dormant = loop)); // a loop exists already: made at once
+    let dormant: AbstractEventLoop | null = null;
+    anchorMaps((loop: AbstractEventLoop) => (dormant = loop)); // a loop exists already: made at once
     assert.ok(dormant !== null);
-    const d = dormant as EventLoop;
+    const d = dormant as AbstractEventLoop;
     assert.equal(d.isRunning(), false);
     await run(function* () {
       const mine = createTask(sleep(1));

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newEventLoop, TimerHandle } from '../../src/index.ts';
-import { TimerHeap } from '../../src/loop/timer-heap.ts';
+import { TimerHeap } from '../../src/loop/timer-queue.ts';
 import { prng } from '../helpers/prng.ts';
 
 const loop = newEventLoop();

@@ -1,5 +1,5 @@
 import { promiseHooks } from 'node:v8';
-import type { Task } from './tasks.js';
+import type { LoopTask } from './loop/events.js';
 import { anchorMaps } from './loop/map-anchors.js';
 
 /**
@@ -15,7 +15,7 @@ import { anchorMaps } from './loop/map-anchors.js';
 const TASK: unique symbol = Symbol('aio.task');
 
 interface Tagged {
-  [TASK]?: Task<unknown>;
+  [TASK]?: LoopTask;
 }
 
 // A tagged promise keeps the map of tagged promises, and the hooks' optimized code, alive (see loop/map-anchors.ts).
@@ -25,7 +25,7 @@ anchorMaps(() => {
   return promise;
 });
 
-let current: Task<unknown> | null = null;
+let current: LoopTask | null = null;
 let installed = false;
 
 function install(): void {
@@ -56,14 +56,14 @@ export function enableTaskContext(): void {
  * Makes `task` the current context (for a generator step); returns the previous one to
  * restore. Promises created meanwhile (async helpers the coroutine calls) carry the task.
  */
-export function swapTaskContext(task: Task<unknown> | null): Task<unknown> | null {
+export function swapTaskContext(task: LoopTask | null): LoopTask | null {
   const previous = current;
   current = task;
   return previous;
 }
 
 /** Runs `fn` synchronously as code of `task`: promises it creates carry the task. */
-export function runInTaskContext<R>(task: Task<unknown>, fn: () => R): R {
+export function runInTaskContext<R>(task: LoopTask, fn: () => R): R {
   if (!installed) install();
   const previous = current;
   current = task;
@@ -75,16 +75,7 @@ export function runInTaskContext<R>(task: Task<unknown>, fn: () => R): R {
 }
 
 /** The async-function task whose code is running, or null. */
-export function asyncContextTask(): Task<unknown> | null {
-  return current;
+export function asyncContextTask<T extends LoopTask = LoopTask>(): T | null {
+  // Typed by the caller: this module sits below tasks.ts and cannot name Task.
+  return current as T | null;
 }
-
-/** AsyncLocalStorage-shaped access to the same context (`run`, `getStore`). */
-export function taskStorage(): { run<R>(task: Task<unknown>, fn: () => R): R; getStore(): Task<unknown> | undefined } {
-  return storage;
-}
-
-const storage = {
-  run: runInTaskContext,
-  getStore: (): Task<unknown> | undefined => current ?? undefined,
-};

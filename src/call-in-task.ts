@@ -1,6 +1,6 @@
 import { CANCELLED, Future, PENDING, type Suspend } from './futures.js';
 import { CancelledError } from './errors.js';
-import { runInTaskContext } from './async-context.js';
+import { runInTaskContext } from './task-tracking.js';
 import { type Task } from './tasks.js';
 import { isIterator, isThenable } from './values.js';
 
