@@ -7,6 +7,7 @@ import { InlineAwaitable } from './body-runner.js';
 import { requireRunningLoop } from './loop/running.js';
 import type { AbstractEventLoop } from './loop/events.js';
 import type { TimerHandle } from './loop/handles.js';
+import { checkMs } from './validate.js';
 
 /**
  * A Future given by `for await (… of asCompleted(…))`: at runtime the Future itself (the one
@@ -200,8 +201,6 @@ export function asCompleted<T>(aws: Iterable<Awaitable<T> | TaskTarget<T>>, opti
     throw new TypeError(`asCompleted() expects an iterable (e.g. an array) of awaitables, got ${describe(aws)}`);
   }
   const timeout = options?.timeout ?? null;
-  if (timeout !== null && (typeof timeout !== 'number' || Number.isNaN(timeout))) {
-    throw new TypeError(`asCompleted() expects timeout in milliseconds (a number) or null, got ${describe(timeout)}`);
-  }
+  checkMs('asCompleted', 'timeout', timeout, { nullable: true });
   return new AsCompleted<T>(aws, timeout);
 }

@@ -1,11 +1,11 @@
 import { Future, PENDING, RESUMED, promiseFor, ThenSettler, type Suspend, type Yieldable } from './futures.js';
 import { asyncContextTask } from './task-tracking.js';
 import type { Task } from './tasks.js';
-import { describe } from './values.js';
 import { requireRunningLoop } from './loop/running.js';
 import type { AbstractEventLoop } from './loop/events.js';
 import type { Timer } from './loop/timer-queue.js';
 import { anchorMaps } from './loop/map-anchors.js';
+import { checkMs } from './validate.js';
 
 /**
  * A Future completed by a timer, and that timer itself (it sits in the loop's timer heap):
@@ -192,9 +192,7 @@ export type Sleep<T> = SleepBase<T>;
 export function sleep(ms: number): Sleep<void>;
 export function sleep<T>(ms: number, result: T): Sleep<T>;
 export function sleep<T>(ms: number, result?: T): Sleep<T | undefined> {
-  if (typeof ms !== 'number' || Number.isNaN(ms)) {
-    throw new TypeError(`sleep() expects a number of milliseconds, got ${describe(ms)}`);
-  }
+  checkMs('sleep', 'ms', ms);
   if (ms > 0) return new TimerSleep(ms, result);
   return result === undefined ? (ZERO_SLEEP as Sleep<undefined>) : new ZeroSleep(result);
 }

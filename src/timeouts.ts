@@ -2,6 +2,7 @@ import { CancelledError, TimeoutError } from './errors.js';
 import { type Coro } from './futures.js';
 import { currentTask, type Task } from './tasks.js';
 import { describe, isIterator } from './values.js';
+import { checkMs } from './validate.js';
 import { InlineAwaitable, runBody, type Mode } from './body-runner.js';
 import { requireRunningLoop } from './loop/running.js';
 import type { AbstractEventLoop } from './loop/events.js';
@@ -30,7 +31,7 @@ type State = typeof CREATED | typeof ENTERED | typeof EXPIRING | typeof EXPIRED 
  * await run(function* () {
  *   yield* timeout(1000, function* (cm) {
  *     yield* sleep(500); // "connect"
- *     cm.reschedule(requireRunningLoop().time() + 5000); // connected: allow 5 s for the transfer
+ *     cm.reschedule(getRunningLoop().time() + 5000); // connected: allow 5 s for the transfer
  *     yield* sleep(3000); // "transfer": finishes in time
  *     console.log(cm.expired()); // false
  *   });
@@ -66,7 +67,7 @@ export class Timeout {
       if (this.#state === CREATED) throw new Error('Timeout has not been entered: reschedule() works inside the body');
       throw new Error(`Cannot change state of ${this.#state} Timeout: reschedule() works only before the deadline passes`);
     }
-    checkTime('reschedule', 'when', when);
+    checkMs('reschedule', 'when', when, { nullable: true });
     when ??= null;
     const loop = this.#loop!;
     this.#when = when;
@@ -177,7 +178,7 @@ export function* runTimeout<T>(cm: Timeout, body: (cm: Timeout) => unknown, mode
  * );
  */
 export function timeout<T>(ms: number | null, body: TimeoutBody<T>): InlineAwaitable<T> {
-  checkTime('timeout', 'ms', ms);
+  checkMs('timeout', 'ms', ms, { nullable: true });
   checkBody('timeout', body);
   return new InlineAwaitable<T>((mode) => {
     const when = ms == null ? null : requireRunningLoop().time() + ms;
@@ -192,7 +193,7 @@ export function timeout<T>(ms: number | null, body: TimeoutBody<T>): InlineAwait
  * import { run, sleep, timeoutAt, getRunningLoop } from 'aio-ts';
  *
  * await run(function* () {
- *   const deadline = requireRunningLoop().time() + 1000;
+ *   const deadline = getRunningLoop().time() + 1000;
  *   yield* timeoutAt(deadline, function* () {
  *     yield* sleep(300); // step 1
  *     yield* sleep(300); // step 2: both steps together get one second
@@ -200,18 +201,11 @@ export function timeout<T>(ms: number | null, body: TimeoutBody<T>): InlineAwait
  * });
  */
 export function timeoutAt<T>(when: number | null, body: TimeoutBody<T>): InlineAwaitable<T> {
-  checkTime('timeoutAt', 'when', when);
+  checkMs('timeoutAt', 'when', when, { nullable: true });
   checkBody('timeoutAt', body);
   return new InlineAwaitable<T>((mode) =>
     runTimeout<T>(new Timeout(when ?? null), body, mode),
   );
-}
-
-function checkTime(fn: string, param: string, value: unknown): void {
-  if (value === null || value === undefined) return;
-  if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new TypeError(`${fn}() expects ${param} to be a number of milliseconds or null, got ${describe(value)}`);
-  }
 }
 
 function checkBody(fn: string, body: unknown): void {

@@ -1,11 +1,11 @@
 import { CancelledError, TimeoutError } from './errors.js';
 import { Future, type Awaitable, type Coro } from './futures.js';
 import { type TaskTarget } from './tasks.js';
-import { describe } from './values.js';
 import { ensureFuture } from './ensure-future.js';
 import { InlineAwaitable, awaitInline, type Mode } from './body-runner.js';
 import { Timeout, runTimeout } from './timeouts.js';
 import { requireRunningLoop } from './loop/running.js';
+import { checkMs } from './validate.js';
 
 /**
  * Awaits `aw` with a deadline of `ms` milliseconds (asyncio.wait_for) and returns its result.
@@ -37,9 +37,7 @@ import { requireRunningLoop } from './loop/running.js';
  * const data = await run(async () => waitFor(async () => { await sleep(10); return 'data'; }, 1000));
  */
 export function waitFor<T>(aw: Awaitable<T> | TaskTarget<T>, ms: number | null | undefined): InlineAwaitable<T> {
-  if (ms !== null && ms !== undefined && (typeof ms !== 'number' || Number.isNaN(ms))) {
-    throw new TypeError(`waitFor() expects the timeout in milliseconds (a number) or null, got ${describe(ms)}`);
-  }
+  checkMs('waitFor', 'ms', ms, { nullable: true });
   return new InlineAwaitable<T>((mode) => runWaitFor<T>(aw, ms ?? null, mode));
 }
 

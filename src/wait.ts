@@ -3,6 +3,7 @@ import { describe, isIterator, isThenable } from './values.js';
 import { InlineAwaitable } from './body-runner.js';
 import { requireRunningLoop } from './loop/running.js';
 import type { TimerHandle } from './loop/handles.js';
+import { checkMs } from './validate.js';
 
 /** `wait()` returns when any awaited future is done (or cancelled). */
 export const FIRST_COMPLETED = 'FIRST_COMPLETED';
@@ -55,9 +56,7 @@ function* runWait<F extends Future<any>>(aws: Iterable<F>, options: WaitOptions)
   if (returnWhen !== FIRST_COMPLETED && returnWhen !== FIRST_EXCEPTION && returnWhen !== ALL_COMPLETED) {
     throw new RangeError(`Invalid returnWhen value: ${String(returnWhen)} (use FIRST_COMPLETED, FIRST_EXCEPTION or ALL_COMPLETED)`);
   }
-  if (timeout !== null && timeout !== undefined && (typeof timeout !== 'number' || Number.isNaN(timeout))) {
-    throw new TypeError(`wait() expects timeout in milliseconds (a number) or null, got ${describe(timeout)}`);
-  }
+  checkMs('wait', 'timeout', timeout, { nullable: true });
   const loop = requireRunningLoop();
   const waiter = new Future<void>(loop);
   let handle: TimerHandle | null = null;

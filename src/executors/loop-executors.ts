@@ -10,6 +10,7 @@ import { checkExecutor, type Executor, type ExecutorJob } from './executor.js';
 import { Job } from './job.js';
 import { isGeneratorFunction } from './job-source.js';
 import { ThreadPoolExecutor } from './thread-pool.js';
+import { checkMs } from '../validate.js';
 
 /** A loop's default executor, and whether `shutdownDefaultExecutor()` was called. */
 interface DefaultExecutor {
@@ -130,9 +131,7 @@ export function hasDefaultExecutor(loop: AbstractEventLoop): boolean {
  * `runInExecutor(null, …)` throws. Idempotent.
  */
 export async function shutdownDefaultExecutor(loop: AbstractEventLoop, timeoutMs: number | null = null): Promise<void> {
-  if (timeoutMs !== null && timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0))) {
-    throw new TypeError(`shutdownDefaultExecutor() expects timeoutMs to be null or a number of milliseconds >= 0, got ${describe(timeoutMs)}`);
-  }
+  checkMs('shutdownDefaultExecutor', 'timeoutMs', timeoutMs, { nullable: true, nonNegative: true });
   const state = stateOf(loop);
   state.shutdownCalled = true;
   const executor = state.executor;

@@ -13,6 +13,7 @@ import { runInExecutor, setDefaultExecutor, shutdownDefaultExecutor, closeDefaul
 import type { Executor } from '../executors/executor.js';
 import { buildAnchors } from './map-anchors.js';
 import type { AbstractEventLoop } from './events.js';
+import { checkMs } from '../validate.js';
 
 /**
  * The loop hands control back to Node's own event loop at least this often (ms) while
@@ -107,13 +108,13 @@ export class EventLoop implements AbstractEventLoop {
 
   /** Schedules `callback(...args)` after `delayMs` milliseconds (negative: as soon as possible). */
   callLater<A extends unknown[]>(delayMs: number, callback: (...args: A) => unknown, ...args: A): TimerHandle {
-    checkTime('callLater', 'delayMs', delayMs);
+    checkMs('callLater', 'delayMs', delayMs);
     return this.#callAt('callLater', this.time() + delayMs, delayMs, callback, args);
   }
 
   /** Schedules `callback(...args)` at loop time `whenMs` (see `time()`). */
   callAt<A extends unknown[]>(whenMs: number, callback: (...args: A) => unknown, ...args: A): TimerHandle {
-    checkTime('callAt', 'whenMs', whenMs);
+    checkMs('callAt', 'whenMs', whenMs);
     return this.#callAt('callAt', whenMs, undefined, callback, args);
   }
 
@@ -463,11 +464,6 @@ function checkCallback(method: string, callback: unknown): void {
   }
 }
 
-function checkTime(method: string, param: string, value: unknown): void {
-  if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new TypeError(`${method}() expects ${param} to be a number of milliseconds, got ${describe(value)}`);
-  }
-}
 
 /** Creates a new event loop (not running, not set as running). */
 export function newEventLoop(): EventLoop {

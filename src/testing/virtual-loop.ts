@@ -2,10 +2,10 @@ import { EventLoop } from '../loop/event-loop.js';
 import { enableTaskContext } from '../task-tracking.js';
 import { Future, type Suspend, type Yieldable } from '../futures.js';
 import { currentTask, type TaskTarget } from '../tasks.js';
-import { describe } from '../values.js';
 import { run, type RunOptions } from '../runners.js';
 import { requireRunningLoop, runningLoopOrNull } from '../loop/running.js';
 import type { ReadyFn } from '../loop/ready-queue.js';
+import { checkMs } from '../validate.js';
 
 export interface VirtualLoopOptions {
   /** The clock's start (ms). Default: 0. */
@@ -43,7 +43,7 @@ const settleTurn = (): Promise<void> => new Promise((resolve) => setImmediate(re
  *
  * // Automatic: the whole run happens in virtual time.
  * await run(function* () {
- *   const loop = requireRunningLoop();
+ *   const loop = getRunningLoop();
  *   yield* sleep(3_600_000);
  *   console.log(loop.time()); // 3600000, at once
  * }, { loopFactory: () => new VirtualEventLoop() });
@@ -78,9 +78,7 @@ export class VirtualEventLoop extends EventLoop {
     // loop count as blocked, not as foreign work holding the clock back.
     enableTaskContext();
     const start = options.start ?? 0;
-    if (typeof start !== 'number' || !Number.isFinite(start)) {
-      throw new TypeError(`VirtualEventLoop: start must be a finite number of milliseconds, got ${describe(start)}`);
-    }
+    checkMs('VirtualEventLoop', 'options.start', start, { finite: true });
     this.#now = start;
     this.#autojump = options.autojump ?? true;
   }
@@ -111,9 +109,7 @@ export class VirtualEventLoop extends EventLoop {
    * loop.close();
    */
   advance(ms: number): ClockStep {
-    if (typeof ms !== 'number' || !(ms >= 0) || ms === Infinity) {
-      throw new RangeError(`advance() expects a finite number of milliseconds >= 0, got ${describe(ms)}`);
-    }
+    checkMs('advance', 'ms', ms, { finite: true, nonNegative: true });
     return new ClockStep(this, () => this.#now + ms);
   }
 
@@ -318,7 +314,7 @@ export class ClockStep implements Yieldable<void>, PromiseLike<void> {
  * // Generator coroutines:
  * test('retries after 30 s', async () => {
  *   const elapsed = await runVirtual(function* () {
- *     const loop = requireRunningLoop();
+ *     const loop = getRunningLoop();
  *     yield* sleep(30_000);
  *     return loop.time();
  *   });
@@ -329,7 +325,7 @@ export class ClockStep implements Yieldable<void>, PromiseLike<void> {
  * test('gives up after 1 s', async () => {
  *   await runVirtual(async () => {
  *     await assert.rejects(timeout(1000, async () => sleep(5000)), TimeoutError);
- *     assert.equal(requireRunningLoop().time(), 1000);
+ *     assert.equal(getRunningLoop().time(), 1000);
  *   });
  * });
  */
@@ -350,7 +346,7 @@ export function runVirtual<T>(main: TaskTarget<T>, options: Omit<RunOptions, 'lo
  *
  * const t = await run(function* () {
  *   yield* sleep(5000);
- *   return requireRunningLoop().time();
+ *   return getRunningLoop().time();
  * }, { loopFactory: newVirtualEventLoop }); // t === 5000
  */
 export function newVirtualEventLoop(options?: VirtualLoopOptions): VirtualEventLoop {
@@ -369,7 +365,7 @@ export function newVirtualEventLoop(options?: VirtualLoopOptions): VirtualEventL
  *     for (;;) yield* sleep(100);
  *   });
  *   yield* advance(500); // 500 virtual ms pass; every timer due by then has run
- *   console.log(requireRunningLoop().time()); // 500
+ *   console.log(getRunningLoop().time()); // 500
  *   ticker.cancel();
  * }, { autojump: false }); // only advance() moves this clock
  */
@@ -386,7 +382,7 @@ export function advance(ms: number): ClockStep {
  * import { runVirtual, runUntilIdle } from 'aio-ts/testing';
  *
  * await runVirtual(function* () {
- *   const ready = requireRunningLoop().createFuture<string>();
+ *   const ready = getRunningLoop().createFuture<string>();
  *   let got = '';
  *   createTask(function* () { got = yield* ready; });
  *   yield* runUntilIdle(); // the worker has started and now waits on `ready`

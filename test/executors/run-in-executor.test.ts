@@ -219,7 +219,7 @@ describe('shutdownDefaultExecutor and run()', () => {
       assert.equal(await job, true);
     });
     await pool.shutdown();
-    await assert.rejects(run(() => getRunningLoop().shutdownDefaultExecutor(-1)), TypeError);
+    await assert.rejects(run(() => getRunningLoop().shutdownDefaultExecutor(-1)), RangeError);
   });
 
   test('run() shuts the default executor down; with none created, no worker is started', async () => {
