@@ -185,6 +185,5 @@ function iterate<T>(iterator: Iterator<Suspend, T, unknown>): Yieldable<T> {
     : { [Symbol.iterator]: () => iterator };
 }
 
-// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
 anchorMaps(() => new InlineAwaitable(idle));
 function* idle(): Coro<void> {}

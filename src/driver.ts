@@ -110,6 +110,5 @@ function resumeDriver(driver: Driver): void {
   driver._resume();
 }
 
-// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
 anchorMaps((loop: AbstractEventLoop) => [new Driver(idle(), null, loop), new PromiseSuspend(Promise.resolve())]);
 function* idle(): Coro<void> {}

@@ -72,5 +72,4 @@ export function makeCancelledError(message: string | undefined, withStack: boole
   return withStack ? new CancelledError(message) : new FastCancelledError(message ?? '');
 }
 
-// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
 anchorMaps(() => new FastCancelledError(''));

@@ -438,7 +438,6 @@ class PromiseWaiter extends ThenSettler implements Waiter {
   }
 }
 
-// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
 anchorMaps((loop: AbstractEventLoop) => {
   const future = new Future(loop);
   return [future, new FutureAwaiter(future), new PromiseWaiter(null, null, null, false)];

@@ -147,7 +147,6 @@ class ChildWaiter implements Waiter {
   }
 }
 
-// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
 anchorMaps((loop: AbstractEventLoop) => new ChildWaiter(new GatheringFuture<unknown[]>([], loop), [], false));
 
 function wrap(arg: unknown, loop: AbstractEventLoop): Future<unknown> {

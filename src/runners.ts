@@ -114,7 +114,6 @@ export class Runner {
   }
 }
 
-// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
 anchorMaps(() => new Runner());
 
 async function cancelAllTasks(loop: EventLoop): Promise<void> {

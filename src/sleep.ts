@@ -167,7 +167,6 @@ class TimerSleep<T> extends SleepBase<T> {
   }
 }
 
-// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
 anchorMaps((loop: AbstractEventLoop) => [
   new TimerFuture(loop, 2 ** 31, undefined), // a whole delay: the loop's timer queue gets a list too
   new TimerSleep(1, undefined),

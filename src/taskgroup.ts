@@ -220,7 +220,6 @@ function isPending(task: Task<unknown>): boolean {
   return !task.done();
 }
 
-// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
 anchorMaps(() => new TaskGroup());
 
 /** Closes a coroutine that will never run (a generator not started runs nothing). */

@@ -22,8 +22,16 @@ export interface TaskOptions {
 }
 
 /** Sentinel for "resume without an exception" (anything, even undefined, can be thrown). */
-/** Unit of the parked count in `Task._async` (the runs count sits below it). */
+// Packed fields, read and written only through the names below.
+/** `Task._cancels`: the must-cancel flag (bit 0) … */
+const MUST_CANCEL = 1;
+/** … plus this much per pending cancellation request. */
+const CANCEL_REQUEST = 2;
+const cancelRequests = (cancels: number): number => cancels >> 1;
+/** `Task._async`: async runs in flight (below this unit) + this unit × runtime futures awaited now. */
 const ASYNC_PARKED = 2 ** 26;
+/** Async code runs and awaits no runtime future: it counts as foreign work. */
+const runsUnparked = (state: number): boolean => state > 0 && state < ASYNC_PARKED;
 const GeneratorPrototype = GeneratorFunction.prototype.prototype as Generator;
 const { next: generatorNext, throw: generatorThrow } = GeneratorPrototype;
 
@@ -109,17 +117,17 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
 
   /** @internal A cancellation must be thrown into the coroutine at its next step. */
   get _mustCancel(): boolean {
-    return (this._cancels & 1) === 1;
+    return (this._cancels & MUST_CANCEL) !== 0;
   }
 
   set _mustCancel(value: boolean) {
-    this._cancels = (this._cancels & ~1) | (value ? 1 : 0);
+    this._cancels = (this._cancels & ~MUST_CANCEL) | (value ? MUST_CANCEL : 0);
   }
 
   /** @internal Consumes a must-cancel: the CancelledError to throw in now, or null if none is pending. */
   _takeCancel(): CancelledError | null {
-    if ((this._cancels & 1) === 0) return null;
-    this._cancels--;
+    if ((this._cancels & MUST_CANCEL) === 0) return null;
+    this._cancels -= MUST_CANCEL;
     return this._makeCancelledError();
   }
 
@@ -146,7 +154,7 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
     if (controller === undefined) {
       controller = new AbortController();
       aborts.set(this as Task<unknown>, controller);
-      if (this._cancels >= 2 || this.cancelled()) controller.abort(new CancelledError(this.#cancelMessage()));
+      if (cancelRequests(this._cancels) > 0 || this.cancelled()) controller.abort(new CancelledError(this.#cancelMessage()));
     }
     return controller.signal;
   }
@@ -165,7 +173,7 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
    */
   override cancel(msg?: string): boolean {
     if (this._state !== PENDING) return false;
-    this._cancels += 2;
+    this._cancels += CANCEL_REQUEST;
     const controller = aborts.get(this as Task<unknown>);
     if (controller !== undefined && !controller.signal.aborted) controller.abort(new CancelledError(msg));
     this._cancel = msg; // also the reason of a `signal` first asked for after this call
@@ -177,16 +185,16 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
 
   /** The number of pending cancellation requests. */
   cancelling(): number {
-    return this._cancels >> 1;
+    return cancelRequests(this._cancels);
   }
 
   /** Decrements the count of cancellation requests; returns the new count. */
   uncancel(): number {
-    if (this._cancels >= 2) {
-      this._cancels -= 2;
-      if (this._cancels === 1) this._cancels = 0; // no request left: nothing to throw in
+    if (cancelRequests(this._cancels) > 0) {
+      this._cancels -= CANCEL_REQUEST;
+      if (this._cancels === MUST_CANCEL) this._cancels = 0; // no request left: nothing to throw in
     }
-    return this._cancels >> 1;
+    return cancelRequests(this._cancels);
   }
 
   override toString(): string {
@@ -265,13 +273,13 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
   _park(): void {
     const state = this._async;
     this._async = state + ASYNC_PARKED;
-    if (state > 0 && state < ASYNC_PARKED) this._loop._foreignSettled(); // runs, none parked yet
+    if (runsUnparked(state)) this._loop._foreignSettled(); // it was foreign work until now
   }
 
   /** @internal That future is done: the async code is runnable again. */
   _unpark(): void {
     const state = (this._async -= ASYNC_PARKED);
-    if (state > 0 && state < ASYNC_PARKED) this._loop._foreignStarted();
+    if (runsUnparked(state)) this._loop._foreignStarted();
   }
 
   #cancelMessage(): string | undefined {
@@ -280,7 +288,6 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
   }
 }
 
-// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
 anchorMaps((loop: AbstractEventLoop) => new Task(dormant(), { name: 'map anchor' }, loop));
 function* dormant(): Generator<Suspend, void, unknown> {}
 

@@ -129,7 +129,6 @@ export class Timeout {
   };
 }
 
-// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
 anchorMaps(() => new Timeout(null));
 
 /** @internal The coroutine of a timeout block: enter, run the body in the calling task, exit. */

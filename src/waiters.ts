@@ -109,7 +109,6 @@ export class WaiterQueue {
   }
 }
 
-// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
 anchorMaps((loop: AbstractEventLoop) => [new WaiterFuture(loop), new WaiterQueue()]);
 
 /**

@@ -71,7 +71,6 @@ class EventWait extends WaitOp<true> {
   }
 }
 
-// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
 anchorMaps(() => {
   const event = new Event();
   return [event, event.wait()];

@@ -93,7 +93,6 @@ class LockAcquire extends WaitOp<true> {
   }
 }
 
-// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
 anchorMaps(() => {
   const lock = new Lock();
   return [lock, lock.hold(), new Guard(lock)];

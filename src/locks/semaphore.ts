@@ -140,7 +140,6 @@ class SemaphoreAcquire extends WaitOp<true> {
   }
 }
 
-// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
 anchorMaps(() => {
   const semaphore = new Semaphore();
   return [semaphore, semaphore.acquire(), new BoundedSemaphore()];

@@ -85,7 +85,6 @@ export class TimerHandle extends Handle implements Timer {
   }
 }
 
-// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
 anchorMaps((loop: HandleLoop) => [new Handle(noop, [], loop), new TimerHandle(Infinity, noop, [], loop)]);
 function noop(): void {}
 

@@ -335,7 +335,6 @@ class QueueJoin extends WaitOp<void> {
   override _resume(): void {}
 }
 
-// Dormant instances: they keep these classes' maps, and the code optimized for them, alive (see loop/map-anchors.ts).
 anchorMaps(() => {
   const queue = new Queue<unknown>();
   return [queue, queue.get(), queue.put(null), queue.next(), queue.join()];
