@@ -1,5 +1,5 @@
-import { CANCELLED, Future, PENDING, type Suspend } from './futures.js';
-import { CancelledError } from './errors.js';
+import { Future, PENDING, type Suspend } from './futures.js';
+import { settleFromPromise } from './ensure-future.js';
 import { runInTaskContext } from './task-tracking.js';
 import { type Task } from './tasks.js';
 import { isIterator, isThenable } from './values.js';
@@ -39,18 +39,6 @@ class AsyncCallFuture<T> extends Future<T> {
     if (this._state === PENDING && waiter !== null && waiter._state === PENDING) this._inner = waiter;
     return super.then(onfulfilled, onrejected);
   }
-
-  /** @internal */
-  _settle(ok: boolean, value: unknown): void {
-    this._inner = null;
-    if (this._state !== PENDING || this._loop.isClosed()) return;
-    if (ok) this._resolve(value);
-    else if (value instanceof CancelledError) {
-      this._state = CANCELLED;
-      this._cancel = value; // re-thrown as is to whoever awaits this
-      this._scheduleCallbacks();
-    } else this._reject(value);
-  }
 }
 
 /**
@@ -86,15 +74,9 @@ export function callInTask<T>(task: Task<unknown>, fn: () => unknown): Future<T>
     return done;
   }
   const future = new AsyncCallFuture<T>(task);
-  task._asyncEnter();
-  const settle = (ok: boolean, value: unknown): void => {
+  settleFromPromise(future, out as PromiseLike<T>, task, () => {
     loop._asyncTaskCount--;
-    task._asyncExit();
-    future._settle(ok, value);
-  };
-  out.then(
-    (value) => settle(true, value),
-    (error) => settle(false, error),
-  );
+    future._inner = null;
+  });
   return future;
 }

@@ -1,4 +1,5 @@
-import { Future, type Awaitable } from './futures.js';
+import { CANCELLED, Future, PENDING, type Awaitable } from './futures.js';
+import { CancelledError } from './errors.js';
 import { Task, currentTask, type TaskTarget } from './tasks.js';
 import { describe, isIterator, isThenable } from './values.js';
 import { requireRunningLoop } from './loop/running.js';
@@ -25,31 +26,48 @@ export function ensureFuture<T>(value: Awaitable<T> | TaskTarget<T>, loop?: Abst
 }
 
 /**
- * A Future that settles with `promise`. Until then the loop counts the promise as foreign
- * work (a virtual clock does not jump past it) — unless it was made by code of a task (an
- * async helper a coroutine or async function called): then it is that task's own async
- * work, foreign only while the task awaits nothing of the loop's.
+ * A Future that settles with `promise` (see `settleFromPromise`), counted as work of the
+ * task whose code made the promise, if any, else as foreign work of the loop.
  */
 export function fromPromise<T>(promise: PromiseLike<T>, loop: AbstractEventLoop): Future<T> {
   const future = new Future<T>(loop);
-  const owner = currentTask(loop);
+  settleFromPromise(future, promise, currentTask(loop));
+  return future;
+}
+
+/**
+ * @internal The one adapter from a Promise to a Future: settles `future` with `promise`'s
+ * outcome, unless the future is done by then (cancelled: the outcome is dropped) or the loop
+ * closed. A CancelledError rejection cancels the future with that very error. Until the
+ * promise settles, the loop counts it as foreign work (a virtual clock does not jump past it)
+ * — unless `owner` is given, the task whose async code the promise is: then it is foreign
+ * only while that code awaits nothing of the loop's. `onSettled` runs first, when it settles.
+ */
+export function settleFromPromise<T>(
+  future: Future<T>,
+  promise: PromiseLike<T>,
+  owner: Task<unknown> | null,
+  onSettled?: () => void,
+): void {
+  const loop = future._loop;
   if (owner !== null) owner._asyncEnter();
   else loop._foreignStarted();
-  const settled = (): void => {
+  const settle = (ok: boolean, value: unknown): void => {
     if (owner !== null) owner._asyncExit();
     else loop._foreignSettled();
+    onSettled?.();
+    if (future._state !== PENDING || loop.isClosed()) return;
+    if (ok) future._resolve(value);
+    else if (value instanceof CancelledError) {
+      future._state = CANCELLED;
+      future._cancel = value; // re-thrown as is to whoever awaits the future
+      future._scheduleCallbacks();
+    } else future._reject(value);
   };
   promise.then(
-    (value) => {
-      settled();
-      if (!future.done() && !loop.isClosed()) future._resolve(value);
-    },
-    (error) => {
-      settled();
-      if (!future.done() && !loop.isClosed()) future._reject(error);
-    },
+    (value) => settle(true, value),
+    (error: unknown) => settle(false, error),
   );
-  return future;
 }
 
 function isYieldable(value: unknown): value is { [Symbol.iterator](): Iterator<unknown> } {
