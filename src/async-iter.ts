@@ -6,7 +6,7 @@ import { currentTask } from './tasks.js';
 import { describe } from './values.js';
 import { requireRunningLoop } from './loop/running.js';
 import type { AbstractEventLoop } from './loop/events.js';
-import { NEXT_OPERATION, type OperationIterable } from './waiters.js';
+import { NEXT_OPERATION, type OperationIterable } from './operation.js';
 
 /** Async iterators that `aiter`/`forAwait` started and that have not finished, per loop. */
 const open = new WeakMap<AbstractEventLoop, Set<AsyncIterator<unknown>>>();

@@ -6,7 +6,8 @@ export { CancelledError, TimeoutError, InvalidStateError, KeyboardInterrupt } fr
 export { QueueEmpty, QueueFull, QueueShutDown, BrokenBarrierError } from './errors.js';
 export { Lock, Event, Condition, Semaphore, BoundedSemaphore, Barrier, type BarrierState } from './locks/index.js';
 export { Queue, LifoQueue, PriorityQueue, compareItems, type PriorityQueueOptions } from './queues/index.js';
-export { Guard, type Operation } from './waiters.js';
+export { Guard } from './locks/guard.js';
+export type { Operation } from './operation.js';
 export { Future, isFuture, type Coro, type Awaitable, type AwaitedOf, type Yieldable, type DoneCallback } from './futures.js';
 export { Task, createTask, currentTask, allTasks, type TaskOptions, type TaskTarget } from './tasks.js';
 export { ensureFuture } from './ensure-future.js';

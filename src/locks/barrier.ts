@@ -2,7 +2,7 @@ import { BrokenBarrierError } from '../errors.js';
 import type { Coro } from '../futures.js';
 import { describe } from '../values.js';
 import { InlineAwaitable } from '../body-runner.js';
-import type { Operation } from '../waiters.js';
+import { type Operation } from '../operation.js';
 import { Condition } from './condition.js';
 
 /** The states of a Barrier, as asyncio names them. */

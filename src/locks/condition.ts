@@ -2,7 +2,9 @@ import { CancelledError } from '../errors.js';
 import { FINISHED, PENDING, type Coro } from '../futures.js';
 import { NO_ERROR, describe } from '../values.js';
 import { InlineAwaitable } from '../body-runner.js';
-import { HoldOp, LoopBound, WaiterQueue, type Guard, type Operation } from '../waiters.js';
+import { LoopBound, WaiterQueue } from '../waiters.js';
+import { type Operation } from '../operation.js';
+import { HoldOp, type Guard } from './guard.js';
 import { Lock } from './lock.js';
 
 

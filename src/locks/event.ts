@@ -1,4 +1,5 @@
-import { LoopBound, WaitOp, WaiterQueue, type Blocked, type Operation } from '../waiters.js';
+import { LoopBound, WaiterQueue, type Blocked } from '../waiters.js';
+import { WaitOp, type Operation } from '../operation.js';
 import { anchorMaps } from '../loop/map-anchors.js';
 
 /**

@@ -1,4 +1,6 @@
-import { Guard, HoldOp, LoopBound, WaitOp, WaiterQueue, type Blocked, type Operation } from '../waiters.js';
+import { LoopBound, WaiterQueue, type Blocked } from '../waiters.js';
+import { WaitOp, type Operation } from '../operation.js';
+import { Guard, HoldOp } from './guard.js';
 import { anchorMaps } from '../loop/map-anchors.js';
 
 /**

@@ -1,5 +1,7 @@
 import { describe } from '../values.js';
-import { HoldOp, LoopBound, WaitOp, WaiterQueue, type Blocked, type Guard, type Operation } from '../waiters.js';
+import { LoopBound, WaiterQueue, type Blocked } from '../waiters.js';
+import { WaitOp, type Operation } from '../operation.js';
+import { HoldOp, type Guard } from './guard.js';
 import { anchorMaps } from '../loop/map-anchors.js';
 
 /**

@@ -2,7 +2,8 @@ import { inspect } from 'node:util';
 import { QueueEmpty, QueueFull, QueueShutDown } from '../errors.js';
 import { describe } from '../values.js';
 import { drive } from '../driver.js';
-import { LoopBound, NEXT_OPERATION, WaitOp, WaiterQueue, type Blocked, type Operation } from '../waiters.js';
+import { LoopBound, WaiterQueue, type Blocked } from '../waiters.js';
+import { NEXT_OPERATION, WaitOp, type Operation } from '../operation.js';
 import { anchorMaps } from '../loop/map-anchors.js';
 
 const ITERATION_DONE: IteratorResult<never, undefined> = Object.freeze({ done: true, value: undefined });

@@ -1,0 +1,146 @@
+/**
+ * What the primitives' operations return (`acquire()`, `get()`, `wait()`, …).
+ *
+ * - `Operation`: `yield*`-able, an iterator (so `createTask()` takes it like a coroutine) and
+ *   thenable; `await` runs it in the calling async-function task through `drive()`
+ *   (driver.ts), with the same cancellation rules as `Future.then`. Operations written as
+ *   generator coroutines (`condition.wait()`, `barrier.wait()`) are `InlineAwaitable`s.
+ * - `WaitOp`: the awaitable of one blocking operation. Lazy like a coroutine: nothing happens
+ *   until it is awaited. A primitive describes its operation with three hooks: `_try()`
+ *   (complete now, or queue a waiter and return `BLOCKED`), `_resume()` (woken: complete, or
+ *   wait again) and `_abandon()` (woken, but cancelled before it could resume: pass the
+ *   wake-up on, so none is ever lost).
+ */
+import { CANCELLED, FINISHED, FutureAwaiter, PENDING, type Suspend, type Yieldable } from './futures.js';
+import { drive } from './driver.js';
+import { BLOCKED, type Blocked, type WaiterFuture, type WaiterQueue } from './waiters.js';
+import type { AbstractEventLoop } from './loop/events.js';
+
+/**
+ * The awaitable a primitive's operation returns (`lock.acquire()`, `queue.get()`,
+ * `condition.wait()`, …). Like a coroutine it does nothing until awaited:
+ *
+ * - `yield* op` in a generator coroutine,
+ * - `await op` in an async function (cancelling the task reaches it, as for a Future),
+ * - `createTask(op)`, `gather(op, …)` and anything else that takes a coroutine.
+ *
+ * It can be awaited once (awaiting it again with `await` gives the same outcome).
+ */
+export type Operation<T> = Yieldable<T> & Iterator<Suspend, T, unknown> & PromiseLike<T>;
+
+/**
+ * @internal Implemented by a runtime async iterable whose steps are operations (a Queue):
+ * `forAwait()` awaits `iterable[NEXT_OPERATION]()` in the calling task itself instead of going
+ * through a Promise, so a cancellation that arrives as an item is handed over is thrown at the
+ * operation's await (which passes the wake-up on) and never drops the item taken.
+ */
+export const NEXT_OPERATION: unique symbol = Symbol('aio.nextOperation');
+
+/** @internal See `NEXT_OPERATION`. */
+export interface OperationIterable<T> {
+  [NEXT_OPERATION](): Operation<IteratorResult<T, undefined>>;
+}
+
+const REUSED = 'cannot reuse an already awaited operation';
+const NEW = 0;
+const WAITING = 1;
+const DONE = 2;
+// Shared results for the common values, so a `yield*` that completes at once allocates nothing.
+const DONE_TRUE: IteratorResult<Suspend, any> = Object.freeze({ done: true, value: true });
+const DONE_VOID: IteratorResult<Suspend, any> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * One blocking operation on a primitive. Subclasses implement `_try()` and, if waking
+ * means something else than "try again", `_resume()` and `_abandon()`.
+ */
+export abstract class WaitOp<T> implements Operation<T> {
+  /** @internal The waiter while the operation waits. */
+  _waiter: WaiterFuture<unknown> | null = null;
+  /** @internal */ _phase: typeof NEW | typeof WAITING | typeof DONE = NEW;
+  /** @internal Place in line, kept when the operation has to wait again. */
+  _ticket = 0;
+  /** @internal The outcome of `await`, which may be asked for more than once. */
+  _promise: Promise<T> | null = null;
+
+  /** @internal Completes now (returns the result, may throw) or returns `this._block(…)`. */
+  abstract _try(): T | Blocked;
+
+  /** @internal The waiter was woken: complete, or `this._block(…)` again. Default: `_try()`. */
+  _resume(): T | Blocked {
+    return this._try();
+  }
+
+  /** @internal The waiter was woken but the operation is abandoned (cancelled): pass the wake-up on. */
+  _abandon(): void {}
+
+  /** @internal Queues a waiter (keeping this operation's place in line) and returns BLOCKED. */
+  _block(queue: WaiterQueue, loop: AbstractEventLoop): Blocked {
+    const waiter = queue.add(loop, this._ticket);
+    this._ticket = waiter._ticket;
+    this._waiter = waiter;
+    return BLOCKED;
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    let promise = this._promise;
+    if (promise === null) {
+      promise = this._phase === NEW ? drive(this) : Promise.reject(new Error(REUSED));
+      this._promise = promise;
+    }
+    return promise.then(onfulfilled, onrejected);
+  }
+
+  next(): IteratorResult<Suspend, T> {
+    let result: T | Blocked;
+    if (this._phase === NEW) {
+      this._phase = DONE;
+      result = this._try();
+    } else if (this._phase === WAITING) {
+      const waiter = this._waiter!;
+      if (waiter._state === PENDING) return { done: false, value: new FutureAwaiter(waiter) };
+      this._waiter = null;
+      this._phase = DONE;
+      if (waiter._state !== FINISHED) throw waiterError(waiter);
+      result = this._resume();
+    } else {
+      throw new Error(REUSED);
+    }
+    if (result === BLOCKED) {
+      this._phase = WAITING;
+      return { done: false, value: new FutureAwaiter(this._waiter!) };
+    }
+    return result === true ? DONE_TRUE : result === undefined ? DONE_VOID : { done: true, value: result };
+  }
+
+  throw(error: unknown): IteratorResult<Suspend, T> {
+    this.#giveUp();
+    throw error;
+  }
+
+  return(value?: T): IteratorResult<Suspend, T> {
+    this.#giveUp();
+    return { done: true, value: value as T };
+  }
+
+  #giveUp(): void {
+    const waiter = this._waiter;
+    this._phase = DONE;
+    if (waiter === null) return;
+    this._waiter = null;
+    if (waiter._state === PENDING) waiter.cancel();
+    else if (waiter._state === FINISHED) this._abandon();
+  }
+}
+
+function waiterError(waiter: WaiterFuture<unknown>): unknown {
+  if (waiter._state === CANCELLED) return waiter._makeCancelledError();
+  waiter._markRetrieved();
+  return waiter._result;
+}
