@@ -36,8 +36,8 @@ export function drive<T>(coro: Iterator<Suspend, T, unknown>): Promise<T> {
 }
 
 /** The CancelledError to throw in now if a cancel is pending for `task`, else NO_ERROR. */
-function takeCancel(task: AwaitingTask | null): unknown {
-  return task?._takeCancel() ?? NO_ERROR;
+function takeCancel(task: AwaitingTask | null, woken: Future<unknown> | null = null): unknown {
+  return task?._takeCancel(woken) ?? NO_ERROR;
 }
 
 class Driver extends ThenSettler implements Waiter {
@@ -56,12 +56,12 @@ class Driver extends ThenSettler implements Waiter {
       task._unpark();
       if (task._futWaiter === future) task._futWaiter = null;
     }
-    this._resume();
+    this._resume(future);
   }
 
-  _resume(): void {
+  _resume(woken: Future<unknown> | null = null): void {
     const previous = swapTaskContext(this.task);
-    this._step(RESUMED, takeCancel(this.task));
+    this._step(RESUMED, takeCancel(this.task, woken));
     swapTaskContext(previous);
   }
 

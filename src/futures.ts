@@ -46,7 +46,7 @@ export interface AwaitingTask extends Future<unknown>, LoopTask {
   _futWaiter: Future<unknown> | null;
   _park(): void;
   _unpark(): void;
-  _takeCancel(): CancelledError | null;
+  _takeCancel(woken?: Future<unknown> | null): CancelledError | null;
   getName(): string;
 }
 
@@ -430,7 +430,10 @@ class PromiseWaiter extends ThenSettler implements Waiter {
     if (this.parked) task!._unpark();
     if (task !== null && task._futWaiter === future) task._futWaiter = null;
     if (future._state === FINISHED) this.settle(true, future._result);
-    else if (future._state === CANCELLED) this.settle(false, future._makeCancelledError());
+    else if (future._state === CANCELLED) {
+      task?._takeCancel(future); // a later cancel() is folded into this one, as in taskStep
+      this.settle(false, future._makeCancelledError());
+    }
     else {
       future._markRetrieved();
       this.settle(false, future._result);

@@ -53,6 +53,26 @@ function asGenerator<T>(iterator: Iterator<Suspend, T, unknown>): Generator<Susp
   return delegate(iterator);
 }
 
+/** On a coroutine object a Task runs: that Task. Generator functions make fresh ones: no mark. */
+const RUN_BY: unique symbol = Symbol('aio.runBy');
+
+/**
+ * Marks a coroutine object as run by `task`; throws if a Task runs it already (asyncio's
+ * "cannot reuse already awaited coroutine"): two tasks stepping one generator would each see
+ * part of it, and the second would get `undefined` once the first finished it.
+ */
+function adopt<I extends Iterator<Suspend, unknown, unknown>>(coro: I, task: Task<unknown>): I {
+  const owner = (coro as { [RUN_BY]?: Task<unknown> })[RUN_BY];
+  if (owner !== undefined) {
+    throw new Error(
+      `cannot reuse already awaited coroutine: ${describe(coro)} is already run by ${owner}; ` +
+        'call the coroutine function again for a new one, or await the Task',
+    );
+  }
+  if ((coro as unknown as Generator).next === generatorNext) (coro as { [RUN_BY]?: Task<unknown> })[RUN_BY] = task;
+  return coro;
+}
+
 function* delegate<T>(iterator: Iterator<Suspend, T, unknown>): Generator<Suspend, T, unknown> {
   return yield* { [Symbol.iterator]: () => iterator };
 }
@@ -100,7 +120,7 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
       this._coro =
         target instanceof GeneratorFunction ? asGenerator((target as () => Iterator<Suspend, T, unknown>)()) : target;
     } else if (isIterator(target)) {
-      this._coro = asGenerator(target);
+      this._coro = asGenerator(adopt(target, this as Task<unknown>));
     } else {
       const hint = isThenable(target)
         ? ': pass the async function itself (createTask(fn), run(fn)), not the Promise that calling it returned'
@@ -124,11 +144,15 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
     this._cancels = (this._cancels & ~MUST_CANCEL) | (value ? MUST_CANCEL : 0);
   }
 
-  /** @internal Consumes a must-cancel: the CancelledError to throw in now, or null if none is pending. */
-  _takeCancel(): CancelledError | null {
+  /**
+   * @internal Consumes a must-cancel: the CancelledError to throw in now, or null if none is
+   * pending — or if the task was woken by the cancelled future it awaited (`woken`), whose own
+   * CancelledError, thrown at the await, carries the first cancel's message (see taskStep).
+   */
+  _takeCancel(woken: Future<unknown> | null = null): CancelledError | null {
     if ((this._cancels & MUST_CANCEL) === 0) return null;
     this._cancels -= MUST_CANCEL;
-    return this._makeCancelledError();
+    return woken !== null && woken._state === CANCELLED ? null : this._makeCancelledError();
   }
 
   getName(): string {
@@ -298,13 +322,24 @@ function isAbortByCancel(error: unknown): boolean {
 
 setWakeTask(taskStep as (task: Future<any>) => void);
 
+function wokenByCancel(task: Task<any>): boolean {
+  const waited = task._futWaiter;
+  return waited !== null && waited._state === CANCELLED;
+}
+
 /** @internal Runs one step of a task: resumes its coroutine until the next suspension. */
 export function taskStep(task: Task<any>): void {
   if (task._state !== PENDING) return;
   let error = task._result;
   task._result = NO_ERROR;
   if (task._mustCancel) {
-    if (!(error instanceof CancelledError)) error = task._makeCancelledError();
+    // As asyncio's __step: a CancelledError already on its way in wins. So does the one of a
+    // cancelled future the task was woken by (its FutureAwaiter throws it at the `yield*`):
+    // it carries the first cancel's message, as in asyncio, where a second cancel() finds the
+    // future already cancelled.
+    if (!(error instanceof CancelledError) && !(error === NO_ERROR && wokenByCancel(task))) {
+      error = task._makeCancelledError();
+    }
     task._mustCancel = false;
   }
   task._futWaiter = null;

@@ -631,3 +631,108 @@ describe('Task: names (review regressions)', () => {
     });
   });
 });
+
+describe('Task: a second cancel() while the first is on its way (asyncio)', () => {
+  // CPython: the first cancel cancels the awaited future; the second finds it cancelled and
+  // only sets _must_cancel, which __step folds into the future's CancelledError: the coroutine,
+  // its awaiter and the future all see the first message.
+  function* blocked(on: Coro<unknown> | Task<unknown>, seen: string[]): Coro<string> {
+    try {
+      yield* on;
+    } catch (error) {
+      seen.push((error as Error).message);
+      throw error;
+    }
+    return 'not cancelled';
+  }
+
+  for (const [what, make] of [
+    ['a Future', () => getRunningLoop().createFuture<void>()],
+    ['a sleep', () => sleep(1000)],
+  ] as const) {
+    test(`generator task blocked on ${what}: everyone sees the first message`, async () => {
+      await run(function* () {
+        const seen: string[] = [];
+        const on = make();
+        const task = createTask(blocked(on as Coro<unknown>, seen));
+        yield* sleep(0);
+        task.cancel('first');
+        task.cancel('second');
+        const error = yield* caught(task);
+        assert.ok(error instanceof CancelledError);
+        assert.equal(error.message, 'first');
+        assert.deepEqual(seen, ['first']);
+        assert.equal(task.cancelling(), 2);
+      });
+    });
+  }
+
+  test('async-function task: the await sees the first message, and no second cancel follows', async () => {
+    await run(async () => {
+      const future = getRunningLoop().createFuture<void>();
+      const seen: string[] = [];
+      const task = createTask(async () => {
+        try {
+          await future;
+        } catch (error) {
+          seen.push((error as Error).message);
+        }
+        await sleep(1); // the second cancel() was folded into the first: this is not cancelled
+        return 'went on';
+      });
+      await sleep(0);
+      task.cancel('first');
+      task.cancel('second');
+      assert.equal(await task, 'went on');
+      assert.deepEqual(seen, ['first']);
+      assert.equal(future.cancelled(), true);
+    });
+  });
+
+  test('two cancels before the first step: the last message (CPython 3.11–3.13)', async () => {
+    await run(function* () {
+      const task = createTask(sleep(1000));
+      task.cancel('a');
+      task.cancel('b');
+      const error = yield* caught(task);
+      assert.ok(error instanceof CancelledError);
+      assert.equal(error.message, 'b');
+    });
+  });
+});
+
+describe('Task: a coroutine object runs in one Task only (asyncio: cannot reuse already awaited coroutine)', () => {
+  function* five(): Coro<number> {
+    yield* sleep(1);
+    return 5;
+  }
+
+  test('createTask(c) twice throws, naming the task that runs it; the first task is unharmed', async () => {
+    await run(function* () {
+      const coro = five();
+      const first = createTask(coro, { name: 'first' });
+      assert.throws(() => createTask(coro), /cannot reuse already awaited coroutine: .* already run by <Task pending name="first">/);
+      assert.equal(yield* first, 5);
+      assert.throws(() => createTask(coro), /cannot reuse already awaited coroutine/);
+    });
+  });
+
+  test('run(c) twice, gather and ensureFuture refuse a coroutine a Task already ran', async () => {
+    const coro = five();
+    assert.equal(await run(coro), 5);
+    await assert.rejects(async () => run(coro), /cannot reuse already awaited coroutine/);
+    await run(function* () {
+      const again = five();
+      const task = createTask(again);
+      assert.throws(() => gather(again), /cannot reuse already awaited coroutine/);
+      yield* task;
+    });
+  });
+
+  test('the same coroutine given twice to one gather() runs once, as in asyncio', async () => {
+    await run(function* () {
+      const coro = five();
+      assert.deepEqual(yield* gather(coro, coro), [5, 5]);
+    });
+  });
+});
