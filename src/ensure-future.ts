@@ -2,6 +2,7 @@ import { CANCELLED, Future, PENDING, type Awaitable } from './futures.js';
 import { CancelledError } from './errors.js';
 import { Task, currentTask, type TaskTarget } from './tasks.js';
 import { describe, isIterator, isThenable } from './values.js';
+import { checkLoop } from './validate.js';
 import { requireRunningLoop } from './loop/running.js';
 import type { AbstractEventLoop } from './loop/events.js';
 
@@ -18,6 +19,7 @@ export function ensureFuture<T>(value: Awaitable<T> | TaskTarget<T>, loop?: Abst
     }
     return value;
   }
+  if (loop !== undefined) checkLoop('ensureFuture', 'loop', loop);
   const l = loop ?? requireRunningLoop();
   if (typeof value === 'function' || isIterator(value)) return new Task(value as TaskTarget<T>, undefined, l);
   if (isYieldable(value)) return new Task(value[Symbol.iterator]() as TaskTarget<T>, undefined, l);

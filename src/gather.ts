@@ -3,6 +3,7 @@ import { ensureFuture } from './ensure-future.js';
 import { requireRunningLoop } from './loop/running.js';
 import type { AbstractEventLoop } from './loop/events.js';
 import { anchorMaps } from './loop/map-anchors.js';
+import { argumentError } from './validate.js';
 
 export interface GatherOptions {
   /** Put exceptions (and CancelledErrors) in the result array instead of throwing the first one. Default: false. */
@@ -60,6 +61,32 @@ export function gather(...args: unknown[]): GatheringFuture<unknown[]> {
     returnExceptions = Boolean(last.returnExceptions);
     args.pop();
   }
+  return gatherArray(args, returnExceptions);
+}
+
+/**
+ * `gather()` for any number of awaitables, given as an iterable (an array, a generator, a
+ * Set): `gather(...aws)` spreads its arguments on the stack, which overflows somewhere above
+ * 100k of them. Same semantics otherwise; the results are in iteration order.
+ *
+ * @example
+ * const pages = yield* gatherFrom(urls.map((url) => fetchPage(url)));
+ * const outcomes = yield* gatherFrom(jobs(), { returnExceptions: true });
+ */
+export function gatherFrom<A extends GatherArg>(aws: Iterable<A>, options?: GatherOptions & { returnExceptions?: false }): GatheringFuture<ResultOf<A>[]>;
+export function gatherFrom<A extends GatherArg>(aws: Iterable<A>, options: GatherOptions): GatheringFuture<(ResultOf<A> | unknown)[]>;
+export function gatherFrom(aws: Iterable<unknown>, options: GatherOptions = {}): GatheringFuture<unknown[]> {
+  if (typeof (aws as Partial<Iterable<unknown>>)?.[Symbol.iterator] !== 'function' || typeof aws === 'string') {
+    throw argumentError('gatherFrom', 'aws', 'an iterable (e.g. an array) of awaitables', aws);
+  }
+  if (typeof options !== 'object' || options === null) {
+    throw argumentError('gatherFrom', 'options', 'an object like { returnExceptions: true }', options);
+  }
+  return gatherArray(Array.isArray(aws) ? aws.slice() : Array.from(aws), Boolean(options.returnExceptions));
+}
+
+/** Gathers `args`, an array of its own (it becomes the children array). */
+function gatherArray(args: unknown[], returnExceptions: boolean): GatheringFuture<unknown[]> {
   const loop = requireRunningLoop();
   const total = args.length;
   // The rest array becomes the children array: no copy of a large gather's arguments.

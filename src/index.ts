@@ -12,7 +12,7 @@ export { Future, isFuture, type Coro, type Awaitable, type AwaitedOf, type Yield
 export { Task, createTask, currentTask, allTasks, type TaskOptions, type TaskTarget } from './tasks.js';
 export { ensureFuture } from './ensure-future.js';
 export { sleep, type Sleep } from './sleep.js';
-export { gather, GatheringFuture, type GatherOptions } from './gather.js';
+export { gather, gatherFrom, GatheringFuture, type GatherOptions } from './gather.js';
 export { ExceptionGroup, type ErrorMatcher } from './exception-group.js';
 export { wait, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED, type ReturnWhen, type WaitOptions } from './wait.js';
 export { waitFor } from './wait-for.js';

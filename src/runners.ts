@@ -1,5 +1,5 @@
 import { KeyboardInterrupt, CancelledError } from './errors.js';
-import { wait } from './wait.js';
+import { gatherFrom } from './gather.js';
 import { allTasks, type Task, type TaskTarget } from './tasks.js';
 import { EventLoop } from './loop/event-loop.js';
 import { reportUnretrieved } from './futures.js';
@@ -7,6 +7,15 @@ import { runningLoopOrNull } from './loop/running.js';
 import { hasOpenAsyncIterators, shutdownAsyncIterators } from './async-iter.js';
 import { hasDefaultExecutor } from './executors/loop-executors.js';
 import { anchorMaps } from './loop/map-anchors.js';
+import { argumentError } from './validate.js';
+
+/**
+ * One event loop runs at a time in a process (asyncio: one per thread; JavaScript code has one
+ * thread): while a loop runs, it is the running loop for every callback, in or out of its tasks.
+ */
+const ANOTHER_LOOP_RUNS =
+  'cannot start while an event loop is running in this process (one runs at a time, as asyncio runs one per thread): ' +
+  'inside that loop, await the coroutine or use createTask(); from outside it, start after that run() settles';
 
 /** How long closing a runner waits for the default executor's jobs (ms; asyncio's THREAD_JOIN_TIMEOUT). */
 const EXECUTOR_JOIN_TIMEOUT_MS = 300_000;
@@ -38,6 +47,7 @@ export class Runner {
   #interrupts = 0;
 
   constructor(options: RunOptions = {}) {
+    checkRunOptions('Runner', options);
     this.#options = options;
   }
 
@@ -46,6 +56,9 @@ export class Runner {
     if (this.#closed) throw new Error('Runner is closed');
     if (this.#loop === null) {
       const loop = this.#options.loopFactory ? this.#options.loopFactory() : new EventLoop();
+      if (!(loop instanceof EventLoop)) {
+        throw argumentError('Runner', 'what options.loopFactory() returned', 'an EventLoop (e.g. new VirtualEventLoop())', loop);
+      }
       if (this.#options.debug !== undefined) loop.setDebug(this.#options.debug);
       this.#loop = loop;
     }
@@ -58,7 +71,7 @@ export class Runner {
    * with KeyboardInterrupt; a second SIGINT ends the process at once.
    */
   run<T>(main: TaskTarget<T>): Promise<T> {
-    if (runningLoopOrNull() !== null) throw new Error('Runner.run() cannot be called from a running event loop');
+    if (runningLoopOrNull() !== null) throw new Error(`Runner.run() ${ANOTHER_LOOP_RUNS}`);
     const loop = this.getLoop();
     const task = loop.createTask(main, { name: 'main' });
     this.#interrupts = 0;
@@ -120,9 +133,10 @@ async function cancelAllTasks(loop: EventLoop): Promise<void> {
   const tasks = [...allTasks(loop)];
   if (tasks.length === 0) return;
   for (const task of tasks) task.cancel();
-  // wait() takes an iterable: spreading 100k+ tasks into gather() would overflow the stack.
+  // asyncio's gather(*to_cancel, return_exceptions=True), in its iterable form: spreading
+  // 100k+ tasks into gather() would overflow the stack.
   await loop.runUntilComplete(function* () {
-    yield* wait(tasks);
+    yield* gatherFrom(tasks, { returnExceptions: true });
   });
   for (const task of tasks) {
     if (!task.cancelled() && task.exception() !== null) {
@@ -154,7 +168,8 @@ async function cancelAllTasks(loop: EventLoop): Promise<void> {
  * });
  */
 export function run<T>(main: TaskTarget<T>, options: RunOptions = {}): Promise<T> {
-  if (runningLoopOrNull() !== null) throw new Error('run() cannot be called from a running event loop');
+  if (runningLoopOrNull() !== null) throw new Error(`run() ${ANOTHER_LOOP_RUNS}`);
+  checkRunOptions('run', options);
   const runner = new Runner(options);
   let outcome: Promise<T>;
   try {
@@ -164,4 +179,15 @@ export function run<T>(main: TaskTarget<T>, options: RunOptions = {}): Promise<T
     throw error;
   }
   return outcome.finally(() => runner.close());
+}
+
+function checkRunOptions(call: string, options: unknown): asserts options is RunOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw argumentError(call, 'options', 'an object like { debug: true }', options);
+  }
+  const { debug, loopFactory } = options as RunOptions;
+  if (debug !== undefined && typeof debug !== 'boolean') throw argumentError(call, 'options.debug', 'a boolean', debug);
+  if (loopFactory !== undefined && typeof loopFactory !== 'function') {
+    throw argumentError(call, 'options.loopFactory', 'a function returning an EventLoop', loopFactory);
+  }
 }

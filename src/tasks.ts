@@ -1,5 +1,6 @@
 import { CancelledError } from './errors.js';
 import { GeneratorFunction, NO_ERROR, describe, isIterator, isThenable } from './values.js';
+import { checkLoop } from './validate.js';
 import { enableTaskContext, asyncContextTask, swapTaskContext } from './task-tracking.js';
 import { Future, FutureAwaiter, RESUMED, PENDING, CANCELLED, setWakeTask, type Coro, type Suspend, type Waiter } from './futures.js';
 import { requireRunningLoop, runningLoopOrNull } from './loop/running.js';
@@ -471,6 +472,7 @@ export function createTask<T>(target: TaskTarget<T>, options?: TaskOptions): Tas
 
 /** The Task running the current code, or null outside a task. */
 export function currentTask(loop?: AbstractEventLoop): Task<unknown> | null {
+  if (loop !== undefined) checkLoop('currentTask', 'loop', loop);
   const l = loop ?? runningLoopOrNull();
   if (l === null) return null;
   if (l._currentTask !== null) return l._currentTask as Task<unknown>;
@@ -480,6 +482,7 @@ export function currentTask(loop?: AbstractEventLoop): Task<unknown> | null {
 
 /** The pending tasks of the running loop (or of `loop`). */
 export function allTasks(loop?: AbstractEventLoop): Set<Task<unknown>> {
+  if (loop !== undefined) checkLoop('allTasks', 'loop', loop);
   const tasks = new Set<Task<unknown>>();
   for (let t = (loop ?? requireRunningLoop())._firstTask as Task<unknown> | null; t !== null; t = t._nextTask) tasks.add(t);
   return tasks;

@@ -32,3 +32,10 @@ export function checkMs(call: string, param: string, value: unknown, rule: MsRul
   const error = argumentError(call, param, rule.nullable === true ? `${kind} or null` : kind, value);
   throw isNumber ? new RangeError(error.message) : error;
 }
+
+/** Checks that `value` is an event loop (anything built on `EventLoop`). */
+export function checkLoop(call: string, param: string, value: unknown): void {
+  if (typeof (value as { _pushReady?: unknown } | null)?._pushReady !== 'function') {
+    throw argumentError(call, param, 'an event loop (e.g. getRunningLoop())', value);
+  }
+}

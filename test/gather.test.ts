@@ -4,6 +4,7 @@ import {
   run,
   sleep,
   gather,
+  gatherFrom,
   createTask,
   getRunningLoop,
   CancelledError,
@@ -311,6 +312,54 @@ describe('gather(): review regressions', () => {
       yield* sleep(0);
       assert.equal(callbacks, 1); // only the test's own callback: gather removed its registration
       assert.deepEqual([...allTasks()], [currentTask()]); // the task made for afterHops() is gone
+    });
+  });
+});
+
+describe('gatherFrom(): gather over an iterable, for any number of awaitables', () => {
+  test('a million futures: no stack overflow (gather(...aws) overflows past ~120k), results in order', async () => {
+    await run(function* () {
+      const loop = getRunningLoop();
+      const futures = Array.from({ length: 1_000_000 }, () => loop.createFuture<number>());
+      loop.callSoon(() => futures.forEach((f, i) => f.setResult(i)));
+      const results = yield* gatherFrom(futures);
+      assert.equal(results.length, 1_000_000);
+      assert.equal(results[0], 0);
+      assert.equal(results[999_999], 999_999);
+    });
+  });
+
+  test('takes any iterable (a generator of coroutines), wraps coroutines in tasks, keeps order', async () => {
+    const results = await run(function* () {
+      function* coros(): Generator<Coro<string>> {
+        yield afterHops(3, 'slow');
+        yield afterHops(1, 'fast');
+      }
+      return yield* gatherFrom(coros());
+    });
+    assert.deepEqual(results, ['slow', 'fast']);
+  });
+
+  test('returnExceptions puts errors in the results; without it the first error propagates', async () => {
+    await run(function* () {
+      const boom = new Error('boom');
+      assert.deepEqual(yield* gatherFrom([value(0, 1), fail(0, boom)], { returnExceptions: true }), [1, boom]);
+      try {
+        yield* gatherFrom([value(5, 1), fail(0, boom)]);
+        assert.fail('gatherFrom() should have thrown');
+      } catch (error) {
+        assert.equal(error, boom);
+      }
+    });
+  });
+
+  test('bad arguments name the call and the value', async () => {
+    await run(function* () {
+      assert.throws(() => gatherFrom(5 as never), {
+        name: 'TypeError',
+        message: 'gatherFrom() expects aws to be an iterable (e.g. an array) of awaitables, got number 5',
+      });
+      assert.throws(() => gatherFrom([], 'x' as never), /gatherFrom\(\) expects options to be an object/);
     });
   });
 });

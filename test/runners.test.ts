@@ -143,14 +143,34 @@ describe('run()', () => {
     assert.equal(contexts[0]!.task, failing);
   });
 
-  test('cannot be called from a running loop (generator or async task)', async () => {
-    const message = 'run() cannot be called from a running event loop';
+  test('cannot be called while a loop runs (generator or async task, or a Node callback meanwhile)', async () => {
+    // One loop runs at a time in a process; the message says so and what to do instead.
+    const message = /run\(\) cannot start while an event loop is running in this process .*use createTask\(\).*after that run\(\) settles$/;
     await run(function* () {
-      assert.throws(() => run(function* () {}), { message });
+      assert.throws(() => run(function* () {}), message);
     });
     await run(async () => {
-      assert.throws(() => run(async () => {}), { message });
+      assert.throws(() => run(async () => {}), message);
+      // A plain Node callback while the loop runs: the same rule, the same message.
+      const fromTimer = await new Promise<unknown>((resolve) => setTimeout(() => {
+        try {
+          resolve(run(function* () {}));
+        } catch (error) {
+          resolve(error);
+        }
+      }, 1));
+      assert.match((fromTimer as Error).message, message);
     });
+  });
+
+  test('bad options and a bad loopFactory fail at once with the usual message; nothing is left running', async () => {
+    assert.throws(() => run(function* () {}, 5 as never), { name: 'TypeError', message: 'run() expects options to be an object like { debug: true }, got number 5' });
+    assert.throws(() => run(function* () {}, { loopFactory: 5 as never }), /run\(\) expects options.loopFactory to be a function returning an EventLoop, got number 5/);
+    assert.throws(() => run(function* () {}, { debug: 'yes' as never }), /run\(\) expects options.debug to be a boolean, got string "yes"/);
+    assert.throws(() => new Runner({ loopFactory: 'x' as never }), /Runner\(\) expects options.loopFactory to be a function/);
+    assert.throws(() => run(function* () {}, { loopFactory: () => ({}) as never }), /Runner\(\) expects what options.loopFactory\(\) returned to be an EventLoop/);
+    // The process goes on: no unhandled rejection from closing a loop that was never made.
+    assert.equal(await run(function* () { return 'still fine'; }), 'still fine');
   });
 
   test('a main task cancelled by the program rejects with CancelledError (not KeyboardInterrupt)', async () => {
@@ -274,7 +294,7 @@ describe('Runner', () => {
   test('run() cannot be called from a running loop', async () => {
     const runner = new Runner();
     await run(function* () {
-      assert.throws(() => runner.run(function* () {}), /cannot be called from a running event loop/);
+      assert.throws(() => runner.run(function* () {}), /Runner.run\(\) cannot start while an event loop is running/);
     });
     await runner.close();
   });

@@ -654,7 +654,7 @@ describe('Task: a second cancel() while the first is on its way (asyncio)', () =
       await run(function* () {
         const seen: string[] = [];
         const on = make();
-        const task = createTask(blocked(on as Coro<unknown>, seen));
+        const task = createTask(blocked(on as unknown as Coro<unknown>, seen));
         yield* sleep(0);
         task.cancel('first');
         task.cancel('second');
@@ -733,6 +733,19 @@ describe('Task: a coroutine object runs in one Task only (asyncio: cannot reuse 
     await run(function* () {
       const coro = five();
       assert.deepEqual(yield* gather(coro, coro), [5, 5]);
+    });
+  });
+});
+
+describe('Task: introspection functions check their loop argument', () => {
+  test('allTasks()/currentTask() with something that is not a loop say so', async () => {
+    await run(function* () {
+      assert.throws(() => allTasks('x' as never), {
+        name: 'TypeError',
+        message: 'allTasks() expects loop to be an event loop (e.g. getRunningLoop()), got string "x"',
+      });
+      assert.throws(() => currentTask(5 as never), /currentTask\(\) expects loop to be an event loop/);
+      assert.equal(allTasks(getRunningLoop()).size, 1);
     });
   });
 });

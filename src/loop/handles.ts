@@ -41,17 +41,27 @@ export class Handle {
   _run(): void {
     const callback = this._callback;
     if (callback === null) return;
+    let result: unknown;
     try {
-      callback(...this._args!);
+      result = callback(...this._args!);
     } catch (error) {
-      const source = sourceOf(this);
-      this._loop.callExceptionHandler({
-        message: `Exception in callback ${describeCallback(callback)}`,
-        exception: error,
-        handle: this,
-        ...(source !== undefined ? { sourceTraceback: source } : {}),
-      });
+      this._report(callback, error);
+      return;
     }
+    // An async callback: its rejection goes to the exception handler too, not to Node's
+    // unhandled-rejection handler (which would end the process).
+    if (result instanceof Promise) result.then(undefined, (error: unknown) => this._report(callback, error));
+  }
+
+  /** @internal */
+  _report(callback: Function, error: unknown): void {
+    const source = sourceOf(this);
+    this._loop.callExceptionHandler({
+      message: `Exception in callback ${describeCallback(callback)}`,
+      exception: error,
+      handle: this,
+      ...(source !== undefined ? { sourceTraceback: source } : {}),
+    });
   }
 
   toString(): string {

@@ -268,6 +268,29 @@ describe('EventLoop: exception handler', () => {
     loop.close();
   });
 
+  test('an async callback that rejects goes to the handler too, not to Node (which would end the process)', async () => {
+    const loop = newEventLoop();
+    const contexts = recordExceptions(loop);
+    const error = new Error('async callback failed');
+    const h = loop.callSoon(async function asyncFailing() {
+      await null;
+      throw error;
+    });
+    const t = loop.callLater(1, async () => {
+      throw new RangeError('at once');
+    });
+    loop.callLater(5, () => loop.stop());
+    await runLoop(loop);
+    await nodeDelay(0); // rejections are reported from a microtask
+    assert.equal(contexts.length, 2);
+    assert.equal(contexts[0]!.message, 'Exception in callback asyncFailing()');
+    assert.equal(contexts[0]!.exception, error);
+    assert.equal(contexts[0]!.handle, h);
+    assert.ok(contexts[1]!.exception instanceof RangeError);
+    assert.equal(contexts[1]!.handle, t);
+    loop.close();
+  });
+
   test('a done callback that throws goes to the handler; the other callbacks still run', async () => {
     const loop = newEventLoop();
     const contexts = recordExceptions(loop);
