@@ -283,11 +283,11 @@ describe('EventLoop: exception handler', () => {
     await runLoop(loop);
     await nodeDelay(0); // rejections are reported from a microtask
     assert.equal(contexts.length, 2);
-    assert.equal(contexts[0]!.message, 'Exception in callback asyncFailing()');
-    assert.equal(contexts[0]!.exception, error);
-    assert.equal(contexts[0]!.handle, h);
-    assert.ok(contexts[1]!.exception instanceof RangeError);
-    assert.equal(contexts[1]!.handle, t);
+    // Under load both may run in one iteration: their rejections then arrive in either order.
+    const ofH = contexts.find((c) => c.handle === h)!;
+    assert.equal(ofH.message, 'Exception in callback asyncFailing()');
+    assert.equal(ofH.exception, error);
+    assert.ok(contexts.find((c) => c.handle === t)!.exception instanceof RangeError);
     loop.close();
   });
 
