@@ -23,8 +23,23 @@ export function ensureFuture<T>(value: Awaitable<T> | TaskTarget<T>, loop?: Abst
   const l = loop ?? requireRunningLoop();
   if (typeof value === 'function' || isIterator(value)) return new Task(value as TaskTarget<T>, undefined, l);
   if (isYieldable(value)) return new Task(value[Symbol.iterator]() as TaskTarget<T>, undefined, l);
-  if (isThenable(value)) return fromPromise(value as PromiseLike<T>, l);
+  if (isThenable(value)) {
+    if (l._debug) warnPromise(value);
+    return fromPromise(value as PromiseLike<T>, l);
+  }
   throw new TypeError(`A Future, a coroutine, an async function or a Promise is required, got ${describe(value)}`);
+}
+
+/**
+ * Debug mode: a Promise handed where a Task could run the work (gather, waitFor, shield,
+ * asCompleted, ensureFuture) works, but cancelling cannot stop the work behind it.
+ */
+function warnPromise(promise: unknown): void {
+  console.warn(
+    `aio: awaiting ${describe(promise)}: cancelling cannot stop the work behind a Promise. ` +
+      'Pass the async function itself (gather(fn) rather than gather(fn())) so that it runs as a cancellable Task, ' +
+      'or hand currentTask().signal to the API that made the Promise.',
+  );
 }
 
 /**

@@ -123,7 +123,11 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
     } else if (isIterator(target)) {
       this._coro = asGenerator(adopt(target, this as Task<unknown>));
     } else {
-      const hint = isThenable(target)
+      const promise = isThenable(target);
+      // The async function was called outside the loop: its rejection ("no running event
+      // loop") would end the process after the clear error below. It is part of this mistake.
+      if (promise) (target as PromiseLike<unknown>).then(undefined, () => {});
+      const hint = promise
         ? ': pass the async function itself (createTask(fn), run(fn)), not the Promise that calling it returned'
         : '';
       throw new TypeError(

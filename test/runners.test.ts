@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   run,
   Runner,
+  gather,
   sleep,
   createTask,
   currentTask,
@@ -15,6 +16,7 @@ import {
   type Coro,
 } from '../src/index.ts';
 import { fixture, runChild } from './helpers/child.ts';
+import { captureConsole } from './helpers/capture.ts';
 
 describe('run()', () => {
   test('returns the result of main: a coroutine, a coroutine function or an async function', async () => {
@@ -369,6 +371,24 @@ describe('run(): review regressions', () => {
       name: 'TypeError',
       message: /got Promise object: pass the async function itself \(createTask\(fn\), run\(fn\)\)/,
     });
+  });
+
+  test('run(main()) with main using the loop: the clear error, and no crash from the orphaned promise', async () => {
+    // main() ran outside any loop and rejects ("no running event loop"): part of the same mistake.
+    const result = await runChild(fixture('run-promise-of-main.ts'));
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /refused: .*pass the async function itself/);
+    assert.match(result.stdout, /still alive/);
+  });
+
+  test('debug mode: a Promise handed to gather() works, with a warning that cancelling cannot stop it', async () => {
+    const { calls } = await captureConsole('warn', () =>
+      run(async () => {
+        assert.deepEqual(await gather(Promise.resolve(1)), [1]);
+      }, { debug: true }),
+    );
+    assert.equal(calls.length, 1);
+    assert.match(String(calls[0]![0]), /cancelling cannot stop the work behind a Promise\. Pass the async function itself \(gather\(fn\) rather than gather\(fn\(\)\)\)/);
   });
 
   test('an async generator is rejected, not run as a coroutine (it used to spin forever)', async () => {
