@@ -46,6 +46,24 @@ export class BrokenBarrierError extends Error {
   override name = 'BrokenBarrierError';
 }
 
+/**
+ * Node.js was about to exit while `run()` (or `loop.runUntilComplete()`) was still waiting:
+ * nothing left in the process could wake its pending tasks — a deadlock (a task waiting on an
+ * Event nobody sets) or a Promise that never settles. `tasks` describes each pending task and
+ * what it waits on; the message lists them too.
+ */
+export class DeadlockError extends Error {
+  override name = 'DeadlockError';
+
+  constructor(readonly tasks: string[]) {
+    super(
+      'the event loop cannot finish: Node.js has nothing left to do that could wake its pending tasks ' +
+        '(a deadlock, or a Promise that never settles). Pending tasks:\n' +
+        tasks.map((t) => `  - ${t}`).join('\n'),
+    );
+  }
+}
+
 /** `run()` was interrupted by SIGINT (Python's KeyboardInterrupt). */
 export class KeyboardInterrupt extends CancelledError {}
 KeyboardInterrupt.prototype.name = 'KeyboardInterrupt';

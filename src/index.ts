@@ -2,7 +2,7 @@
  * aio: Python's asyncio for TypeScript. Coroutines are generator functions
  * (`function*` + `yield*` is `async def` + `await`); async functions work too.
  */
-export { CancelledError, TimeoutError, InvalidStateError, KeyboardInterrupt } from './errors.js';
+export { CancelledError, TimeoutError, InvalidStateError, KeyboardInterrupt, DeadlockError } from './errors.js';
 export { QueueEmpty, QueueFull, QueueShutDown, BrokenBarrierError } from './errors.js';
 export { Lock, Event, Condition, Semaphore, BoundedSemaphore, Barrier, type BarrierState } from './locks/index.js';
 export { Queue, LifoQueue, PriorityQueue, compareItems, type PriorityQueueOptions } from './queues/index.js';

@@ -1,4 +1,4 @@
-import { KeyboardInterrupt, CancelledError } from './errors.js';
+import { KeyboardInterrupt, CancelledError, DeadlockError } from './errors.js';
 import { gatherFrom } from './gather.js';
 import { allTasks, type Task, type TaskTarget } from './tasks.js';
 import { EventLoop } from './loop/event-loop.js';
@@ -105,8 +105,8 @@ export class Runner {
     try {
       // With nothing to shut down the loop closes at once, without running: `run()` relies on
       // it when `main` is rejected, so that the next `run()` does not find this loop running.
-      if (loop._firstTask !== null) await cancelAllTasks(loop);
-      if (hasOpenAsyncIterators(loop)) await loop.runUntilComplete(shutdownAsyncIterators(loop));
+      if (loop._firstTask !== null) await unlessStuck(loop, cancelAllTasks(loop));
+      if (hasOpenAsyncIterators(loop)) await unlessStuck(loop, loop.runUntilComplete(shutdownAsyncIterators(loop)));
       // Only if one was made: no workers started just to be stopped.
       if (hasDefaultExecutor(loop)) await loop.runUntilComplete(loop.shutdownDefaultExecutor(EXECUTOR_JOIN_TIMEOUT_MS));
     } finally {
@@ -128,6 +128,19 @@ export class Runner {
 }
 
 anchorMaps(() => new Runner());
+
+/**
+ * A shutdown step that Node.js would end first (tasks that cannot finish even when cancelled:
+ * an async function awaiting a Promise that never settles) is reported, and closing goes on.
+ */
+async function unlessStuck(loop: EventLoop, step: Promise<void>): Promise<void> {
+  try {
+    await step;
+  } catch (error) {
+    if (!(error instanceof DeadlockError)) throw error;
+    loop.callExceptionHandler({ message: 'tasks still pending when the event loop closed', exception: error });
+  }
+}
 
 async function cancelAllTasks(loop: EventLoop): Promise<void> {
   const tasks = [...allTasks(loop)];

@@ -493,3 +493,15 @@ export function allTasks(loop?: AbstractEventLoop): Set<Task<unknown>> {
 }
 
 export type { Coro };
+
+/** @internal What a pending task waits on, for reports: `Task "main" waiting on <Future pending>`. */
+export function describeWait(task: Task<unknown>): string {
+  const waited = task._futWaiter;
+  const what =
+    waited !== null
+      ? `waiting on ${String(waited)}`
+      : task._async > 0
+        ? 'running async code that awaits something outside aio (a Promise that never settles?)'
+        : 'ready to run';
+  return `Task ${JSON.stringify(task.getName())} ${what}`;
+}

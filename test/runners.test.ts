@@ -381,6 +381,24 @@ describe('run(): review regressions', () => {
     assert.match(result.stdout, /still alive/);
   });
 
+  test('a deadlock: when Node.js is about to exit, run() rejects with DeadlockError listing the pending tasks', async () => {
+    const result = await runChild(fixture('run-stuck.ts'), { args: ['deadlock'] });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /rejected: DeadlockError: the event loop cannot finish: .*\n  - Task "main" waiting on <WaiterFuture pending>\n/);
+    assert.doesNotMatch(result.stdout, /finishes/); // a task that finished is not listed
+    assert.match(result.stdout, /the program goes on/);
+  });
+
+  test('a Promise that never settles: DeadlockError names the task; closing reports what cannot be cancelled', async () => {
+    const result = await runChild(fixture('run-stuck.ts'), { args: ['promise'] });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /Task "main" running async code that awaits something outside aio/);
+    assert.match(result.stdout, /Task "waiter" waiting on <WaiterFuture pending>/);
+    // Shutdown cancels the tasks; main's await can never receive its cancellation.
+    assert.match(result.stdout, /reported: tasks still pending when the event loop closed/);
+    assert.match(result.stdout, /the program goes on/);
+  });
+
   test('debug mode: a Promise handed to gather() works, with a warning that cancelling cannot stop it', async () => {
     const { calls } = await captureConsole('warn', () =>
       run(async () => {

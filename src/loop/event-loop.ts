@@ -1,5 +1,6 @@
 import { Future } from '../futures.js';
-import { Task, taskStep, type TaskOptions, type TaskTarget } from '../tasks.js';
+import { Task, describeWait, taskStep, type TaskOptions, type TaskTarget } from '../tasks.js';
+import { DeadlockError } from '../errors.js';
 import { describe } from '../values.js';
 import { ensureFuture } from '../ensure-future.js';
 import type { Awaitable } from '../futures.js';
@@ -13,7 +14,7 @@ import { runInExecutor, setDefaultExecutor, shutdownDefaultExecutor, closeDefaul
 import type { Executor } from '../executors/executor.js';
 import { buildAnchors } from './map-anchors.js';
 import type { AbstractEventLoop } from './events.js';
-import { checkMs } from '../validate.js';
+import { argumentError, checkMs } from '../validate.js';
 
 /**
  * The loop hands control back to Node's own event loop at least this often (ms) while
@@ -80,6 +81,17 @@ export class EventLoop implements AbstractEventLoop {
   #running = false;
   #stopping = false;
   #exceptionHandler: ExceptionHandler | null = null;
+  /** Node.js was about to exit while the loop ran: nothing could wake it any more. */
+  #stalled = false;
+  /**
+   * Node emits 'beforeExit' once nothing in the process is pending: the loop, waiting for a
+   * wake-up, would never get one, and Node would exit silently (code 13 under a top-level
+   * await) with `run()` unsettled. Stop instead: `runUntilComplete` then throws DeadlockError.
+   */
+  readonly #onBeforeExit = (): void => {
+    this.#stalled = true;
+    this.stop();
+  };
   #wake: (() => void) | null = null;
   #nodeTimer: ReturnType<typeof setTimeout> | undefined = undefined;
 
@@ -163,8 +175,11 @@ export class EventLoop implements AbstractEventLoop {
     if (this.#running) throw new Error('This event loop is already running');
     if (runningLoopOrNull() !== null) throw new Error('Cannot run the event loop while another loop is running');
     this.#running = true;
+    this.#stalled = false;
     setRunningLoop(this);
+    process.on('beforeExit', this.#onBeforeExit);
     return this.#drive().finally(() => {
+      process.removeListener('beforeExit', this.#onBeforeExit);
       this.#stopping = false;
       this.#running = false;
       setRunningLoop(null);
@@ -179,7 +194,10 @@ export class EventLoop implements AbstractEventLoop {
     future.addDoneCallback(stopLoopOf);
     return this.runForever().then(() => {
       future.removeDoneCallback(stopLoopOf);
-      if (!future.done()) throw new Error('Event loop stopped before Future completed.');
+      if (!future.done()) {
+        if (this.#stalled) throw new DeadlockError(pendingTasks(this));
+        throw new Error('Event loop stopped before Future completed.');
+      }
       return future.result();
     });
   }
@@ -202,7 +220,7 @@ export class EventLoop implements AbstractEventLoop {
 
   setExceptionHandler(handler: ExceptionHandler | null): void {
     if (handler !== null && typeof handler !== 'function') {
-      throw new TypeError(`setExceptionHandler() expects a function or null, got ${describe(handler)}`);
+      throw argumentError('setExceptionHandler', 'handler', 'a function or null', handler);
     }
     this.#exceptionHandler = handler;
   }
@@ -460,10 +478,16 @@ function describeDoneCallback(callback: unknown): string {
 
 function checkCallback(method: string, callback: unknown): void {
   if (typeof callback !== 'function') {
-    throw new TypeError(`${method}() expects a function as callback, got ${describe(callback)}`);
+    throw argumentError(method, 'callback', 'a function', callback);
   }
 }
 
+
+function pendingTasks(loop: EventLoop): string[] {
+  const tasks: string[] = [];
+  for (let t = loop._firstTask; t !== null; t = t._nextTask) tasks.push(describeWait(t));
+  return tasks;
+}
 
 /** Creates a new event loop (not running, not set as running). */
 export function newEventLoop(): EventLoop {

@@ -25,6 +25,8 @@ export interface ChildResult {
 export interface ChildOptions {
   /** Extra Node flags (e.g. `--expose-gc`). */
   nodeArgs?: string[];
+  /** Arguments for the script (`process.argv.slice(2)`). */
+  args?: string[];
   /** Kill the child after this many ms (generous: machines may be loaded). Default 60 s. */
   timeoutMs?: number;
   /** Called with each chunk of stdout, and the child (to send it signals). */
@@ -32,9 +34,9 @@ export interface ChildOptions {
 }
 
 export function runChild(script: string, options: ChildOptions = {}): Promise<ChildResult> {
-  const { nodeArgs = [], timeoutMs = 60_000, onStdout } = options;
+  const { nodeArgs = [], args = [], timeoutMs = 60_000, onStdout } = options;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], {
       cwd: ROOT,
       env: { ...process.env, AIO_DEBUG: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
