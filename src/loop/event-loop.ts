@@ -22,6 +22,8 @@ import { argumentError, checkMs } from '../validate.js';
  * even when a task spins on `sleep(0)`.
  */
 const SLICE_MS = 4;
+/** Ready entries run between two looks at the clock in a long iteration. */
+const READY_BATCH = 1024;
 /** The longest delay Node's setTimeout honours (ms). */
 const MAX_NODE_DELAY = 2 ** 31 - 1;
 
@@ -81,6 +83,8 @@ export class EventLoop implements AbstractEventLoop {
   #running = false;
   #stopping = false;
   #exceptionHandler: ExceptionHandler | null = null;
+  /** When the current time slice ends (see SLICE_MS). */
+  #sliceEnd = 0;
   /** Node.js was about to exit while the loop ran: nothing could wake it any more. */
   #stalled = false;
   /**
@@ -394,9 +398,11 @@ export class EventLoop implements AbstractEventLoop {
   }
 
   async #drive(): Promise<void> {
-    let sliceEnd = performance.now() + SLICE_MS;
+    this.#sliceEnd = performance.now() + SLICE_MS;
     for (;;) {
-      this.#runOnce();
+      // A long iteration hands control to Node in its middle too; what is left of it runs
+      // before anything scheduled meanwhile (asyncio's order), and before timers are looked at.
+      for (let left = this.#runOnce(); left > 0; left = this.#runReady(left)) await this.#yieldToNode();
       if (this.#stopping) return;
       if (this._ready.length === 0) {
         const next = this._nextTimerWhen();
@@ -404,22 +410,29 @@ export class EventLoop implements AbstractEventLoop {
           const waiting = this._idle(next);
           if (waiting !== undefined) {
             await waiting;
-            sliceEnd = performance.now() + SLICE_MS;
+            this.#sliceEnd = performance.now() + SLICE_MS;
             continue;
           }
         }
       }
-      if (performance.now() >= sliceEnd) {
-        await yieldToNode();
-        sliceEnd = performance.now() + SLICE_MS;
+      if (performance.now() >= this.#sliceEnd) {
+        await this.#yieldToNode();
       } else if (this.#foreign > 0) {
         await null; // let async-function tasks run their continuations between iterations
       }
     }
   }
 
-  /** One iteration: move due timers to the ready queue, then run what was ready when it began. */
-  #runOnce(): void {
+  async #yieldToNode(): Promise<void> {
+    await yieldToNode();
+    this.#sliceEnd = performance.now() + SLICE_MS;
+  }
+
+  /**
+   * One iteration: move due timers to the ready queue, then run what was ready when it began.
+   * Returns how many of those entries are left to run (see `#runReady`).
+   */
+  #runOnce(): number {
     const timers = this.#timers;
     if (this.#cancelledTimers > 64 && this.#cancelledTimers * 2 > timers.size) {
       timers.compact();
@@ -434,13 +447,23 @@ export class EventLoop implements AbstractEventLoop {
         else this._ready.push(runHandle, top);
       }
     }
+    return this.#runReady(this._ready.length);
+  }
+
+  /**
+   * Runs the first `n` ready entries, in batches; between batches, once the time slice is
+   * used up, stops and returns how many are left, so that the loop can hand control to Node.
+   */
+  #runReady(n: number): number {
     const ready = this._ready;
-    let n = ready.length;
-    if (this._debug) {
-      while (n-- > 0) this.#runTimed(ready);
-    } else {
-      while (n-- > 0) ready.runFirst();
+    while (n > 0) {
+      let batch = n < READY_BATCH ? n : READY_BATCH;
+      n -= batch;
+      if (this._debug) while (batch-- > 0) this.#runTimed(ready);
+      else while (batch-- > 0) ready.runFirst();
+      if (n > 0 && performance.now() >= this.#sliceEnd) return n;
     }
+    return 0;
   }
 
   #runTimed(ready: ReadyQueue): void {

@@ -660,6 +660,33 @@ describe('EventLoop: living with Node', () => {
     loop.close();
   });
 
+  test('a long iteration hands control to Node in its middle, keeping asyncio order', async () => {
+    const loop = newEventLoop();
+    const N = 5000;
+    const seen: (number | string)[] = [];
+    let nodeRanAfter = -1;
+    for (let i = 0; i < N; i++) {
+      loop.callSoon(() => {
+        if (i === 0) {
+          setImmediate(() => (nodeRanAfter = seen.length)); // Node's turn
+          loop.callSoon(() => {
+            seen.push('next iteration');
+            loop.stop();
+          });
+          busyWait(10); // uses up the 4 ms slice
+        }
+        seen.push(i);
+      });
+    }
+    await runLoop(loop);
+    // Node ran in the middle of the iteration, not after it (nor after 4 ms more of it).
+    assert.ok(nodeRanAfter > 0 && nodeRanAfter < N, `Node ran after ${nodeRanAfter} of ${N} callbacks`);
+    // The rest of the iteration ran before what was scheduled during it.
+    assert.deepEqual(seen.slice(0, N), Array.from({ length: N }, (_, i) => i));
+    assert.equal(seen[N], 'next iteration');
+    loop.close();
+  });
+
   test('foreign promises make progress while the loop is busy', async () => {
     const loop = newEventLoop();
     const value = await loop.runUntilComplete(function* () {
