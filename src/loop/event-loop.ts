@@ -83,8 +83,12 @@ export class EventLoop implements AbstractEventLoop {
   #running = false;
   #stopping = false;
   #exceptionHandler: ExceptionHandler | null = null;
-  /** When the current time slice ends (see SLICE_MS). */
-  #sliceEnd = 0;
+  /**
+   * When the current time slice ends (see SLICE_MS). A double from the start: a small integer
+   * would change the field's representation, and so the loops' map, at the first assignment,
+   * leaving the dormant loop of map-anchors.ts with the old map.
+   */
+  #sliceEnd = -Infinity;
   /** Node.js was about to exit while the loop ran: nothing could wake it any more. */
   #stalled = false;
   /**
