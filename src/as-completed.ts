@@ -19,6 +19,7 @@ import type { TimerHandle } from './loop/handles.js';
  */
 export type CompletedFuture<T> = Omit<Future<T>, 'then'>;
 
+/** Options of `asCompleted(aws, options)`. */
 export interface AsCompletedOptions {
   /** After this many milliseconds, the awaitables still waiting throw `TimeoutError`. Default: none. */
   timeout?: number | null;

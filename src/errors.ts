@@ -9,6 +9,7 @@ import { anchorMaps } from './loop/map-anchors.js';
 
 /** Thrown into a coroutine when its Task is cancelled (asyncio.CancelledError). */
 export class CancelledError extends Error {
+  /** @param message The cancel message (`task.cancel(msg)`); default: empty. */
   constructor(message?: string) {
     super(message ?? '');
   }

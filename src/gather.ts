@@ -4,6 +4,7 @@ import { getRunningLoop } from './loop/running.js';
 import type { EventLoop } from './loop/event-loop.js';
 import { anchorMaps } from './loop/map-anchors.js';
 
+/** Options of `gather()`, passed as a last argument: `gather(a, b, { returnExceptions: true })`. */
 export interface GatherOptions {
   /** Put exceptions (and CancelledErrors) in the result array instead of throwing the first one. Default: false. */
   returnExceptions?: boolean;

@@ -11,6 +11,7 @@ import { anchorMaps } from './loop/map-anchors.js';
 /** How long closing a runner waits for the default executor's jobs (ms; asyncio's THREAD_JOIN_TIMEOUT). */
 const EXECUTOR_JOIN_TIMEOUT_MS = 300_000;
 
+/** Options of `run(main, options)` and `new Runner(options)`. */
 export interface RunOptions {
   /** Run the loop in debug mode (see `EventLoop.setDebug`). Default: the loop's own setting. */
   debug?: boolean;
@@ -37,6 +38,7 @@ export class Runner {
   #closed = false;
   #interrupts = 0;
 
+  /** @param options `debug` and `loopFactory`, used when the loop is created. */
   constructor(options: RunOptions = {}) {
     this.#options = options;
   }

@@ -15,6 +15,7 @@ export type TaskTarget<T> =
   | (() => PromiseLike<T>)
   | (() => T | PromiseLike<T> | Iterator<Suspend, T, unknown>);
 
+/** Options of `createTask(target, options)` and `loop.createTask()`. */
 export interface TaskOptions {
   /** Name shown in errors and reports. Default: `Task-<n>`. */
   name?: string;
@@ -124,11 +125,13 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
     return this._makeCancelledError();
   }
 
+  /** The task's name: the one given to `createTask` or `setName`, else `Task-<n>`. */
   getName(): string {
     const name = this._name;
     return typeof name === 'number' ? `Task-${name}` : name;
   }
 
+  /** Renames the task (the name is shown in errors, reports and `toString()`). */
   setName(name: string): void {
     this._name = String(name);
   }
@@ -152,10 +155,12 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
     return controller.signal;
   }
 
+  /** Always throws: a task's result is what its coroutine returns (as in asyncio). */
   override setResult(_value: T): never {
     throw new Error('Task does not support setResult() operation');
   }
 
+  /** Always throws: a task's exception is what its coroutine throws (as in asyncio). */
   override setException(_error: unknown): never {
     throw new Error('Task does not support setException() operation');
   }

@@ -27,6 +27,7 @@ export class Handle {
     this._args = null;
   }
 
+  /** True once `cancel()` was called. */
   cancelled(): boolean {
     return this._cancelled;
   }

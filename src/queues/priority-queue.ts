@@ -1,6 +1,7 @@
 import { describe } from '../tasks.js';
 import { Queue } from './queue.js';
 
+/** Options of `new PriorityQueue(options)`. */
 export interface PriorityQueueOptions<T> {
   /** The most items the queue holds; `0` or less (the default) means no limit. */
   maxsize?: number;
