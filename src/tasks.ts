@@ -424,7 +424,25 @@ function settleRejected(reason: unknown): void {
   asyncContextTask()!._settleAsync(false, reason);
 }
 
-/** Wraps a coroutine (or async function) in a Task scheduled to start soon. */
+/**
+ * Wraps a coroutine (or async function) in a Task of the running loop, scheduled to start
+ * soon (asyncio.create_task): it runs concurrently with the caller, which may await it
+ * later, or cancel it. Throws `Error('no running event loop')` outside a loop.
+ *
+ * @example
+ * import { run, createTask, sleep, type Coro } from 'aio-ts';
+ *
+ * function* say(ms: number, what: string): Coro<string> {
+ *   yield* sleep(ms);
+ *   return what;
+ * }
+ *
+ * await run(function* () {
+ *   const hello = createTask(say(200, 'hello'), { name: 'greeter' });
+ *   const world = createTask(async () => { await sleep(100); return 'world'; });
+ *   console.log(yield* world, yield* hello); // after 200 ms, not 300: world hello
+ * });
+ */
 export function createTask<T>(target: TaskTarget<T>, options?: TaskOptions): Task<T> {
   return new Task(target, options);
 }
