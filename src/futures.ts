@@ -39,7 +39,7 @@ export type Awaitable<T> = Yieldable<T> | PromiseLike<T>;
 /** The result type of an awaitable. */
 export type AwaitedOf<A> = A extends Yieldable<infer T> ? T : A extends PromiseLike<infer T> ? T : never;
 
-/** An internal waiter: gets the future itself instead of a callback closure (Tasks, primitives). */
+/** @internal A waiter: gets the future itself instead of a callback closure (Tasks, primitives). */
 export interface Waiter {
   _wakeup(future: Future<any>): void;
 }
@@ -294,7 +294,7 @@ export class Future<T = unknown> implements Yieldable<T>, PromiseLike<T> {
  * mistaken `yield future`.
  */
 export class FutureAwaiter<T> implements Iterator<Suspend, T, unknown> {
-  readonly _future: Future<T>;
+  /** @internal */ readonly _future: Future<T>;
 
   constructor(future: Future<T>) {
     this._future = future;

@@ -1,6 +1,6 @@
 import { CancelledError } from './errors.js';
 import { enableTaskContext, asyncContextTask, swapTaskContext } from './async-context.js';
-import { Future, FutureAwaiter, RESUMED, PENDING, CANCELLED, setWakeTask, type Coro, type Suspend, type Waiter } from './futures.js';
+import { Future, FutureAwaiter, RESUMED, PENDING, CANCELLED, setWakeTask, type Coro, type Suspend } from './futures.js';
 import { getRunningLoop, runningLoopOrNull } from './loop/running.js';
 import type { EventLoop } from './loop/event-loop.js';
 import { anchorMaps } from './loop/map-anchors.js';
@@ -64,7 +64,9 @@ const aborts = new WeakMap<Task<unknown>, AbortController>();
  * const task = createTask(function* () { yield* sleep(1000); return 'done'; });
  * task.cancel('no longer needed');
  */
-export class Task<T = unknown> extends Future<T> implements Waiter {
+// Not `implements Waiter`: Waiter is internal (stripped from the .d.ts); a Task is still checked
+// against it wherever it registers itself as a future's callback.
+export class Task<T = unknown> extends Future<T> {
   /** @internal The iterator being driven, or the function to call at the first step. */
   _coro: Generator<Suspend, T, unknown> | (() => unknown);
   // Few fields on purpose, as in Future: a program may hold 100k pending tasks, and every
@@ -114,6 +116,7 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
     return (this._cancels & 1) === 1;
   }
 
+  /** @internal */
   set _mustCancel(value: boolean) {
     this._cancels = (this._cancels & ~1) | (value ? 1 : 0);
   }

@@ -1,6 +1,5 @@
 import type { EventLoop } from './event-loop.js';
 import { recordSource, sourceOf } from '../debug-info.js';
-import type { Timer } from './timer-heap.js';
 import { anchorMaps } from './map-anchors.js';
 
 /** A callback scheduled with `callSoon`. `cancel()` stops it from running. */
@@ -56,7 +55,9 @@ export class Handle {
 }
 
 /** A callback scheduled with `callLater`/`callAt`. */
-export class TimerHandle extends Handle implements Timer {
+// Not `implements Timer`: Timer is internal (stripped from the .d.ts); a TimerHandle is still
+// checked against it where the loop queues it.
+export class TimerHandle extends Handle {
   /** @internal */ readonly _when: number;
   /** @internal Insertion order: timers due at the same time run first-in, first-out. */
   _seq = 0;

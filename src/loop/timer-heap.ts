@@ -1,4 +1,4 @@
-/** What the timer heap holds: a Timer, or a runtime object that is its own timer (a sleep's Future). */
+/** @internal What the timer heap holds: a Timer, or a runtime object that is its own timer (a sleep's Future). */
 export interface Timer {
   /** Loop time (ms) at which it is due. */
   readonly _when: number;
@@ -15,6 +15,8 @@ export interface Timer {
  * Binary min-heap of timers ordered by (when, seq). Cancelled timers are left in
  * place and dropped lazily when they reach the top; `compact()` rebuilds the heap
  * when most entries are cancelled, so memory does not grow with cancelled timers.
+ *
+ * @internal
  */
 export class TimerHeap {
   #items: Timer[] = [];
@@ -76,7 +78,7 @@ export class TimerHeap {
   }
 }
 
-/** Timer `a` is due before `b`: earlier, or as early and scheduled first. */
+/** @internal Timer `a` is due before `b`: earlier, or as early and scheduled first. */
 export function before(a: Timer, b: Timer): boolean {
   return a._when < b._when || (a._when === b._when && a._seq < b._seq);
 }

@@ -66,6 +66,8 @@ const heapFirst = (timer: Timer, list: TimerList): boolean =>
  * at each level (Node's own timers are kept the same way). Any other timer (a `callAt`, a
  * fractional delay) goes to a plain binary heap. Cancelled timers stay in place until they
  * reach the front; `compact()` drops them all.
+ *
+ * @internal
  */
 export class TimerQueue {
   /** Timers with no list: arbitrary deadlines. */

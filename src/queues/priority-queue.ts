@@ -49,6 +49,7 @@ export class PriorityQueue<T> extends Queue<T> {
     this.#compare = compare;
   }
 
+  /** @internal */
   override _put(item: T): void {
     const heap = this.#heap;
     const compare = this.#compare;
@@ -63,6 +64,7 @@ export class PriorityQueue<T> extends Queue<T> {
     heap[i] = item;
   }
 
+  /** @internal */
   override _get(): T {
     const heap = this.#heap;
     const top = heap[0]!;
@@ -83,10 +85,12 @@ export class PriorityQueue<T> extends Queue<T> {
     return top;
   }
 
+  /** @internal */
   override _qsize(): number {
     return this.#heap.length;
   }
 
+  /** @internal */
   override _items(): T[] {
     return this.#heap.slice();
   }

@@ -200,7 +200,7 @@ export class Queue<T> extends LoopBound implements AsyncIterable<T> {
   // Storage hooks (asyncio's `_put`, `_get`, `_qsize`): override all four to change the
   // order in which items come out (see LifoQueue, PriorityQueue).
 
-  /** Storage hook: adds an item. */
+  /** @internal Storage hook: adds an item. */
   _put(item: T): void {
     let ring = this.#ring;
     const count = this.#count;
@@ -209,7 +209,7 @@ export class Queue<T> extends LoopBound implements AsyncIterable<T> {
     this.#count = count + 1;
   }
 
-  /** Storage hook: removes and returns the next item (only called when `_qsize() > 0`). */
+  /** @internal Storage hook: removes and returns the next item (only called when `_qsize() > 0`). */
   _get(): T {
     const ring = this.#ring;
     const head = this.#head;
@@ -220,12 +220,12 @@ export class Queue<T> extends LoopBound implements AsyncIterable<T> {
     return item;
   }
 
-  /** Storage hook: the number of items. */
+  /** @internal Storage hook: the number of items. */
   _qsize(): number {
     return this.#count;
   }
 
-  /** Storage hook: the items, for `toString()`. */
+  /** @internal Storage hook: the items, for `toString()`. */
   _items(): T[] {
     const ring = this.#ring;
     const items: T[] = [];
