@@ -340,7 +340,9 @@ export function undocumented(api: ApiModule[]): string[] {
         seen.add(member.where);
         // A constructor without parameters needs no words beyond the class's own.
         if (member.kind === 'constructor' && member.signatures.every((s) => s.endsWith('()'))) continue;
-        if (!member.doc) missing.push(`${entry.specifier}: ${symbol.name}.${member.name} (${member.where})`);
+        // A constructor's `@param` tags are its documentation.
+        const documented = member.doc !== '' || (member.kind === 'constructor' && member.tags.some((t) => t.name === 'param'));
+        if (!documented) missing.push(`${entry.specifier}: ${symbol.name}.${member.name} (${member.where})`);
       }
     }
   }
