@@ -15,7 +15,7 @@ const EXECUTOR_JOIN_TIMEOUT_MS = 300_000;
 export interface RunOptions {
   /** Run the loop in debug mode (see `EventLoop.setDebug`). Default: the loop's own setting. */
   debug?: boolean;
-  /** Creates the loop. Default: `() => new EventLoop()`; `aio/testing` offers a virtual-time loop. */
+  /** Creates the loop. Default: `() => new EventLoop()`; `aio-ts/testing` offers a virtual-time loop. */
   loopFactory?: () => EventLoop;
 }
 
