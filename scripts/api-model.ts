@@ -129,14 +129,23 @@ function signatureText(checker: ts.TypeChecker, name: string, sig: ts.Signature,
   return arrow < 0 ? `${name}${text}` : `${name}${text.slice(0, arrow + 1)}: ${text.slice(arrow + 5)}`;
 }
 
-/** The declaration as it would read in a `.d.ts`, bodies and initializers dropped. */
-function headerOf(decl: ts.Declaration): string {
+/**
+ * The declaration as it would read in a `.d.ts`, bodies and initializers dropped. A class
+ * or interface header leaves out the bases the package does not export (`extends
+ * LoopBound`): a reader could not look them up, and their public members are listed as the
+ * class's own.
+ */
+function headerOf(decl: ts.Declaration, isPublic: (node: ts.Expression) => boolean): string {
   const sf = decl.getSourceFile();
   if (ts.isClassDeclaration(decl) || ts.isInterfaceDeclaration(decl)) {
-    const start = decl.getStart(sf);
-    const open = decl.members.pos;
-    const head = sf.text.slice(start, open).replace(/\{\s*$/, '').replace(/^export\s+(declare\s+)?/, '');
-    return head.replace(/\s+/g, ' ').trim();
+    const keyword = ts.isClassDeclaration(decl) ? 'class' : 'interface';
+    const typeParams = decl.typeParameters ? `<${decl.typeParameters.map((t) => t.getText(sf)).join(', ')}>` : '';
+    const clauses = (decl.heritageClauses ?? []).flatMap((clause) => {
+      const types = clause.types.filter((t) => isPublic(t.expression)).map((t) => t.getText(sf));
+      if (types.length === 0) return [];
+      return [`${clause.token === ts.SyntaxKind.ExtendsKeyword ? 'extends' : 'implements'} ${types.join(', ')}`];
+    });
+    return [`${keyword} ${decl.name!.text}${typeParams}`, ...clauses].join(' ').replace(/\s+/g, ' ');
   }
   if (ts.isTypeAliasDeclaration(decl)) {
     return sf.text.slice(decl.getStart(sf), decl.end).replace(/^export\s+/, '').trim();
@@ -260,7 +269,13 @@ function kindOf(symbol: ts.Symbol): string {
   return 'other';
 }
 
-function symbolSignatures(symbol: ts.Symbol, kind: string, checker: ts.TypeChecker): string[] {
+function symbolSignatures(
+  symbol: ts.Symbol,
+  kind: string,
+  checker: ts.TypeChecker,
+  root: string,
+  exportedOwners: Set<ts.Symbol>,
+): string[] {
   const decl = symbol.declarations![0]!;
   const name = symbol.getName();
   if (kind === 'function') {
@@ -271,7 +286,13 @@ function symbolSignatures(symbol: ts.Symbol, kind: string, checker: ts.TypeCheck
     const type = checker.getTypeOfSymbolAtLocation(symbol, decl);
     return [`const ${name}: ${checker.typeToString(type, decl, FORMAT)}`];
   }
-  return [headerOf(decl)];
+  const isPublic = (node: ts.Expression): boolean => {
+    let target = checker.getSymbolAtLocation(node);
+    if (target && target.flags & ts.SymbolFlags.Alias) target = checker.getAliasedSymbol(target);
+    const declaration = target?.declarations?.[0];
+    return !declaration || !isOurs(declaration, root) || exportedOwners.has(target!);
+  };
+  return [headerOf(decl, isPublic)];
 }
 
 /** The public API of each entry point, in the order each entry file exports it. */
@@ -300,7 +321,7 @@ export function collectApi(root = ROOT): ApiModule[] {
       return {
         name,
         kind,
-        signatures: symbolSignatures(symbol, kind, checker),
+        signatures: symbolSignatures(symbol, kind, checker, root, exportedOwners),
         doc: docOf(symbol, checker),
         tags: symbol.getJsDocTags(checker),
         where: where(decl, root),
