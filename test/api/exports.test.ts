@@ -3,11 +3,17 @@
  * the model). "Public" is every symbol exported by an entry point of package.json `exports`
  * (read from package.json, so a new subpath is covered at once) and every member of an
  * exported class, interface or object type that is not `_`-prefixed, `#private`, `private`
- * or `@internal`.
+ * or `@internal`. The `@example`s that are whole programs (they import from `aio-ts`)
+ * type-check, strict, against the sources; fragments (a line or two inside a coroutine, no
+ * import) are not checked.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { collectApi, entries, undocumented } from '../../scripts/api-model.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, basename } from 'node:path';
+import ts from 'typescript';
+import { ROOT, collectApi, entries, tagText, undocumented } from '../../scripts/api-model.ts';
 import { renderAll, stalePages } from '../../scripts/api-docs.ts';
 
 const api = collectApi();
@@ -34,4 +40,54 @@ test('every entry point has an overview comment', () => {
 test('docs/api/ is current (run npm run docs)', () => {
   const stale = stalePages(renderAll(api));
   assert.deepEqual(stale, [], `API reference not current: run npm run docs\n  ${stale.join('\n  ')}`);
+});
+
+test('every @example that imports from the package type-checks', () => {
+  const programs: { name: string; text: string }[] = [];
+  for (const { entry, doc, symbols } of api) {
+    const overview = doc.split(/^@example[ \t]*$/m).slice(1);
+    overview.forEach((text, i) => programs.push({ name: `${entry.docName}-overview-${i}`, text }));
+    for (const symbol of symbols) {
+      const tags = [...symbol.tags.map((t) => ({ owner: symbol.name, t })), ...symbol.members.map((m) => m.tags.map((t) => ({ owner: `${symbol.name}.${m.name}`, t }))).flat()];
+      tags
+        .filter(({ t }) => t.name === 'example')
+        .forEach(({ owner, t }, i) => programs.push({ name: `${owner.replace(/[^\w.]/g, '_')}-${i}`, text: tagText(t) }));
+    }
+  }
+  const whole = programs.filter((p) => /from 'aio-ts(\/[\w-]+)?'/.test(p.text));
+  assert.ok(whole.length >= 10, `only ${whole.length} examples import from aio-ts`);
+
+  const dir = mkdtempSync(join(tmpdir(), 'aio-examples-'));
+  try {
+    const files = [...new Map(whole.map((p) => [p.name, p])).values()].map((p) => {
+      const file = join(dir, `${p.name}.mts`);
+      writeFileSync(file, `${p.text}\nexport {};\n`);
+      return file;
+    });
+    // `aio-ts` and its subpaths resolve to their sources, as package.json maps them to dist/.
+    const paths = Object.fromEntries(entries().map((e) => [e.specifier, [e.source]]));
+    const program = ts.createProgram(files, {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      lib: ['lib.es2022.d.ts', 'lib.esnext.disposable.d.ts'],
+      types: ['node'],
+      typeRoots: [join(ROOT, 'node_modules', '@types')],
+      paths,
+      allowImportingTsExtensions: true,
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+    });
+    const errors = files.flatMap((file) => {
+      const sf = program.getSourceFile(file)!;
+      return [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)].map((d) => {
+        const line = d.start === undefined ? 0 : sf.getLineAndCharacterOfPosition(d.start).line + 1;
+        return `${basename(file, '.mts')}:${line} ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
+      });
+    });
+    assert.deepEqual(errors, [], `examples that do not compile:\n  ${errors.join('\n  ')}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
