@@ -65,9 +65,15 @@ const STATE_NAMES = ['pending', 'cancelled', 'finished', 'finished', 'finished']
  * order they were added. A Future is both `yield*`-able and `await`-able.
  *
  * @example
- * const fut = loop.createFuture<number>();
- * loop.callLater(10, () => fut.setResult(42));
- * const value = yield* fut; // 42
+ * import { run, getRunningLoop } from 'aio-ts';
+ *
+ * await run(function* () {
+ *   const loop = getRunningLoop();
+ *   const fut = loop.createFuture<number>();
+ *   loop.callLater(10, () => fut.setResult(42));
+ *   const value = yield* fut; // 42, after 10 ms (`await fut` in an async function)
+ *   console.log(value, fut.done(), fut.result()); // 42 true 42
+ * });
  */
 export class Future<T = unknown> implements Yieldable<T>, PromiseLike<T> {
   // Few fields on purpose: a program may hold 100k pending futures.

@@ -61,8 +61,18 @@ const aborts = new WeakMap<Task<unknown>, AbortController>();
  * async context so that their `await`s on runtime awaitables can be cancelled.
  *
  * @example
- * const task = createTask(function* () { yield* sleep(1000); return 'done'; });
- * task.cancel('no longer needed');
+ * import { run, createTask, sleep, CancelledError } from 'aio-ts';
+ *
+ * await run(function* () {
+ *   const task = createTask(function* () { yield* sleep(1000); return 'done'; }, { name: 'slow' });
+ *   yield* sleep(10);
+ *   task.cancel('no longer needed'); // CancelledError is thrown into it, at its sleep
+ *   try {
+ *     yield* task;
+ *   } catch (error) {
+ *     console.log(error instanceof CancelledError, task.cancelled(), task.getName()); // true true slow
+ *   }
+ * });
  */
 // Not `implements Waiter`: Waiter is internal (stripped from the .d.ts); a Task is still checked
 // against it wherever it registers itself as a future's callback.

@@ -31,11 +31,13 @@ const ITERATION_DONE: IteratorResult<never, undefined> = Object.freeze({ done: t
  * (a Future or Promise), as `await` always does; `yield* queue.get()` and `for await` don't.
  *
  * @example
- * const queue = new Queue<number>(10);
+ * import { run, gather, Queue, type Coro } from 'aio-ts';
+ *
+ * const queue = new Queue<number>(10); // put() waits while 10 items are queued
  *
  * function* producer(): Coro<void> {
  *   for (let i = 0; i < 100; i++) yield* queue.put(i);
- *   queue.shutdown();
+ *   queue.shutdown(); // consumers end once the queue is empty
  * }
  *
  * function* consumer(): Coro<number> {
@@ -49,6 +51,9 @@ const ITERATION_DONE: IteratorResult<never, undefined> = Object.freeze({ done: t
  *   for await (const item of queue) total += item;
  *   return total;
  * }
+ *
+ * const [, a, b] = await run(() => gather(producer(), consumer(), consumerAsync()));
+ * console.log(a + b); // 4950: every item consumed once
  */
 export class Queue<T> extends LoopBound implements AsyncIterable<T> {
   readonly #maxsize: number;
