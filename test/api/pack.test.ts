@@ -24,6 +24,11 @@ test('the packed tarball installs and works from JavaScript and TypeScript', { t
     const [packed] = JSON.parse(npm(ROOT, 'pack', '--json', '--pack-destination', dir)) as { filename: string; files: { path: string }[] }[];
     const shipped = packed!.files.map((f) => f.path);
     assert.ok(!shipped.some((f) => f.startsWith('src/') || f.startsWith('test/')), `sources in the tarball: ${shipped.join(', ')}`);
+    // The README links to the reference: it ships too, one page per entry point.
+    for (const { entry } of api) assert.ok(shipped.includes(`docs/api/${entry.docName}.md`), `docs/api/${entry.docName}.md not in the tarball`);
+    // No source maps: they would point to src/, which is not shipped (the JavaScript is the
+    // TypeScript without its types, readable as it is).
+    assert.ok(!shipped.some((f) => f.endsWith('.map')), 'source maps in the tarball');
 
     const project = join(dir, 'project');
     execFileSync('mkdir', [project]);
