@@ -209,11 +209,12 @@ function collectMembers(
           ? !decls.some(ts.isSetAccessorDeclaration)
           : Boolean(modifiers & ts.ModifierFlags.Readonly);
       const optional = symbol.flags & ts.SymbolFlags.Optional ? '?' : '';
-      const shownType = checker.typeToString(
-        optional ? checker.getNonNullableType(type) : type,
-        first,
-        FORMAT,
-      );
+      // The type as written when there is an annotation (`unknown` stays `unknown`, aliases
+      // stay named); else as inferred.
+      const annotation = (first as ts.PropertyDeclaration | ts.GetAccessorDeclaration).type;
+      const shownType = annotation
+        ? annotation.getText().replace(/\s+/g, ' ')
+        : checker.typeToString(optional ? checker.getNonNullableType(type) : type, first, FORMAT);
       signatures = [`${readonly ? 'readonly ' : ''}${shown}${optional}: ${shownType}`];
     }
     members.push({
