@@ -87,10 +87,7 @@ export function createProgram(files: string[], root = ROOT): ts.Program {
   return ts.createProgram(files, { ...config.options, noEmit: true });
 }
 
-const FORMAT =
-  ts.TypeFormatFlags.NoTruncation |
-  ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope |
-  ts.TypeFormatFlags.WriteArrowStyleSignature;
+const FORMAT = ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseAliasDefinedOutsideCurrentScope;
 
 /** True when a declaration is marked `@internal` (the test `stripInternal` applies). */
 function isInternal(decl: ts.Node): boolean {
@@ -123,10 +120,8 @@ function docOf(symbol: ts.Symbol, checker: ts.TypeChecker): string {
 }
 
 function signatureText(checker: ts.TypeChecker, name: string, sig: ts.Signature, decl: ts.Node): string {
-  const text = checker.signatureToString(sig, decl, FORMAT | ts.TypeFormatFlags.WriteTypeArgumentsOfSignature);
-  // signatureToString writes `<T>(a: A) => R`; show it as `name<T>(a: A): R`.
-  const arrow = text.lastIndexOf(') => ');
-  return arrow < 0 ? `${name}${text}` : `${name}${text.slice(0, arrow + 1)}: ${text.slice(arrow + 5)}`;
+  // `<T>(a: A): R`, written after the name.
+  return `${name}${checker.signatureToString(sig, decl, FORMAT | ts.TypeFormatFlags.WriteTypeArgumentsOfSignature)}`;
 }
 
 /**
@@ -240,8 +235,9 @@ function collectMembers(
         kind: 'constructor',
         isStatic: false,
         signatures: staticType.getConstructSignatures().map((s) => {
+          // `(a: A): Owner` without its return type: `new Owner<T>(a: A)`.
           const text = checker.signatureToString(s, decl, FORMAT);
-          return `new ${owner.getName()}${text.slice(0, text.lastIndexOf(') => ') + 1)}`;
+          return `new ${owner.getName()}${text.slice(0, text.lastIndexOf('): ') + 1)}`;
         }),
         doc: ctorSymbol ? docOf(ctorSymbol, checker) : '',
         tags: ctorSymbol ? ctorSymbol.getJsDocTags(checker) : [],
