@@ -83,7 +83,7 @@ function moduleDoc(doc: string): string[] {
 
 function firstSentence(doc: string): string {
   const flat = doc.split(/\n\s*\n/)[0]!.replace(/\s+/g, ' ').trim();
-  const end = flat.search(/\.(\s|$)/);
+  const end = flat.search(/(?<!\b(?:e\.g|i\.e|etc|vs))\.(\s|$)/); // not at "e.g." and the like
   const sentence = end < 0 ? flat : flat.slice(0, end + 1);
   return sentence.replace(/\|/g, '\\|');
 }
