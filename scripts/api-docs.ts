@@ -6,6 +6,7 @@
  */
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { collectApi, tagText, ROOT, type ApiMember, type ApiModule, type ApiSymbol } from './api-model.ts';
 import type ts from 'typescript';
 
@@ -187,7 +188,7 @@ export function stalePages(pages: Map<string, string>): string[] {
   return stale;
 }
 
-if (process.argv[1] === import.meta.filename) {
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const pages = renderAll();
   if (process.argv.includes('--check')) {
     const stale = stalePages(pages);

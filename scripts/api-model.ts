@@ -8,10 +8,11 @@
  * and not marked `@internal` (those are stripped from the published `.d.ts` files).
  */
 import { readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
-export const ROOT = resolve(import.meta.dirname, '..');
+export const ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 
 /** One public entry point: `aio-ts`, `aio-ts/testing`, … and the source file behind it. */
 export interface Entry {
