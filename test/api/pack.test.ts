@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
@@ -31,7 +31,7 @@ test('the packed tarball installs and works from JavaScript and TypeScript', { t
     assert.ok(!shipped.some((f) => f.endsWith('.map')), 'source maps in the tarball');
 
     const project = join(dir, 'project');
-    execFileSync('mkdir', [project]);
+    mkdirSync(project);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
     npm(project, 'install', '--no-audit', '--no-fund', '--prefer-offline', join(dir, packed!.filename));
 
