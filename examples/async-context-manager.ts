@@ -1,5 +1,5 @@
 /**
- * Seed 000, "Asynchronous Context Managers": setup and cleanup around a body.
+ * An asynchronous context manager: async setup and cleanup around a body.
  * Async functions use `await using` with `Symbol.asyncDispose`; generator coroutines
  * use `asyncWith` (enter/exit, like `__aenter__`/`__aexit__`).
  */

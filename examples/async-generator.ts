@@ -1,5 +1,5 @@
 /**
- * Seed 000, "Asynchronous Iterators and Generators": an async generator that sleeps
+ * Asynchronous iteration: an async generator that sleeps
  * before each value. `for await` consumes it in async functions; `forAwait` (or
  * `aiter`) consumes it from generator coroutines.
  */

@@ -1,5 +1,5 @@
 /**
- * Seed 001, "Creating Multiple Tasks": two tasks run concurrently; awaiting them in
+ * Creating tasks: two tasks run concurrently; awaiting them in
  * turn takes two seconds in all (the longer one), not three.
  */
 import { createTask, run, sleep, type Coro } from '../src/index.ts';

@@ -1,5 +1,5 @@
 /**
- * `npm run demo`: runs every seed example, translated to aio, in real time, and prints
+ * `npm run demo`: runs every example, in real time, and prints
  * what each prints with how long it took. Concurrent sleeps overlap: three one-second
  * greetings take one second, not three.
  */
@@ -7,7 +7,7 @@ import { run } from '../src/index.ts';
 import { examples } from './index.ts';
 
 const style = process.argv.includes('--async') ? 'async' : 'generator';
-console.log(`aio demo: the seed examples (${style} style; pass --async for the async-function style)\n`);
+console.log(`aio demo: the examples (${style} style; pass --async for the async-function style)\n`);
 const started = performance.now();
 for (const example of examples) {
   console.log(`== ${example.title}`);

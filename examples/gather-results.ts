@@ -1,5 +1,5 @@
 /**
- * Seed 001, "Gathering Tasks": results come back in argument order, typed as a tuple,
+ * Gathering results: they come back in argument order, typed as a tuple,
  * after the slowest one (three seconds).
  */
 import { gather, run, sleep, type Coro } from '../src/index.ts';

@@ -1,5 +1,5 @@
 /**
- * Seed 002, "Basic Example": two one-second coroutines gathered at the top level finish
+ * Gathering at the top level: two one-second coroutines gathered by `run` finish
  * in about one second, not two. (Python's `asyncio.run(asyncio.gather(...))` is rejected
  * because run() wants a coroutine; here `run` takes a function that returns the gather.)
  */

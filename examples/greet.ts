@@ -1,5 +1,5 @@
 /**
- * Seed 000, "Enter async/await in Python": three greetings gathered concurrently.
+ * Three greetings gathered concurrently.
  * Each sleeps one second, so the whole run takes about one second, not three.
  */
 import { gather, run, sleep, type Coro } from '../src/index.ts';

@@ -1,4 +1,4 @@
-/** Seed 001, "Handling Exceptions": errors thrown in a coroutine are caught with try/catch. */
+/** Handling exceptions: errors thrown in a coroutine are caught with try/catch. */
 import { run, type Coro } from '../src/index.ts';
 import { isMain } from './is-main.ts';
 

@@ -1,4 +1,4 @@
-/** Seed 001, "Basic Syntax": an async function that prints, sleeps one second, prints. */
+/** Hello world: a coroutine that prints, sleeps one second, prints. */
 import { run, sleep, type Coro } from '../src/index.ts';
 import { isMain } from './is-main.ts';
 

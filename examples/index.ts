@@ -1,4 +1,4 @@
-/** The seed examples, in the order the demo runs them. Each has a generator and an async style. */
+/** The examples, in the order the demo runs them. Each has a generator and an async style. */
 import type { Coro } from '../src/index.ts';
 import * as greet from './greet.ts';
 import * as contextManager from './async-context-manager.ts';
@@ -24,35 +24,35 @@ export interface Example {
 
 export const examples: Example[] = [
   {
-    title: 'gather three greetings (seed 000)',
+    title: 'gather three greetings',
     ...greet,
     expected: ['Hello, Alice!', 'Hello, Bob!', 'Hello, Charlie!', 'Goodbye, Alice!', 'Goodbye, Bob!', 'Goodbye, Charlie!'],
     duration: 1000,
   },
   {
-    title: 'async context manager (seed 000)',
+    title: 'async context manager',
     ...contextManager,
     expected: ['Entering context', 'Inside context', 'Exiting context'],
     duration: 0,
   },
-  { title: 'async generator (seed 000)', ...asyncGenerator, expected: ['0', '1', '2'], duration: 3000 },
-  { title: 'hello world (seed 001)', ...helloWorld, expected: ['Hello', 'World'], duration: 1000 },
-  { title: 'create tasks (seed 001)', ...createTask, expected: ['Hello', 'World'], duration: 2000 },
+  { title: 'async generator', ...asyncGenerator, expected: ['0', '1', '2'], duration: 3000 },
+  { title: 'hello world', ...helloWorld, expected: ['Hello', 'World'], duration: 1000 },
+  { title: 'create tasks', ...createTask, expected: ['Hello', 'World'], duration: 2000 },
   {
-    title: 'gather results (seed 001)',
+    title: 'gather results',
     ...gatherResults,
     expected: ["[ 'Data 1', 'Data 2', 'Data 3' ]"],
     duration: 3000,
   },
   {
-    title: 'handling exceptions (seed 001)',
+    title: 'handling exceptions',
     ...handlingExceptions,
     expected: ['Caught an exception: An error occurred'],
     duration: 0,
   },
-  { title: 'gather at top level (seed 002)', ...gatherTopLevel, expected: ['Hello', 'World'], duration: 1000 },
+  { title: 'gather at top level', ...gatherTopLevel, expected: ['Hello', 'World'], duration: 1000 },
   {
-    title: 'a lock shared by three tasks (seed 003)',
+    title: 'a lock shared by three tasks',
     ...lock,
     expected: [0, 1, 2].flatMap((i) => [`Task Task ${i}: acquiring lock`, `Task Task ${i}: releasing lock`]),
     duration: 3000,

@@ -1,5 +1,5 @@
 /**
- * Seed 003, "Concurrency Control": three tasks share one Lock; each holds it for a second,
+ * A lock shared by three tasks: each holds it for a second,
  * so they take turns, in the order they asked (FIFO), and the run takes three seconds.
  */
 import { gather, Lock, run, sleep, type Coro } from '../src/index.ts';

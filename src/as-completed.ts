@@ -15,12 +15,13 @@ import { checkMs } from './validate.js';
  * assumes `for await` awaits the values it gives (it does for async generators), and would
  * type a Future as its result: here it does not. Use `f.result()`, `f.exception()`, `yield* f`.
  *
- * If a file also iterates an `asCompleted()` of the same result type synchronously,
- * TypeScript may reuse those types for `for await` (and type the variable as the result);
- * annotate then: `const ac: AsyncIterable<CompletedFuture<T>> = asCompleted(…)`.
+ * If the program (any of its files) also iterates an `asCompleted()` of the same result type
+ * synchronously, TypeScript may reuse those types for `for await` (and type the variable as
+ * the result); annotate then: `const ac: AsyncIterable<CompletedFuture<T>> = asCompleted(…)`.
  */
 export type CompletedFuture<T> = Omit<Future<T>, 'then'>;
 
+/** Options of `asCompleted(aws, options)`. */
 export interface AsCompletedOptions {
   /** After this many milliseconds, the awaitables still waiting throw `TimeoutError`. Default: none. */
   timeout?: number | null;
@@ -171,18 +172,20 @@ function timeoutError(): TimeoutError {
  * `TimeoutError`; nothing is cancelled.
  *
  * @example
- * import { run, sleep, createTask, asCompleted } from 'aio-ts';
+ * import { run, sleep, createTask, asCompleted, type CompletedFuture } from 'aio-ts';
  *
- * // Async functions: the Tasks themselves, done
+ * // Async functions: the Tasks themselves, done. The annotation keeps TypeScript from
+ * // typing them as their results when the program also iterates an asCompleted() of
+ * // strings synchronously, as below (see CompletedFuture).
  * await run(async () => {
  *   const tasks = [createTask(sleep(300, 'slow')), createTask(sleep(100, 'fast'))];
- *   for await (const task of asCompleted(tasks, { timeout: 1000 })) {
+ *   const completed: AsyncIterable<CompletedFuture<string>> = asCompleted(tasks, { timeout: 1000 });
+ *   for await (const task of completed) {
  *     console.log(task === tasks[1], task.result()); // true 'fast', then false 'slow'
  *   }
  * });
  *
- * // Generator coroutines (in the same file as the `for await` above, this loop must come
- * // second, or the `for await` needs an annotation: see CompletedFuture):
+ * // Generator coroutines: awaitables giving the results, in completion order.
  * await run(function* () {
  *   for (const next of asCompleted([sleep(300, 'slow'), sleep(100, 'fast')])) {
  *     console.log(yield* next); // 'fast', then 'slow'

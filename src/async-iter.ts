@@ -22,6 +22,13 @@ export class AsyncIteration<T> {
   readonly #loop: AbstractEventLoop;
   #finished = false;
 
+  /**
+   * Usually made with `aiter(iterable)`. Throws TypeError if `iterable` is neither an async
+   * iterable nor an async iterator.
+   *
+   * @param iterable An async iterable (an async generator, a stream, …) or an async iterator.
+   * @param loop The loop whose `run()` closes the iterator if it is left unfinished. Default: the running loop.
+   */
   constructor(iterable: AsyncIterable<T> | AsyncIterator<T>, loop: AbstractEventLoop = requireRunningLoop()) {
     const source = iterable as Partial<AsyncIterable<T>>;
     if (typeof source[Symbol.asyncIterator] === 'function') this.#iterator = source[Symbol.asyncIterator]!();

@@ -4,6 +4,7 @@ import { describe, isIterator, isThenable } from './values.js';
 
 /** asyncio's `__aenter__`/`__aexit__` pair: async setup and async cleanup around a body. */
 export interface AsyncContextManager<T> {
+  /** Sets the resource up; its value (or the awaited value) is what the body receives. */
   enter(): Awaitable<T> | T;
   /** Called with the body's error (undefined on success); return true to swallow the error. */
   exit(error: unknown): Awaitable<boolean | void> | boolean | void;

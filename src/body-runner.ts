@@ -77,14 +77,17 @@ export class InlineAwaitable<T> implements Yieldable<T>, Iterator<Suspend, T, un
     return 'InlineAwaitable';
   }
 
+  /** One step of the operation, as `yield*` drives it (starts it on the first call). */
   next(sent?: unknown): IteratorResult<Suspend, T> {
     return this.#step(this.#coroutine(), false, sent);
   }
 
+  /** Throws `error` into the operation where it waits, as `yield*` does on a cancel. */
   throw(error: unknown): IteratorResult<Suspend, T> {
     return this.#step(this.#coroutine(), true, error);
   }
 
+  /** Ends the operation early, running its `finally` blocks, as `yield*` does when its caller returns. */
   return(value?: T): IteratorResult<Suspend, T> {
     return this.#coroutine().return(value as T);
   }

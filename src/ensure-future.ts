@@ -11,6 +11,16 @@ import type { AbstractEventLoop } from './loop/events.js';
  * as is; a coroutine, coroutine function, async function or other yieldable becomes a Task;
  * a Promise becomes a Future settled with it. A Promise cannot be stopped: cancelling
  * its Future stops the wait, not the work.
+ *
+ * @example
+ * import { run, ensureFuture } from 'aio-ts';
+ * import { readFile } from 'node:fs/promises';
+ *
+ * await run(function* () {
+ *   // A coroutine cannot `await`: `yield*` a Future of the Promise instead.
+ *   const text = yield* ensureFuture(readFile('package.json', 'utf8'));
+ *   console.log(JSON.parse(text).name);
+ * });
  */
 export function ensureFuture<T>(value: Awaitable<T> | TaskTarget<T>, loop?: AbstractEventLoop): Future<T> {
   if (value instanceof Future) {

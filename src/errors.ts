@@ -7,8 +7,29 @@ import { anchorMaps } from './loop/map-anchors.js';
  * asyncio's `ValueError` cases throw `RangeError`; its `RuntimeError` cases throw `Error`.
  */
 
-/** Thrown into a coroutine when its Task is cancelled (asyncio.CancelledError). */
+/**
+ * Thrown into a coroutine when its Task is cancelled (asyncio.CancelledError), where the
+ * coroutine waits. It may catch it to clean up, and should let it propagate afterwards.
+ *
+ * @example
+ * import { run, createTask, sleep, CancelledError } from 'aio-ts';
+ *
+ * await run(function* () {
+ *   const worker = createTask(function* () {
+ *     try {
+ *       yield* sleep(60_000);
+ *     } catch (error) {
+ *       if (error instanceof CancelledError) console.log('cancelled:', error.message); // cancelled: shutting down
+ *       throw error;
+ *     }
+ *   });
+ *   yield* sleep(10);
+ *   worker.cancel('shutting down');
+ *   try { yield* worker; } catch (error) { console.log(worker.cancelled()); } // true
+ * });
+ */
 export class CancelledError extends Error {
+  /** @param message The cancel message (`task.cancel(msg)`); default: empty. */
   constructor(message?: string) {
     super(message ?? '');
   }
@@ -55,6 +76,7 @@ export class BrokenBarrierError extends Error {
 export class DeadlockError extends Error {
   override name = 'DeadlockError';
 
+  /** @param tasks One line per pending task: its name and what it waits on. */
   constructor(readonly tasks: string[]) {
     super(
       'the event loop cannot finish: Node.js has nothing left to do that could wake its pending tasks ' +

@@ -29,6 +29,10 @@ export type ErrorMatcher = ((error: unknown) => boolean) | (abstract new (...arg
 export class ExceptionGroup extends AggregateError {
   declare errors: unknown[];
 
+  /**
+   * @param message What the errors have in common (a string).
+   * @param errors The errors, at least one (asyncio's order of arguments, not AggregateError's).
+   */
   constructor(message: string, errors: Iterable<unknown>) {
     super(checkErrors(errors), checkMessage(message));
   }

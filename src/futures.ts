@@ -28,6 +28,7 @@ export type Coro<T = unknown> = Generator<Suspend, T, unknown>;
 
 /** Anything `yield*` accepts inside a coroutine: coroutines, Futures, Tasks, `sleep()`, … */
 export interface Yieldable<T> {
+  /** What `yield*` calls: steps that suspend the calling coroutine until the result is ready. */
   [Symbol.iterator](): Iterator<Suspend, T, unknown>;
 }
 
@@ -50,11 +51,12 @@ export interface AwaitingTask extends Future<unknown>, LoopTask {
   getName(): string;
 }
 
-/** An internal waiter: gets the future itself instead of a callback closure (Tasks, primitives). */
+/** @internal A waiter: gets the future itself instead of a callback closure (Tasks, primitives). */
 export interface Waiter {
   _wakeup(future: Future<any>): void;
 }
 
+/** A callback of `future.addDoneCallback()`: called with the future once it is done. */
 export type DoneCallback<F> = (future: F) => void;
 type Callback = DoneCallback<any> | Waiter;
 
@@ -75,9 +77,15 @@ const STATE_NAMES = ['pending', 'cancelled', 'finished', 'finished', 'finished']
  * order they were added. A Future is both `yield*`-able and `await`-able.
  *
  * @example
- * const fut = loop.createFuture<number>();
- * loop.callLater(10, () => fut.setResult(42));
- * const value = yield* fut; // 42
+ * import { run, getRunningLoop } from 'aio-ts';
+ *
+ * await run(function* () {
+ *   const loop = getRunningLoop();
+ *   const fut = loop.createFuture<number>();
+ *   loop.callLater(10, () => fut.setResult(42));
+ *   const value = yield* fut; // 42, after 10 ms (`await fut` in an async function)
+ *   console.log(value, fut.done(), fut.result()); // 42 true 42
+ * });
  */
 export class Future<T = unknown> implements Yieldable<T>, PromiseLike<T> {
   // Few fields on purpose: a program may hold 100k pending futures.
@@ -93,19 +101,28 @@ export class Future<T = unknown> implements Yieldable<T>, PromiseLike<T> {
    */
   _cancel: string | CancelledError | undefined = undefined;
 
+  /**
+   * A pending Future. Usually made with `loop.createFuture()`.
+   *
+   * @param loop The loop it belongs to (its callbacks run there). Default: the running
+   * loop; throws `Error('no running event loop')` if there is none.
+   */
   constructor(loop?: AbstractEventLoop) {
     this._loop = loop ?? requireRunningLoop();
     if (this._loop._debug) recordSource(this);
   }
 
+  /** The event loop the future belongs to (asyncio's `get_loop()`). */
   getLoop(): AbstractEventLoop {
     return this._loop;
   }
 
+  /** True once the future has a result, an exception, or was cancelled. */
   done(): boolean {
     return this._state !== PENDING;
   }
 
+  /** True if the future was cancelled. */
   cancelled(): boolean {
     return this._state === CANCELLED;
   }
@@ -130,11 +147,21 @@ export class Future<T = unknown> implements Yieldable<T>, PromiseLike<T> {
     return this._result;
   }
 
+  /**
+   * Marks the future done with `value` and schedules its done callbacks.
+   * Throws InvalidStateError if it is already done (asyncio's `set_result`).
+   */
   setResult(value: T): void {
     this._checkPending('setResult');
     this._resolve(value);
   }
 
+  /**
+   * Marks the future done with an exception, which `result()` and awaiting it then throw;
+   * schedules its done callbacks. Throws InvalidStateError if it is already done. If nobody
+   * ever retrieves the exception, the loop's exception handler reports it once the future is
+   * garbage-collected (`Future exception was never retrieved`).
+   */
   setException(error: unknown): void {
     this._checkPending('setException');
     this._reject(error);
@@ -162,6 +189,10 @@ export class Future<T = unknown> implements Yieldable<T>, PromiseLike<T> {
     return this._removeCallback(callback, Infinity);
   }
 
+  /**
+   * Makes the future `yield*`-able in a coroutine: `const v = yield* fut` suspends until it
+   * is done, then returns its result or throws its exception.
+   */
   [Symbol.iterator](): Iterator<Suspend, T, unknown> {
     return new FutureAwaiter(this);
   }
@@ -281,7 +312,7 @@ export class Future<T = unknown> implements Yieldable<T>, PromiseLike<T> {
  * mistaken `yield future`.
  */
 export class FutureAwaiter<T> implements Iterator<Suspend, T, unknown> {
-  readonly _future: Future<T>;
+  /** @internal */ readonly _future: Future<T>;
 
   constructor(future: Future<T>) {
     this._future = future;
@@ -486,6 +517,7 @@ export function reportUnretrieved(loop: AbstractEventLoop): void {
   }
 }
 
+/** True for a Future (Tasks and other subclasses included), as asyncio's `isfuture`. */
 export function isFuture(value: unknown): value is Future<unknown> {
   return value instanceof Future;
 }

@@ -5,6 +5,7 @@ import type { AbstractEventLoop } from './loop/events.js';
 import { anchorMaps } from './loop/map-anchors.js';
 import { argumentError } from './validate.js';
 
+/** Options of `gather()`, passed as a last argument: `gather(a, b, { returnExceptions: true })`. */
 export interface GatherOptions {
   /** Put exceptions (and CancelledErrors) in the result array instead of throwing the first one. Default: false. */
   returnExceptions?: boolean;
@@ -45,7 +46,21 @@ export class GatheringFuture<T> extends Future<T> {
  * cancels every child.
  *
  * @example
- * const [a, b] = yield* gather(fetchData(1000, 'Data 1'), fetchData(2000, 'Data 2'));
+ * import { run, gather, sleep, type Coro } from 'aio-ts';
+ *
+ * function* fetchData(ms: number, data: string): Coro<string> {
+ *   yield* sleep(ms);
+ *   return data;
+ * }
+ *
+ * await run(function* () {
+ *   // Typed as a tuple, [string, string, number], after 200 ms (not 300).
+ *   const [a, b, c] = yield* gather(fetchData(200, 'Data 1'), fetchData(100, 'Data 2'), async () => 3);
+ *   console.log(a, b, c); // Data 1 Data 2 3
+ *
+ *   const results = yield* gather(fetchData(10, 'ok'), async () => { throw new Error('boom'); }, { returnExceptions: true });
+ *   console.log(results); // [ 'ok', Error: boom ]
+ * });
  */
 export function gather<const A extends readonly GatherArg[]>(...aws: A): GatheringFuture<Results<A>>;
 export function gather<const A extends readonly GatherArg[]>(

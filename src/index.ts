@@ -1,6 +1,21 @@
 /**
- * aio: Python's asyncio for TypeScript. Coroutines are generator functions
- * (`function*` + `yield*` is `async def` + `await`); async functions work too.
+ * aio-ts: Python's asyncio for TypeScript. Coroutines are generator functions
+ * (`function*` + `yield*` is `async def` + `await`); async functions work too. An explicit
+ * event loop, Tasks that can be cancelled, timeouts and task groups, asyncio's locks and
+ * queues. All durations are milliseconds.
+ *
+ * @example
+ * import { run, gather, sleep, type Coro } from 'aio-ts';
+ *
+ * function* greet(name: string): Coro<string> {
+ *   yield* sleep(1000);
+ *   return `Hello, ${name}!`;
+ * }
+ *
+ * const greetings = await run(function* () {
+ *   return yield* gather(greet('Alice'), greet('Bob'), greet('Charlie'));
+ * });
+ * console.log(greetings); // after one second, not three: [ 'Hello, Alice!', 'Hello, Bob!', 'Hello, Charlie!' ]
  */
 export { CancelledError, TimeoutError, InvalidStateError, KeyboardInterrupt, DeadlockError } from './errors.js';
 export { QueueEmpty, QueueFull, QueueShutDown, BrokenBarrierError } from './errors.js';

@@ -20,10 +20,11 @@ const ANOTHER_LOOP_RUNS =
 /** How long closing a runner waits for the default executor's jobs (ms; asyncio's THREAD_JOIN_TIMEOUT). */
 const EXECUTOR_JOIN_TIMEOUT_MS = 300_000;
 
+/** Options of `run(main, options)` and `new Runner(options)`. */
 export interface RunOptions {
   /** Run the loop in debug mode (see `EventLoop.setDebug`). Default: the loop's own setting. */
   debug?: boolean;
-  /** Creates the loop. Default: `() => new EventLoop()`; `aio/testing` offers a virtual-time loop. */
+  /** Creates the loop. Default: `() => new EventLoop()`; `aio-ts/testing` offers a virtual-time loop. */
   loopFactory?: () => EventLoop;
 }
 
@@ -46,6 +47,7 @@ export class Runner {
   #closed = false;
   #interrupts = 0;
 
+  /** @param options `debug` and `loopFactory`, used when the loop is created. */
   constructor(options: RunOptions = {}) {
     checkRunOptions('Runner', options);
     this.#options = options;

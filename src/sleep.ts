@@ -182,11 +182,18 @@ export type Sleep<T> = SleepBase<T>;
  * `sleep(0)` (or a negative delay) yields to the loop for exactly one iteration.
  *
  * @example
+ * import { run, gather, sleep, type Coro } from 'aio-ts';
+ *
  * function* greet(name: string): Coro<void> {
  *   console.log(`Hello, ${name}!`);
  *   yield* sleep(1000);
  *   console.log(`Goodbye, ${name}!`);
  * }
+ *
+ * // Three greetings in one second, not three.
+ * await run(() => gather(greet('Alice'), greet('Bob'), greet('Charlie')));
+ * // In an async function: `await sleep(1000)`; `sleep(ms, value)` returns `value`.
+ * console.log(await run(async () => await sleep(10, 'done'))); // done
  */
 export function sleep(ms: number): Sleep<void>;
 export function sleep<T>(ms: number, result: T): Sleep<T>;

@@ -53,7 +53,7 @@ export function enableTaskContext(): void {
 }
 
 /**
- * Makes `task` the current context (for a generator step); returns the previous one to
+ * @internal Makes `task` the current context (for a generator step); returns the previous one to
  * restore. Promises created meanwhile (async helpers the coroutine calls) carry the task.
  */
 export function swapTaskContext(task: LoopTask | null): LoopTask | null {
@@ -62,7 +62,7 @@ export function swapTaskContext(task: LoopTask | null): LoopTask | null {
   return previous;
 }
 
-/** Runs `fn` synchronously as code of `task`: promises it creates carry the task. */
+/** @internal Runs `fn` synchronously as code of `task`: promises it creates carry the task. */
 export function runInTaskContext<R>(task: LoopTask, fn: () => R): R {
   if (!installed) install();
   const previous = current;
@@ -74,7 +74,7 @@ export function runInTaskContext<R>(task: LoopTask, fn: () => R): R {
   }
 }
 
-/** The async-function task whose code is running, or null. */
+/** @internal The async-function task whose code is running, or null. */
 export function asyncContextTask<T extends LoopTask = LoopTask>(): T | null {
   // Typed by the caller: this module sits below tasks.ts and cannot name Task.
   return current as T | null;

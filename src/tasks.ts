@@ -2,7 +2,7 @@ import { CancelledError } from './errors.js';
 import { GeneratorFunction, NO_ERROR, describe, isIterator, isThenable } from './values.js';
 import { checkLoop } from './validate.js';
 import { enableTaskContext, asyncContextTask, swapTaskContext } from './task-tracking.js';
-import { Future, FutureAwaiter, RESUMED, PENDING, CANCELLED, setWakeTask, type Coro, type Suspend, type Waiter } from './futures.js';
+import { Future, FutureAwaiter, RESUMED, PENDING, CANCELLED, setWakeTask, type Coro, type Suspend } from './futures.js';
 import { requireRunningLoop, runningLoopOrNull } from './loop/running.js';
 import type { AbstractEventLoop } from './loop/events.js';
 import { anchorMaps } from './loop/map-anchors.js';
@@ -17,6 +17,7 @@ export type TaskTarget<T> =
   | (() => PromiseLike<T>)
   | (() => T | PromiseLike<T> | Iterator<Suspend, T, unknown>);
 
+/** Options of `createTask(target, options)` and `loop.createTask()`. */
 export interface TaskOptions {
   /** Name shown in errors and reports. Default: `Task-<n>`. */
   name?: string;
@@ -88,10 +89,22 @@ const aborts = new WeakMap<Task<unknown>, AbortController>();
  * async context so that their `await`s on runtime awaitables can be cancelled.
  *
  * @example
- * const task = createTask(function* () { yield* sleep(1000); return 'done'; });
- * task.cancel('no longer needed');
+ * import { run, createTask, sleep, CancelledError } from 'aio-ts';
+ *
+ * await run(function* () {
+ *   const task = createTask(function* () { yield* sleep(1000); return 'done'; }, { name: 'slow' });
+ *   yield* sleep(10);
+ *   task.cancel('no longer needed'); // CancelledError is thrown into it, at its sleep
+ *   try {
+ *     yield* task;
+ *   } catch (error) {
+ *     console.log(error instanceof CancelledError, task.cancelled(), task.getName()); // true true slow
+ *   }
+ * });
  */
-export class Task<T = unknown> extends Future<T> implements Waiter {
+// Not `implements Waiter`: Waiter is internal (stripped from the .d.ts); a Task is still checked
+// against it wherever it registers itself as a future's callback.
+export class Task<T = unknown> extends Future<T> {
   /** @internal The iterator being driven, or the function to call at the first step. */
   _coro: Generator<Suspend, T, unknown> | (() => unknown);
   // Few fields on purpose, as in Future: a program may hold 100k pending tasks, and every
@@ -145,6 +158,7 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
     return (this._cancels & MUST_CANCEL) !== 0;
   }
 
+  /** @internal */
   set _mustCancel(value: boolean) {
     this._cancels = (this._cancels & ~MUST_CANCEL) | (value ? MUST_CANCEL : 0);
   }
@@ -160,11 +174,13 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
     return woken !== null && woken._state === CANCELLED ? null : this._makeCancelledError();
   }
 
+  /** The task's name: the one given to `createTask` or `setName`, else `Task-<n>`. */
   getName(): string {
     const name = this._name;
     return typeof name === 'number' ? `Task-${name}` : name;
   }
 
+  /** Renames the task (the name is shown in errors, reports and `toString()`). */
   setName(name: string): void {
     this._name = String(name);
   }
@@ -188,10 +204,12 @@ export class Task<T = unknown> extends Future<T> implements Waiter {
     return controller.signal;
   }
 
+  /** Always throws: a task's result is what its coroutine returns (as in asyncio). */
   override setResult(_value: T): never {
     throw new Error('Task does not support setResult() operation');
   }
 
+  /** Always throws: a task's exception is what its coroutine throws (as in asyncio). */
   override setException(_error: unknown): never {
     throw new Error('Task does not support setException() operation');
   }
@@ -469,7 +487,25 @@ function settleRejected(reason: unknown): void {
   asyncContextTask<Task<unknown>>()!._settleAsync(false, reason);
 }
 
-/** Wraps a coroutine (or async function) in a Task scheduled to start soon. */
+/**
+ * Wraps a coroutine (or async function) in a Task of the running loop, scheduled to start
+ * soon (asyncio.create_task): it runs concurrently with the caller, which may await it
+ * later, or cancel it. Throws `Error('no running event loop')` outside a loop.
+ *
+ * @example
+ * import { run, createTask, sleep, type Coro } from 'aio-ts';
+ *
+ * function* say(ms: number, what: string): Coro<string> {
+ *   yield* sleep(ms);
+ *   return what;
+ * }
+ *
+ * await run(function* () {
+ *   const hello = createTask(say(200, 'hello'), { name: 'greeter' });
+ *   const world = createTask(async () => { await sleep(100); return 'world'; });
+ *   console.log(yield* world, yield* hello); // after 200 ms, not 300: world hello
+ * });
+ */
 export function createTask<T>(target: TaskTarget<T>, options?: TaskOptions): Task<T> {
   return new Task(target, options);
 }

@@ -15,10 +15,11 @@ export const ALL_COMPLETED = 'ALL_COMPLETED';
 /** When `wait()` returns: `FIRST_COMPLETED`, `FIRST_EXCEPTION` or `ALL_COMPLETED`. */
 export type ReturnWhen = typeof FIRST_COMPLETED | typeof FIRST_EXCEPTION | typeof ALL_COMPLETED;
 
+/** Options of `wait(aws, options)`. */
 export interface WaitOptions {
   /** Return after this many milliseconds even if the condition is not met. Default: no timeout. */
   timeout?: number | null;
-  /** Default: `ALL_COMPLETED`. */
+  /** When to return: `FIRST_COMPLETED`, `FIRST_EXCEPTION` or `ALL_COMPLETED` (the default). */
   returnWhen?: ReturnWhen;
 }
 

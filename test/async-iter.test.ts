@@ -14,7 +14,7 @@ import {
   type Coro,
 } from '../src/index.ts';
 
-/** The seed example's async generator: sleeps before each value (short delays here). */
+/** The async generator of examples/async-generator.ts: sleeps before each value (short delays here). */
 async function* asyncGenerator(n = 3, ms = 1, log?: string[]): AsyncGenerator<number> {
   try {
     for (let i = 0; i < n; i++) {

@@ -11,7 +11,7 @@ import {
 } from '../src/index.ts';
 import { nodeDelay } from './helpers/capture.ts';
 
-/** The seed example's context manager, recording instead of printing. */
+/** The context manager of examples/async-context-manager.ts, recording instead of printing. */
 class Resource implements AsyncContextManager<Resource>, AsyncDisposable {
   constructor(readonly log: string[], readonly name = 'resource') {}
 

@@ -2,7 +2,7 @@
 // the project: a missing src/index.ts or a missing export makes the aio system
 // "unavailable" instead of breaking the peers' runs (and the type check).
 //
-// The types below are the subset of the public contract (shared API.md) that the
+// The types below are the subset of the public API (docs/api/index.md) that the
 // benchmarks use, written by hand because src/ may not exist yet.
 
 /** A coroutine: `function*` + `yield*` is `async def` + `await`. */

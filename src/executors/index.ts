@@ -1,5 +1,5 @@
 /**
- * aio/executors: run functions outside the event loop (concurrent.futures for aio).
+ * aio-ts/executors: run functions outside the event loop (concurrent.futures for aio).
  * `loop.runInExecutor(executor | null, fn, ...args)` returns a Future of `fn(...args)`;
  * `ThreadPoolExecutor` runs it in a `node:worker_threads` worker, so a CPU-bound job does not
  * block the loop. The job function must be self-contained: its source is what is sent.

@@ -57,6 +57,7 @@ export class Job<R> implements ExecutorJob<R> {
     return this.#state >= FULFILLED;
   }
 
+  /** True if the job was cancelled before it started. */
   cancelled(): boolean {
     return this.#state === CANCELLED;
   }

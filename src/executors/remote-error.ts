@@ -23,6 +23,10 @@ export class WorkerCrashError extends Error {
   /** The worker's exit code. */
   readonly exitCode: number;
 
+  /**
+   * @param exitCode The worker's exit code.
+   * @param cause The worker's uncaught error, if there was one (becomes `error.cause`).
+   */
   constructor(exitCode: number, cause?: unknown) {
     const why = cause === undefined ? `exited with code ${exitCode}` : `crashed with an uncaught error (${String(cause)})`;
     super(`the worker thread running the job ${why} before the job finished`, cause === undefined ? undefined : { cause });

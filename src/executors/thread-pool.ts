@@ -7,6 +7,7 @@ import { jobSource } from './job-source.js';
 import { WorkerCrashError, argumentCloneError, explainNotDefined, reviveError } from './remote-error.js';
 import { OK, WORKER_SCRIPT, type JobMessage, type ResultMessage, type Serialized } from './worker-script.js';
 
+/** Options of `new ThreadPoolExecutor(options)`. */
 export interface ThreadPoolExecutorOptions {
   /**
    * The most worker threads alive at once; they start on demand, one per job waiting while
@@ -83,6 +84,12 @@ export class ThreadPoolExecutor implements Executor {
     this.#checkDrained();
   };
 
+  /**
+   * Starts no thread yet: workers start on demand. Throws TypeError/RangeError if
+   * `maxWorkers` is not a positive integer.
+   *
+   * @param options `maxWorkers`.
+   */
   constructor(options: ThreadPoolExecutorOptions = {}) {
     checkOptions('ThreadPoolExecutor', options, '{ maxWorkers: 4 }');
     const max = options.maxWorkers ?? availableParallelism();

@@ -41,6 +41,7 @@ export class Guard implements Disposable {
     owner.release();
   }
 
+  /** Same as `release()`: what `using` calls when the block ends. */
   [Symbol.dispose](): void {
     this.release();
   }

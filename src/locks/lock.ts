@@ -13,17 +13,27 @@ import { anchorMaps } from '../loop/map-anchors.js';
  * acquires it for a `using` declaration, which releases it however the block exits.
  *
  * @example
+ * import { run, gather, sleep, Lock, type Coro } from 'aio-ts';
+ *
  * const lock = new Lock();
+ * let balance = 100;
  *
- * function* update(): Coro<void> {
- *   using _ = yield* lock.hold();
- *   // ... only one task at a time runs here
+ * function* withdraw(amount: number): Coro<void> {
+ *   using _ = yield* lock.hold(); // released when the block ends, even on error or cancel
+ *   const seen = balance;
+ *   yield* sleep(10); // another task runs here, but cannot enter
+ *   balance = seen - amount;
  * }
  *
- * async function updateAsync(): Promise<void> {
+ * async function deposit(amount: number): Promise<void> {
  *   using _ = await lock.hold();
- *   // ...
+ *   const seen = balance;
+ *   await sleep(10);
+ *   balance = seen + amount;
  * }
+ *
+ * await run(() => gather(withdraw(30), deposit(50), withdraw(20)));
+ * console.log(balance); // 100: no update was lost
  */
 export class Lock extends LoopBound {
   /** @internal */ _locked = false;

@@ -158,18 +158,26 @@ export class EventLoop implements AbstractEventLoop {
     if (this.#wake !== null) this.#wakeUp(); // re-arm the Node timer for the new deadline
   }
 
+  /** A new pending Future bound to this loop (asyncio's `loop.create_future()`). */
   createFuture<T = unknown>(): Future<T> {
     return new Future<T>(this);
   }
 
+  /**
+   * Wraps a coroutine, generator function or async function in a Task of this loop,
+   * scheduled to start soon (asyncio's `loop.create_task()`); `createTask()` does the same on
+   * the running loop. Throws if the loop is closed.
+   */
   createTask<T>(target: TaskTarget<T>, options: TaskOptions = {}): Task<T> {
     return new Task(target, options, this);
   }
 
+  /** True while `runForever()`/`runUntilComplete()` runs the loop. */
   isRunning(): boolean {
     return this.#running;
   }
 
+  /** True once `close()` was called; a closed loop accepts no more callbacks or tasks. */
   isClosed(): boolean {
     return this.#closed;
   }
@@ -226,6 +234,22 @@ export class EventLoop implements AbstractEventLoop {
     closeDefaultExecutor(this);
   }
 
+  /**
+   * Sets the function that reports errors with nowhere else to go (asyncio's
+   * `set_exception_handler`): it is called as `handler(loop, context)`. `null` restores the
+   * default, `defaultExceptionHandler`. An error thrown by the handler is logged, not thrown.
+   *
+   * @example
+   * import { run, createTask, getRunningLoop } from 'aio-ts';
+   *
+   * await run(function* () {
+   *   getRunningLoop().setExceptionHandler((loop, context) => {
+   *     console.log('reported:', context.message, context.exception);
+   *   });
+   *   getRunningLoop().callSoon(() => { throw new Error('oops'); });
+   *   yield* createTask(function* () {}); // one iteration later: "reported: Exception in callback …"
+   * });
+   */
   setExceptionHandler(handler: ExceptionHandler | null): void {
     if (handler !== null && typeof handler !== 'function') {
       throw argumentError('setExceptionHandler', 'handler', 'a function or null', handler);
@@ -233,6 +257,7 @@ export class EventLoop implements AbstractEventLoop {
     this.#exceptionHandler = handler;
   }
 
+  /** The handler set with `setExceptionHandler()`, or null for the default one. */
   getExceptionHandler(): ExceptionHandler | null {
     return this.#exceptionHandler;
   }
@@ -273,6 +298,7 @@ export class EventLoop implements AbstractEventLoop {
     this._debug = Boolean(enabled);
   }
 
+  /** True in debug mode (see `setDebug()`). */
   getDebug(): boolean {
     return this._debug;
   }
@@ -521,7 +547,20 @@ export function newEventLoop(): EventLoop {
   return new EventLoop();
 }
 
-/** The loop currently running (`runForever`/`runUntilComplete`/`run`); throws outside one (asyncio.get_running_loop). */
+/**
+ * The loop currently running (`runForever`/`runUntilComplete`/`run`), as
+ * asyncio.get_running_loop; throws `Error('no running event loop')` outside one.
+ *
+ * @example
+ * import { run, sleep, getRunningLoop } from 'aio-ts';
+ *
+ * await run(function* () {
+ *   const loop = getRunningLoop();
+ *   const start = loop.time();
+ *   loop.callLater(100, () => console.log('called after', loop.time() - start, 'ms')); // ~100
+ *   yield* sleep(150);
+ * });
+ */
 export function getRunningLoop(): EventLoop {
   return requireRunningLoop() as EventLoop;
 }

@@ -6,10 +6,15 @@ import { sourceOf } from '../debug-info.js';
 
 /** What the loop knows about an error it reports (asyncio's exception-handler context). */
 export interface ExceptionContext {
+  /** What happened, e.g. `Exception in callback …` or `Task exception was never retrieved: …`. */
   message: string;
+  /** The error, if there was one. */
   exception?: unknown;
+  /** The Future whose error is reported (e.g. one nobody retrieved). */
   future?: Future<unknown>;
+  /** The Task whose error is reported. */
   task?: Task<unknown>;
+  /** The Handle whose callback threw. */
   handle?: Handle;
   /** Where the failing object was created (debug mode). */
   sourceTraceback?: string;

@@ -1,5 +1,4 @@
 import { recordSource, sourceOf } from '../debug-info.js';
-import type { Timer } from './timer-queue.js';
 import { anchorMaps } from './map-anchors.js';
 
 /** @internal What a handle needs of its loop (the loop's interface in events.ts returns handles). */
@@ -33,6 +32,7 @@ export class Handle {
     this._args = null;
   }
 
+  /** True once `cancel()` was called. */
   cancelled(): boolean {
     return this._cancelled;
   }
@@ -71,7 +71,9 @@ export class Handle {
 }
 
 /** A callback scheduled with `callLater`/`callAt`. */
-export class TimerHandle extends Handle implements Timer {
+// Not `implements Timer`: Timer is internal (stripped from the .d.ts); a TimerHandle is still
+// checked against it where the loop queues it.
+export class TimerHandle extends Handle {
   /** @internal */ readonly _when: number;
   /** @internal Insertion order: timers due at the same time run first-in, first-out. */
   _seq = 0;

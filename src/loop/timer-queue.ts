@@ -4,7 +4,7 @@
  * one whole-number delay in a FIFO list each and orders the lists with a small heap.
  */
 
-/** What the timer heap holds: a Timer, or a runtime object that is its own timer (a sleep's Future). */
+/** @internal What the timer heap holds: a Timer, or a runtime object that is its own timer (a sleep's Future). */
 export interface Timer {
   /** Loop time (ms) at which it is due. */
   readonly _when: number;
@@ -21,6 +21,8 @@ export interface Timer {
  * Binary min-heap of timers ordered by (when, seq). Cancelled timers are left in
  * place and dropped lazily when they reach the top; `compact()` rebuilds the heap
  * when most entries are cancelled, so memory does not grow with cancelled timers.
+ *
+ * @internal
  */
 export class TimerHeap {
   #items: Timer[] = [];
@@ -82,7 +84,7 @@ export class TimerHeap {
   }
 }
 
-/** Timer `a` is due before `b`: earlier, or as early and scheduled first. */
+/** @internal Timer `a` is due before `b`: earlier, or as early and scheduled first. */
 export function before(a: Timer, b: Timer): boolean {
   return a._when < b._when || (a._when === b._when && a._seq < b._seq);
 }
@@ -153,6 +155,8 @@ const heapFirst = (timer: Timer, list: TimerList): boolean =>
  * at each level (Node's own timers are kept the same way). Any other timer (a `callAt`, a
  * fractional delay) goes to a plain binary heap. Cancelled timers stay in place until they
  * reach the front; `compact()` drops them all.
+ *
+ * @internal
  */
 export class TimerQueue {
   /** Timers with no list: arbitrary deadlines. */

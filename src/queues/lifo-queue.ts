@@ -13,18 +13,22 @@ import { Queue } from './queue.js';
 export class LifoQueue<T> extends Queue<T> {
   readonly #items: T[] = [];
 
+  /** @internal */
   override _put(item: T): void {
     this.#items.push(item);
   }
 
+  /** @internal */
   override _get(): T {
     return this.#items.pop() as T;
   }
 
+  /** @internal */
   override _qsize(): number {
     return this.#items.length;
   }
 
+  /** @internal */
   override _items(): T[] {
     return this.#items.slice();
   }

@@ -1,6 +1,7 @@
 import { describe } from '../values.js';
 import { Queue } from './queue.js';
 
+/** Options of `new PriorityQueue(options)`. */
 export interface PriorityQueueOptions<T> {
   /** The most items the queue holds; `0` or less (the default) means no limit. */
   maxsize?: number;
@@ -48,6 +49,7 @@ export class PriorityQueue<T> extends Queue<T> {
     this.#compare = compare;
   }
 
+  /** @internal */
   override _put(item: T): void {
     const heap = this.#heap;
     const compare = this.#compare;
@@ -62,6 +64,7 @@ export class PriorityQueue<T> extends Queue<T> {
     heap[i] = item;
   }
 
+  /** @internal */
   override _get(): T {
     const heap = this.#heap;
     const top = heap[0]!;
@@ -82,10 +85,12 @@ export class PriorityQueue<T> extends Queue<T> {
     return top;
   }
 
+  /** @internal */
   override _qsize(): number {
     return this.#heap.length;
   }
 
+  /** @internal */
   override _items(): T[] {
     return this.#heap.slice();
   }

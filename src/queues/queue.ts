@@ -32,11 +32,13 @@ const ITERATION_DONE: IteratorResult<never, undefined> = Object.freeze({ done: t
  * (a Future or Promise), as `await` always does; `yield* queue.get()` and `for await` don't.
  *
  * @example
- * const queue = new Queue<number>(10);
+ * import { run, gather, Queue, type Coro } from 'aio-ts';
+ *
+ * const queue = new Queue<number>(10); // put() waits while 10 items are queued
  *
  * function* producer(): Coro<void> {
  *   for (let i = 0; i < 100; i++) yield* queue.put(i);
- *   queue.shutdown();
+ *   queue.shutdown(); // consumers end once the queue is empty
  * }
  *
  * function* consumer(): Coro<number> {
@@ -50,6 +52,9 @@ const ITERATION_DONE: IteratorResult<never, undefined> = Object.freeze({ done: t
  *   for await (const item of queue) total += item;
  *   return total;
  * }
+ *
+ * const [, a, b] = await run(() => gather(producer(), consumer(), consumerAsync()));
+ * console.log(a + b); // 4950: every item consumed once
  */
 export class Queue<T> extends LoopBound implements AsyncIterable<T> {
   readonly #maxsize: number;
@@ -201,7 +206,7 @@ export class Queue<T> extends LoopBound implements AsyncIterable<T> {
   // Storage hooks (asyncio's `_put`, `_get`, `_qsize`): override all four to change the
   // order in which items come out (see LifoQueue, PriorityQueue).
 
-  /** Storage hook: adds an item. */
+  /** @internal Storage hook: adds an item. */
   _put(item: T): void {
     let ring = this.#ring;
     const count = this.#count;
@@ -210,7 +215,7 @@ export class Queue<T> extends LoopBound implements AsyncIterable<T> {
     this.#count = count + 1;
   }
 
-  /** Storage hook: removes and returns the next item (only called when `_qsize() > 0`). */
+  /** @internal Storage hook: removes and returns the next item (only called when `_qsize() > 0`). */
   _get(): T {
     const ring = this.#ring;
     const head = this.#head;
@@ -221,12 +226,12 @@ export class Queue<T> extends LoopBound implements AsyncIterable<T> {
     return item;
   }
 
-  /** Storage hook: the number of items. */
+  /** @internal Storage hook: the number of items. */
   _qsize(): number {
     return this.#count;
   }
 
-  /** Storage hook: the items, for `toString()`. */
+  /** @internal Storage hook: the items, for `toString()`. */
   _items(): T[] {
     const ring = this.#ring;
     const items: T[] = [];

@@ -1,5 +1,5 @@
 /**
- * aio/testing: virtual time for tests. A `VirtualEventLoop` clock stands still while code runs
+ * aio-ts/testing: virtual time for tests. A `VirtualEventLoop` clock stands still while code runs
  * and jumps to the next timer when every task is blocked, so timed code runs instantly and
  * sees exact, deterministic times.
  *

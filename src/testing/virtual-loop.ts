@@ -7,6 +7,7 @@ import { requireRunningLoop, runningLoopOrNull } from '../loop/running.js';
 import type { ReadyFn } from '../loop/ready-queue.js';
 import { checkMs } from '../validate.js';
 
+/** Options of `new VirtualEventLoop(options)`, `newVirtualEventLoop()` and `runVirtual()`. */
 export interface VirtualLoopOptions {
   /** The clock's start (ms). Default: 0. */
   start?: number;
@@ -72,6 +73,11 @@ export class VirtualEventLoop extends EventLoop {
   /** Called when the loop stops (for steps awaited from outside while another caller ran it). */
   #stopListeners: (() => void)[] = [];
 
+  /**
+   * Throws TypeError if `start` is not a finite number.
+   *
+   * @param options `start` (the clock's first time, default 0) and `autojump` (default true).
+   */
   constructor(options: VirtualLoopOptions = {}) {
     super();
     // Attribute async helpers to their task from the start, so that their awaits on the
@@ -275,6 +281,10 @@ export class ClockStep implements Yieldable<void>, PromiseLike<void> {
     this.#until = until;
   }
 
+  /**
+   * `yield* loop.advance(ms)` from a task of this loop: the task resumes once the step is
+   * done. Throws if the running loop is not this one (from outside, use `await`).
+   */
   [Symbol.iterator](): Iterator<Suspend, void, unknown> {
     if (runningLoopOrNull() !== this.#loop) {
       throw new Error('yield* of advance()/runUntilIdle() works only in a task of that VirtualEventLoop; outside, use await');

@@ -1,5 +1,5 @@
 /**
- * Every seed example, in both styles, prints what the seed says it prints and takes the
+ * Every example, in both styles, prints what its asyncio original prints and takes the
  * (virtual) time it should: concurrent sleeps overlap instead of adding up.
  */
 import { describe, test } from 'node:test';
@@ -29,7 +29,7 @@ async function runCapturing(main: () => Coro<void> | PromiseLike<unknown>): Prom
 
 for (const example of examples) {
   describe(example.title, () => {
-    test('generator style prints the seed output, in the expected time', async () => {
+    test('generator style prints the expected output, in the expected time', async () => {
       const { lines, ms } = await runCapturing(example.main);
       assert.deepEqual(lines, example.expected);
       assert.equal(ms, example.duration);
