@@ -1,3 +1,4 @@
+import type { ResourceLimits } from './thread-pool.js';
 import type { Serialized } from './worker-script.js';
 
 /**
@@ -27,6 +28,40 @@ export class WorkerCrashError extends Error {
     const why = cause === undefined ? `exited with code ${exitCode}` : `crashed with an uncaught error (${String(cause)})`;
     super(`the worker thread running the job ${why} before the job finished`, cause === undefined ? undefined : { cause });
     this.exitCode = exitCode;
+  }
+}
+
+/**
+ * The job went over the pool's `resourceLimits` (its worker ran out of the heap it was
+ * allowed): the worker is replaced, the pool goes on. `resourceLimits` are the pool's limits.
+ *
+ * @example
+ * import { ThreadPoolExecutor, ResourceLimitError } from 'aio-ts/executors';
+ *
+ * await using pool = new ThreadPoolExecutor({ maxWorkers: 1, resourceLimits: { maxOldGenerationSizeMb: 32 } });
+ * try {
+ *   await pool.submit(() => {
+ *     const hoard: number[][] = [];
+ *     for (;;) hoard.push(new Array(100_000).fill(1.5));
+ *   });
+ * } catch (error) {
+ *   console.log(error instanceof ResourceLimitError); // true, well before the process's own heap limit
+ * }
+ */
+export class ResourceLimitError extends WorkerCrashError {
+  override name = 'ResourceLimitError';
+  /** The limits of the pool whose worker ran out. */
+  readonly resourceLimits: Readonly<ResourceLimits>;
+
+  constructor(exitCode: number, resourceLimits: Readonly<ResourceLimits>, cause?: unknown) {
+    super(exitCode, cause);
+    this.resourceLimits = resourceLimits;
+    const limits = Object.entries(resourceLimits)
+      .map(([key, value]) => `${key}: ${value}`)
+      .join(', ');
+    this.message =
+      `the job ran out of the memory its worker thread may use (resourceLimits: { ${limits} }) and was stopped: ` +
+      'use less memory per job, or raise resourceLimits';
   }
 }
 

@@ -3,11 +3,15 @@
  * true })`), so it runs the same from src/ under tsx and from dist/, with no file to find.
  */
 
+import type { JobSource, ModuleRef } from './job.js';
+
 /**
- * A job for a worker: the id of its function, the function's source the first time that
- * worker sees it (else null), the arguments. A worker runs one job at a time, so replies need no id.
+ * A job for a worker: the id of its function, the function's source (or module export) the
+ * first time that worker sees it (else null), the arguments, and whether they are a list of
+ * argument lists (a chunk of `map()`, whose result is the list of results). A worker runs one
+ * job at a time, so replies need no id.
  */
-export type JobMessage = [fnId: number, source: string | null, args: unknown[]];
+export type JobMessage = [fnId: number, source: JobSource | null, args: unknown[], many: boolean];
 
 /** Status of a job's reply. */
 export const OK = 0;
@@ -40,7 +44,48 @@ function workerMain(ok: typeof OK, failed: typeof FAILED, nameHelper: unknown): 
     // Strict, like the ES module the function came from; `require` lets a job load Node's modules.
     new Function('require', '__name', `"use strict"; return ${code};`)(require, nameHelper);
 
-  const compile = (source: string): ((...args: unknown[]) => unknown) => {
+  /** tsx's ESM API modules already registered in this worker. */
+  const registered = new Set<string>();
+
+  /** A function that loads the module on first use (then keeps its export), and calls the export. */
+  const fromModule = (ref: ModuleRef): ((...args: unknown[]) => unknown) => {
+    let loaded: ((...args: unknown[]) => unknown) | null = null;
+    const load = async (): Promise<(...args: unknown[]) => unknown> => {
+      if (ref.tsx !== null && !registered.has(ref.tsx)) {
+        // Node 20 runs the process's `--import tsx` in the main thread only: register it here.
+        ((await import(ref.tsx)) as { register(): unknown }).register();
+        registered.add(ref.tsx);
+      }
+      let namespace: Record<string, unknown>;
+      try {
+        namespace = (await import(ref.module)) as Record<string, unknown>;
+      } catch (error) {
+        const fields = error as Error & { code?: unknown };
+        if (fields.code === 'ERR_UNKNOWN_FILE_EXTENSION' && /\.[cm]?tsx?$/.test(ref.module)) {
+          fields.message +=
+            ': a TypeScript module can run in a worker when tsx is installed where the module is (npm install --save-dev tsx) ' +
+            'or on a Node that strips types; in production, point moduleTask() at the compiled .js file';
+        }
+        throw error;
+      }
+      const fn = namespace[ref.name];
+      if (typeof fn !== 'function') {
+        const names = Object.keys(namespace).filter((key) => typeof namespace[key] === 'function');
+        throw new TypeError(
+          `moduleTask(): ${ref.module} has no exported function named ${JSON.stringify(ref.name)} (got ${typeof fn}); ` +
+            `its exported functions: ${names.length === 0 ? 'none' : names.join(', ')}`,
+        );
+      }
+      return fn as (...args: unknown[]) => unknown;
+    };
+    return async (...args: unknown[]) => {
+      loaded ??= await load(); // a failed load is tried again by the next job
+      return loaded(...args);
+    };
+  };
+
+  const compile = (source: JobSource): ((...args: unknown[]) => unknown) => {
+    if (typeof source !== 'string') return fromModule(source);
     let fn: unknown;
     try {
       fn = evaluate(`(${source}\n)`);
@@ -82,7 +127,7 @@ function workerMain(ok: typeof OK, failed: typeof FAILED, nameHelper: unknown): 
     return out;
   };
 
-  const runJob = async ([fnId, source, args]: JobMessage): Promise<void> => {
+  const runJob = async ([fnId, source, args, many]: JobMessage): Promise<void> => {
     let value: unknown;
     try {
       let fn = compiled.get(fnId);
@@ -96,7 +141,13 @@ function workerMain(ok: typeof OK, failed: typeof FAILED, nameHelper: unknown): 
         }
         compiled.set(fnId, fn);
       }
-      value = await fn(...args);
+      if (many) {
+        const results: unknown[] = [];
+        for (const each of args as unknown[][]) results.push(await fn(...each));
+        value = results;
+      } else {
+        value = await fn(...args);
+      }
     } catch (error) {
       port.postMessage([failed, serialize(error, 0)]);
       return;
