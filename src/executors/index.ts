@@ -2,7 +2,9 @@
  * aio/executors: run functions outside the event loop (concurrent.futures for aio).
  * `loop.runInExecutor(executor | null, fn, ...args)` returns a Future of `fn(...args)`;
  * `ThreadPoolExecutor` runs it in a `node:worker_threads` worker, so a CPU-bound job does not
- * block the loop. The job function must be self-contained: its source is what is sent.
+ * block the loop; `toThread(fn, ...args)` uses the loop's default pool. The job function must
+ * be self-contained (its source is what is sent), or a `moduleTask()` (an export of a module
+ * file, imported by the worker). Cancelling a running job terminates its worker.
  *
  * @example
  * import { run, getRunningLoop } from 'aio-ts';

@@ -105,7 +105,9 @@ interface Thread {
  * the event loop goes on. Workers start on demand up to `maxWorkers`; jobs wait in FIFO order;
  * an idle worker does not keep the process alive; `shutdown()` ends them.
  *
- * **A job function must be self-contained.** A function cannot cross threads, so its source
+ * **A job function must be self-contained, or a `moduleTask()`.** A module task names an
+ * export of a module file, which the worker imports: it may use its module's imports. Any
+ * other function cannot cross threads, so its source
  * text (`fn.toString()`) is sent and compiled in the worker (once per distinct source, then
  * cached): it sees its parameters, JavaScript's globals and `require` (or `await import()`)
  * for Node's modules — not the variables around it, not `this`, not the imports of its module.
@@ -119,6 +121,10 @@ interface Thread {
  * own properties; a standard error class stays itself (a TypeError is a TypeError). A value
  * that cannot be cloned fails the job with a `DataCloneError`; a worker that dies during a
  * job (`process.exit()`, an uncaught error) fails it with `WorkerCrashError`, and is replaced.
+ *
+ * Cancelling a running job (`job.cancel()`, or the Future, task or timeout awaiting it)
+ * terminates its worker unless `cancelRunning` is `'wait'`; see the options for limits
+ * (`resourceLimits`, `maxQueue`, `idleTimeoutMs`, `minWorkers`) and `stats()` for load.
  *
  * @example
  * import { run, getRunningLoop } from 'aio-ts';
