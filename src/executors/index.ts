@@ -19,7 +19,9 @@
  * console.log(total); // 799999980000000
  */
 export { type Executor, type ExecutorJob, type ShutdownOptions, isExecutor } from './executor.js';
-export { ThreadPoolExecutor, type ThreadPoolExecutorOptions, type ResourceLimits, type ExecutorStats } from './thread-pool.js';
+export { ThreadPoolExecutor, type ThreadPoolExecutorOptions } from './thread-pool.js';
+export { ProcessPoolExecutor, type ProcessPoolExecutorOptions } from './process-pool.js';
+export { WorkerPool, type WorkerPoolOptions, type ResourceLimits, type ExecutorStats } from './pool.js';
 export { Job } from './job.js';
 export { WorkerCrashError, ResourceLimitError } from './remote-error.js';
 export { moduleTask, type ModuleTask } from './module-task.js';

@@ -1,4 +1,4 @@
-import type { ResourceLimits } from './thread-pool.js';
+import type { ResourceLimits } from './pool.js';
 import type { Serialized } from './worker-script.js';
 
 /**
@@ -24,9 +24,10 @@ export class WorkerCrashError extends Error {
   /** The worker's exit code. */
   readonly exitCode: number;
 
-  constructor(exitCode: number, cause?: unknown) {
+  /** @internal `worker` names it in the message: 'worker thread' or 'worker process'. */
+  constructor(exitCode: number, cause?: unknown, worker = 'worker thread') {
     const why = cause === undefined ? `exited with code ${exitCode}` : `crashed with an uncaught error (${String(cause)})`;
-    super(`the worker thread running the job ${why} before the job finished`, cause === undefined ? undefined : { cause });
+    super(`the ${worker} running the job ${why} before the job finished`, cause === undefined ? undefined : { cause });
     this.exitCode = exitCode;
   }
 }
@@ -53,14 +54,15 @@ export class ResourceLimitError extends WorkerCrashError {
   /** The limits of the pool whose worker ran out. */
   readonly resourceLimits: Readonly<ResourceLimits>;
 
-  constructor(exitCode: number, resourceLimits: Readonly<ResourceLimits>, cause?: unknown) {
-    super(exitCode, cause);
+  /** @internal */
+  constructor(exitCode: number, resourceLimits: Readonly<ResourceLimits>, cause?: unknown, worker = 'worker thread') {
+    super(exitCode, cause, worker);
     this.resourceLimits = resourceLimits;
     const limits = Object.entries(resourceLimits)
       .map(([key, value]) => `${key}: ${value}`)
       .join(', ');
     this.message =
-      `the job ran out of the memory its worker thread may use (resourceLimits: { ${limits} }) and was stopped: ` +
+      `the job ran out of the memory its ${worker} may use (resourceLimits: { ${limits} }) and was stopped: ` +
       'use less memory per job, or raise resourceLimits';
   }
 }
@@ -116,10 +118,10 @@ export function explainNotDefined(error: unknown): unknown {
 }
 
 /** The error for arguments that structured clone rejects, at dispatch time. */
-export function argumentCloneError(error: unknown): DOMException {
+export function argumentCloneError(error: unknown, worker = 'worker thread'): DOMException {
   const reason = error instanceof Error ? error.message : String(error);
   return new DOMException(
-    `an argument of the job cannot be sent to a worker thread (${reason}): pass data that structured clone accepts (primitives, plain objects, arrays, Map, Set, Date, typed arrays, SharedArrayBuffer)`,
+    `an argument of the job cannot be sent to a ${worker} (${reason}): pass data that structured clone accepts (primitives, plain objects, arrays, Map, Set, Date, typed arrays${worker === 'worker thread' ? ', SharedArrayBuffer' : ''})`,
     'DataCloneError',
   );
 }

@@ -16,6 +16,8 @@ export type JobMessage = [fnId: number, source: JobSource | null, args: unknown[
 /** Status of a job's reply. */
 export const OK = 0;
 export const FAILED = 1;
+/** Sent by a worker process (not a thread) about to die of an uncaught error: the error, as data. */
+export const CRASHED = 2;
 
 /** An error thrown in a worker, as data: any cloneable own properties (`code`, …) go in `props`. */
 export interface SerializedError {
@@ -28,15 +30,22 @@ export interface SerializedError {
 /** What a job threw: an error as data, or any other value (cloned, or as a string if it cannot be). */
 export type Serialized = SerializedError | { thrown: unknown };
 
-/** A worker's reply: OK and the value, or FAILED and what it threw. */
-export type ResultMessage = [status: typeof OK, value: unknown] | [status: typeof FAILED, error: Serialized];
+/** A worker's reply: OK and the value, or FAILED and what it threw (CRASHED: see there). */
+export type ResultMessage = [status: typeof OK, value: unknown] | [status: typeof FAILED | typeof CRASHED, error: Serialized];
 
 /**
  * Runs in the worker. Self-contained: it sees only its parameters and the globals of the
  * worker script (`require`, and `__name`, which tsx inserts into transpiled functions).
  */
-function workerMain(ok: typeof OK, failed: typeof FAILED, nameHelper: unknown): void {
-  const port = (require('node:worker_threads') as typeof import('node:worker_threads')).parentPort!;
+function workerMain(ok: typeof OK, failed: typeof FAILED, crashed: typeof CRASHED, nameHelper: unknown): void {
+  type Port = { postMessage(message: unknown): void; on(event: 'message', listener: (message: JobMessage) => void): unknown };
+  // A worker thread talks through parentPort; a worker process (ProcessPoolExecutor) through its IPC channel.
+  const parentPort = (require('node:worker_threads') as typeof import('node:worker_threads')).parentPort;
+  const inProcess = parentPort === null;
+  const port: Port = parentPort ?? {
+    postMessage: (message) => process.send!(message),
+    on: (event, listener) => process.on(event, listener),
+  };
   /** Compiled once per distinct source (by id), for the life of the worker. */
   const compiled = new Map<number, (...args: unknown[]) => unknown>();
 
@@ -159,7 +168,7 @@ function workerMain(ok: typeof OK, failed: typeof FAILED, nameHelper: unknown): 
         failed,
         {
           name: 'DataCloneError',
-          message: `the result of the job cannot be sent back from the worker thread (${(error as Error).message}): return data that structured clone accepts (primitives, plain objects, arrays, Map, Set, Date, typed arrays, errors)`,
+          message: `the result of the job cannot be sent back from the worker ${inProcess ? 'process' : 'thread'} (${(error as Error).message}): return data that structured clone accepts (primitives, plain objects, arrays, Map, Set, Date, typed arrays, errors)`,
           stack: String((error as Error).stack),
         },
       ]);
@@ -167,10 +176,19 @@ function workerMain(ok: typeof OK, failed: typeof FAILED, nameHelper: unknown): 
   };
 
   port.on('message', (message: JobMessage) => void runJob(message));
+
+  if (inProcess) {
+    // A process: end with the pool's process (its channel closes), and report what kills it,
+    // as a thread's 'error' event would.
+    process.on('disconnect', () => process.exit(0));
+    process.on('uncaughtException', (error) => {
+      process.send!([crashed, serialize(error, 0)], undefined, undefined, () => process.exit(1));
+    });
+  }
 }
 
 /** The source of the worker script. */
 export const WORKER_SCRIPT = `"use strict";
 const __name = (target, value) => Object.defineProperty(target, "name", { value, configurable: true });
-(${workerMain.toString()})(${OK}, ${FAILED}, __name);
+(${workerMain.toString()})(${OK}, ${FAILED}, ${CRASHED}, __name);
 `;
