@@ -26,4 +26,5 @@ export { Job } from './job.js';
 export { WorkerCrashError, ResourceLimitError } from './remote-error.js';
 export { moduleTask, type ModuleTask } from './module-task.js';
 export { type MapOptions } from './map.js';
+export { move, type Movable } from './move.js';
 export { toThread } from './to-thread.js';

@@ -1,3 +1,4 @@
+import type { TransferListItem } from 'node:worker_threads';
 import { CancelledError } from '../errors.js';
 import type { ExecutorJob } from './executor.js';
 
@@ -25,7 +26,7 @@ export interface ModuleRef {
 }
 
 /**
- * A job of a `ThreadPoolExecutor`: queued, then running, then fulfilled, rejected or
+ * A job of a `ThreadPoolExecutor` or `ProcessPoolExecutor`: queued, then running, then fulfilled, rejected or
  * cancelled (concurrent.futures.Future). It is a thenable: `await job` gives its result.
  * Its promise is made only when someone awaits it, so a failed job nobody awaits is not an
  * unhandled rejection.
@@ -52,6 +53,8 @@ export class Job<R> implements ExecutorJob<R> {
   /** @internal */ readonly _source: JobSource;
   /** @internal The arguments; with `_many`, a list of argument lists (a chunk of `map()`). */
   _args: unknown[] | null;
+  /** @internal What to transfer with the arguments (marked by `move()`), or null. */
+  _transfer: TransferListItem[] | null = null;
   /** @internal True for a chunk of `map()`: the worker calls the function once per argument list. */
   readonly _many: boolean;
   /**
@@ -175,7 +178,7 @@ export class Job<R> implements ExecutorJob<R> {
     this.#state = state;
     this.#value = value;
     this._stop = this._onObserved = null;
-    this._args = null; // the arguments may be large: do not keep them past the job
+    this._args = this._transfer = null; // the arguments may be large: do not keep them past the job
     if (this.#resolve !== null) {
       if (state === FULFILLED) this.#resolve(value as R);
       else this.#reject!(value);

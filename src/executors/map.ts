@@ -14,7 +14,7 @@ export interface MapOptions {
 }
 
 /**
- * Submits every chunk of `items` now (as concurrent.futures does: the work starts before the
+ * @internal Submits every chunk of `items` now (as concurrent.futures does: the work starts before the
  * first result is asked for) and returns an async generator of the results in item order.
  * `submit(chunk, many)` submits one item (`many` false: `chunk` is its argument list) or a
  * chunk (`many` true: the job's result is the list of the chunk's results).

@@ -58,7 +58,7 @@ export function moduleTask<F extends (...args: any[]) => unknown>(module: URL | 
   return task as ModuleTask<F>;
 }
 
-/** The module and export of a module task, or undefined for any other value. */
+/** @internal The module and export of a module task, or undefined for any other value. */
 export function moduleRefOf(value: unknown): ModuleRef | undefined {
   return typeof value === 'function' ? refs.get(value) : undefined;
 }

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import type { TransferListItem } from 'node:worker_threads';
 import { QueueFull } from '../errors.js';
 import { describe } from '../tasks.js';
 import type { Executor, ShutdownOptions } from './executor.js';
@@ -6,6 +7,7 @@ import { Job, type JobSource } from './job.js';
 import { jobSource } from './job-source.js';
 import { mapJobs, type MapOptions } from './map.js';
 import { moduleRefOf } from './module-task.js';
+import { takeMoves } from './move.js';
 import { ResourceLimitError, WorkerCrashError, argumentCloneError, explainNotDefined, reviveError } from './remote-error.js';
 import { OK, type JobMessage, type ResultMessage, type Serialized } from './worker-script.js';
 
@@ -100,11 +102,11 @@ interface Thread {
 }
 
 /**
- * A worker of a pool, as `node:worker_threads`' Worker presents it: a child process is
+ * @internal A worker of a pool, as `node:worker_threads`' Worker presents it: a child process is
  * adapted to it (process-pool.ts). 'error' (the uncaught error that kills it) comes before 'exit'.
  */
 export interface PoolWorker {
-  postMessage(message: unknown): void;
+  postMessage(message: unknown, transfer?: readonly TransferListItem[]): void;
   terminate(): unknown;
   ref(): void;
   unref(): void;
@@ -311,6 +313,11 @@ export abstract class WorkerPool implements Executor {
     let fnId = this.#sourceIds.get(key);
     if (fnId === undefined) this.#sourceIds.set(key, (fnId = this.#sourceIds.size));
     const job = new Job<unknown>(fnId, source, args, this.#onCancel, many);
+    if (many) {
+      let transfer: TransferListItem[] | null = null;
+      for (const each of args as unknown[][]) transfer = takeMoves(each, transfer);
+      job._transfer = transfer;
+    } else job._transfer = takeMoves(args, null);
     this.#queue.push(job);
     this.#queued++;
     this.#dispatch();
@@ -356,7 +363,8 @@ export abstract class WorkerPool implements Executor {
       const known = thread.known.has(job._fnId);
       const message: JobMessage = [job._fnId, known ? null : job._source, job._args!, job._many];
       try {
-        thread.worker.postMessage(message);
+        if (job._transfer === null) thread.worker.postMessage(message);
+        else thread.worker.postMessage(message, job._transfer);
       } catch (error) {
         this.#failed++;
         job._settle(false, argumentCloneError(error, this.#what())); // nothing was sent: the worker is still free

@@ -38,7 +38,7 @@ export type ResultMessage = [status: typeof OK, value: unknown] | [status: typeo
  * worker script (`require`, and `__name`, which tsx inserts into transpiled functions).
  */
 function workerMain(ok: typeof OK, failed: typeof FAILED, crashed: typeof CRASHED, nameHelper: unknown): void {
-  type Port = { postMessage(message: unknown): void; on(event: 'message', listener: (message: JobMessage) => void): unknown };
+  type Port = { postMessage(message: unknown, transfer?: any[]): void; on(event: 'message', listener: (message: JobMessage) => void): unknown };
   // A worker thread talks through parentPort; a worker process (ProcessPoolExecutor) through its IPC channel.
   const parentPort = (require('node:worker_threads') as typeof import('node:worker_threads')).parentPort;
   const inProcess = parentPort === null;
@@ -49,9 +49,18 @@ function workerMain(ok: typeof OK, failed: typeof FAILED, crashed: typeof CRASHE
   /** Compiled once per distinct source (by id), for the life of the worker. */
   const compiled = new Map<number, (...args: unknown[]) => unknown>();
 
+  // move() of move.ts, in the worker: the same registered symbol marks what to transfer.
+  const MOVE = Symbol.for('aio-ts.executors.move');
+  type Moved = { [MOVE]: true; value: unknown; transfer: unknown[] };
+  const move = (value: unknown): Moved => ({
+    [MOVE]: true,
+    value,
+    transfer: [ArrayBuffer.isView(value) ? value.buffer : value],
+  });
+
   const evaluate = (code: string): unknown =>
     // Strict, like the ES module the function came from; `require` lets a job load Node's modules.
-    new Function('require', '__name', `"use strict"; return ${code};`)(require, nameHelper);
+    new Function('require', '__name', 'move', `"use strict"; return ${code};`)(require, nameHelper, move);
 
   /** tsx's ESM API modules already registered in this worker. */
   const registered = new Set<string>();
@@ -162,7 +171,9 @@ function workerMain(ok: typeof OK, failed: typeof FAILED, crashed: typeof CRASHE
       return;
     }
     try {
-      port.postMessage([ok, value]);
+      const moved = typeof value === 'object' && value !== null && (value as Partial<Moved>)[MOVE] === true ? (value as Moved) : null;
+      if (moved === null) port.postMessage([ok, value]);
+      else port.postMessage([ok, moved.value], moved.transfer);
     } catch (error) {
       port.postMessage([
         failed,
