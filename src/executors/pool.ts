@@ -99,6 +99,8 @@ interface Thread {
   stopping: boolean;
   /** Ends the worker once idle for idleTimeoutMs. */
   idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Whether the worker is ref()ed now: saves a native call per job on a busy pool. */
+  held: boolean;
 }
 
 /**
@@ -243,7 +245,8 @@ export abstract class WorkerPool implements Executor {
    * `fn(item)` for each item, in worker threads (concurrent.futures' `Executor.map`): every job
    * is submitted at once, and the results come back in the order of the items, whichever
    * finishes first. With `chunksize` > 1 each job runs a chunk of items (fewer messages for
-   * small jobs). The first error is thrown when its turn comes; then, or when the loop stops
+   * small jobs). The items are read at once, as in Python (an endless iterable never
+   * returns). The first error is thrown when its turn comes; then, or when the loop stops
    * early (`break`), the jobs not yet done are cancelled. With `timeout`, a result not ready
    * that many milliseconds after the call throws `TimeoutError`.
    *
@@ -330,12 +333,12 @@ export abstract class WorkerPool implements Executor {
    */
   #hold(thread: Thread, job: Job<unknown>): void {
     if (!this.#detached || job._isObserved()) {
-      thread.worker.ref();
+      setHeld(thread, true);
       return;
     }
-    thread.worker.unref();
+    setHeld(thread, false);
     job._onObserved = () => {
-      if (thread.job === job) thread.worker.ref();
+      if (thread.job === job) setHeld(thread, true);
     };
   }
 
@@ -407,7 +410,7 @@ export abstract class WorkerPool implements Executor {
       this.#terminate(thread);
       return;
     }
-    thread.worker.unref();
+    setHeld(thread, false);
     this.#idle.push(thread);
     if (this.#idleTimeoutMs !== Infinity) {
       thread.idleTimer = setTimeout(() => this.#expire(thread), Math.min(this.#idleTimeoutMs, 2 ** 31 - 1));
@@ -440,13 +443,13 @@ export abstract class WorkerPool implements Executor {
     thread.stopping = true;
     this.#stopping++;
     if (thread.idleTimer !== undefined) clearTimeout(thread.idleTimer);
-    thread.worker.ref();
+    setHeld(thread, true);
     void thread.worker.terminate();
   }
 
   #spawn(): Thread {
     const worker = this._startWorker(this.#resourceLimits);
-    const thread: Thread = { worker, job: null, startedAt: 0, known: new Set(), crash: undefined, stopping: false, idleTimer: undefined };
+    const thread: Thread = { worker, job: null, startedAt: 0, known: new Set(), crash: undefined, stopping: false, idleTimer: undefined, held: true };
     worker.on('message', (reply: ResultMessage) => this.#onReply(thread, reply));
     worker.on('error', (error: unknown) => {
       if (thread.crash === undefined) thread.crash = error;
@@ -503,6 +506,14 @@ export abstract class WorkerPool implements Executor {
   #checkDrained(): void {
     if (this.#drained !== null && this.#queued === 0 && this.#threads.size === 0) this.#drained.resolve();
   }
+}
+
+/** ref() or unref() the worker of `thread`, if not already so. */
+function setHeld(thread: Thread, held: boolean): void {
+  if (thread.held === held) return;
+  thread.held = held;
+  if (held) thread.worker.ref();
+  else thread.worker.unref();
 }
 
 /** `new ThreadPoolExecutor(4)` or `shutdown(false)`, as Python would pass them, would be silently ignored. */

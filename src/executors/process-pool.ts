@@ -43,7 +43,9 @@ class ChildWorker extends EventEmitter implements PoolWorker {
       else this.emit('message', message);
     });
     child.on('error', (error) => this.emit('error', error));
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': it comes after the last message of the IPC channel (a result, or
+    // the uncaught error the process reported before dying), 'exit' may come before them.
+    child.on('close', (code, signal) => {
       children.delete(child);
       // Like a thread's exit code; a signal counts as 128 + its number, as in a shell.
       this.emit('exit', code ?? 128 + (signal === null ? 0 : (constants.signals[signal] ?? 0)));
