@@ -13,7 +13,9 @@ import { getRunningLoop } from '../loop/running.js';
  * @example
  * import { run, toThread, timeout } from 'aio-ts';
  *
- * const fib = (n: number): number => (n < 2 ? n : fib(n - 1) + fib(n - 2));
+ * function fib(n: number): number {
+ *   return n < 2 ? n : fib(n - 1) + fib(n - 2); // refers only to itself: self-contained
+ * }
  * await run(function* () {
  *   console.log(yield* toThread(fib, 25)); // 75025, computed in a worker thread
  * });

@@ -42,10 +42,14 @@ describe('moduleTask: a module export run in a worker, with its imports', { time
     });
   });
 
-  test('a JavaScript module (here a data: URL) needs no loader', async () => {
+  test('a JavaScript module (a .mjs file, a data: URL) needs no loader', async () => {
     const source = 'export const twice = (x) => 2 * x;';
     const twice = moduleTask<(x: number) => number>(new URL(`data:text/javascript,${encodeURIComponent(source)}`), 'twice');
-    await withPool(1, async (pool) => assert.equal(await pool.submit(twice, 4), 8));
+    const joined = moduleTask<(parts: string[]) => string>(new URL('./fixtures/plain.mjs', import.meta.url), 'joinPath');
+    await withPool(1, async (pool) => {
+      assert.equal(await pool.submit(twice, 4), 8);
+      assert.equal(await pool.submit(joined, ['a', 'b', 'c.txt']), 'a/b/c.txt');
+    });
   });
 
   test('errors: thrown errors keep their class and code; a missing export or module says what exists', async () => {
@@ -162,8 +166,9 @@ describe('executor.map', { timeout: 60_000 }, () => {
     await withPool(1, async (pool) => {
       const map = pool.map.bind(pool) as (fn: unknown, items: unknown, options?: unknown) => unknown;
       assert.throws(() => map((x: number) => x, 5), { name: 'TypeError', message: /^map\(\) expects an iterable of items, got number 5/ });
-      assert.throws(() => map((x: number) => x, [1], { chunksize: 0 }), { name: 'RangeError', message: /^map\(\): chunksize must be a positive integer, got number 0/ });
-      assert.throws(() => map((x: number) => x, [1], { timeout: -1 }), { name: 'RangeError', message: /timeout must be null or a number of milliseconds >= 0, got number -1/ });
+      assert.throws(() => map((x: number) => x, [1], { chunksize: 0 }), { name: 'RangeError', message: /^map\(\): chunksize must be a positive integer, got 0$/ });
+      assert.throws(() => map((x: number) => x, [1], { chunksize: '2' }), { name: 'TypeError', message: /^map\(\): chunksize must be a positive integer, got string "2"$/ });
+      assert.throws(() => map((x: number) => x, [1], { timeout: -1 }), { name: 'RangeError', message: /timeout must be null or a number of milliseconds >= 0, got -1$/ });
       assert.throws(() => map(Math.abs, [1]), { name: 'TypeError', message: /\[native code\]/ });
       assert.equal(pool.stats().queued + pool.stats().completed, 0);
     });
