@@ -80,3 +80,15 @@ export function checkExecutor(method: string, value: unknown): asserts value is 
     throw new TypeError(`${method}() expects an executor (an object with submit() and shutdown() methods), got ${describe(value)}`);
   }
 }
+
+/** A worker's limits, in megabytes (as `node:worker_threads` takes them). */
+export interface ResourceLimits {
+  /** Main heap. */
+  maxOldGenerationSizeMb?: number;
+  /** Heap space for recently created objects. */
+  maxYoungGenerationSizeMb?: number;
+  /** Space for generated code. */
+  codeRangeSizeMb?: number;
+  /** The thread's stack (Node's default is 4). */
+  stackSizeMb?: number;
+}

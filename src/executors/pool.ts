@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { TransferListItem } from 'node:worker_threads';
 import { QueueFull } from '../errors.js';
 import { describe } from '../tasks.js';
-import type { Executor, ShutdownOptions } from './executor.js';
+import type { Executor, ResourceLimits, ShutdownOptions } from './executor.js';
 import { Job, type JobSource } from './job.js';
 import { jobSource } from './job-source.js';
 import { mapJobs, type MapOptions } from './map.js';
@@ -54,18 +54,6 @@ export interface WorkerPoolOptions {
   resourceLimits?: ResourceLimits;
 }
 
-/** A worker's limits, in megabytes (as `node:worker_threads` takes them). */
-export interface ResourceLimits {
-  /** Main heap. */
-  maxOldGenerationSizeMb?: number;
-  /** Heap space for recently created objects. */
-  maxYoungGenerationSizeMb?: number;
-  /** Space for generated code. */
-  codeRangeSizeMb?: number;
-  /** The thread's stack (Node's default is 4). */
-  stackSizeMb?: number;
-}
-
 /** What a pool's `stats()` reports. Counts since the pool was made. */
 export interface ExecutorStats {
   /** Workers alive and usable (not counting ones being stopped). */
@@ -83,6 +71,8 @@ export interface ExecutorStats {
   /** The share of the pool's capacity (maxWorkers × its age) spent running jobs, 0 to 1. */
   utilization: number;
 }
+
+export type { ResourceLimits };
 
 /** One worker (thread or process) of the pool. */
 interface Thread {

@@ -1,4 +1,4 @@
-import type { ResourceLimits } from './pool.js';
+import type { ResourceLimits } from './executor.js';
 import type { Serialized } from './worker-script.js';
 
 /**
