@@ -14,7 +14,7 @@ import { OK, type JobMessage, type ResultMessage, type Serialized } from './work
 /** Options of ThreadPoolExecutor and ProcessPoolExecutor. */
 export interface WorkerPoolOptions {
   /**
-   * The most worker threads alive at once; they start on demand, one per job waiting while
+   * The most workers (threads or processes) alive at once; they start on demand, one per job waiting while
    * all are busy. Default: `os.availableParallelism()`.
    */
   maxWorkers?: number;
@@ -177,12 +177,12 @@ export abstract class WorkerPool implements Executor {
     while (this.#threads.size < this.#minWorkers) this.#release(this.#spawn());
   }
 
-  /** The most worker threads alive at once. */
+  /** The most workers alive at once. */
   get maxWorkers(): number {
     return this.#maxWorkers;
   }
 
-  /** The worker threads alive now, including ones being stopped (started on demand, ended by `shutdown()` and `idleTimeoutMs`). */
+  /** The workers alive now, including ones being stopped (started on demand, ended by `shutdown()` and `idleTimeoutMs`). */
   get workerCount(): number {
     return this.#threads.size;
   }
@@ -221,7 +221,7 @@ export abstract class WorkerPool implements Executor {
   }
 
   /**
-   * Queues `fn(...args)` to run in a worker thread and returns its job: `await job` gives the
+   * Queues `fn(...args)` to run in a worker and returns its job: `await job` gives the
    * result, `job.cancel()` withdraws it, or stops it while it runs (see `cancelRunning`). `fn`
    * is either self-contained (see the class) or made by `moduleTask()`. Throws a TypeError for
    * what cannot be shipped, `QueueFull` beyond `maxQueue`, and
@@ -232,7 +232,7 @@ export abstract class WorkerPool implements Executor {
   }
 
   /**
-   * `fn(item)` for each item, in worker threads (concurrent.futures' `Executor.map`): every job
+   * `fn(item)` for each item, in the workers (concurrent.futures' `Executor.map`): every job
    * is submitted at once, and the results come back in the order of the items, whichever
    * finishes first. With `chunksize` > 1 each job runs a chunk of items (fewer messages for
    * small jobs). The items are read at once, as in Python (an endless iterable never
