@@ -87,6 +87,7 @@ export class Job<R> implements ExecutorJob<R> {
     return this.#state >= FULFILLED;
   }
 
+  /** True if it was cancelled (queued, or stopped while it ran). */
   cancelled(): boolean {
     return this.#state === CANCELLED;
   }
@@ -129,6 +130,7 @@ export class Job<R> implements ExecutorJob<R> {
     return this.#promise;
   }
 
+  /** `await job`: its result, or its error (`CancelledError` if cancelled). */
   then<R1 = R, R2 = never>(
     onfulfilled?: ((value: R) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
