@@ -46,6 +46,7 @@ export type { ExceptionContext, ExceptionHandler } from './loop/exception-handle
 export {
   ThreadPoolExecutor,
   WorkerCrashError,
+  toThread,
   type Executor,
   type ExecutorJob,
   type ShutdownOptions,

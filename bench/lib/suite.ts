@@ -211,6 +211,40 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
     ],
     goals: [],
   },
+  {
+    name: 'pool-throughput',
+    title: 'N trivial jobs (x + 1) through a pool of 2 worker threads, 64 in flight',
+    perOp: 'job',
+    unit: 'ns',
+    n: 10_000,
+    quickN: 1_000,
+    reference: 'aio',
+    systems: [
+      node('aio', 'ThreadPoolExecutor({ maxWorkers: 2, minWorkers: 2 }).submit(inc, i), a self-contained function'),
+      node('aio-module', 'the same with moduleTask(pool-jobs.mjs, "inc")'),
+      node('piscina', 'new Piscina({ filename: pool-jobs.mjs, minThreads: 2, maxThreads: 2 }).run(i, { name: "inc" })'),
+      node('tinypool', 'new Tinypool({ filename: pool-jobs.mjs, minThreads: 2, maxThreads: 2 }).run(i, { name: "inc" })'),
+      cpython('await loop.run_in_executor(ThreadPoolExecutor(max_workers=2), inc, i) in 64 lanes'),
+    ],
+    goals: [{ system: 'aio', text: '≤ piscina', peer: 'piscina', factor: 1 }],
+  },
+  {
+    name: 'pool-transfer',
+    title: 'N jobs each transferring a new 1 MB ArrayBuffer to a pool of 2 worker threads, 64 in flight',
+    perOp: 'job',
+    unit: 'ns',
+    n: 1_000,
+    quickN: 100,
+    reference: 'aio',
+    systems: [
+      node('aio', 'pool.submit((b) => b.byteLength, move(buffer))'),
+      node('aio-module', 'the same with moduleTask(pool-jobs.mjs, "size")'),
+      node('piscina', 'piscina.run(buffer, { name: "size", transferList: [buffer] })'),
+      node('tinypool', 'tinypool.run(buffer, { name: "size", transferList: [buffer] })'),
+      cpython('run_in_executor(pool, len, bytearray(1 MB)) in 64 lanes (threads share memory: no copy)'),
+    ],
+    goals: [{ system: 'aio', text: '≤ piscina', peer: 'piscina', factor: 1 }],
+  },
 ];
 
 export function findWorkload(name: string): WorkloadSpec | undefined {

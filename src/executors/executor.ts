@@ -16,8 +16,9 @@ import { describe } from '../values.js';
  */
 export interface ExecutorJob<R> extends PromiseLike<R> {
   /**
-   * Cancels the job if it has not started: it will never run, and awaiting it rejects with
-   * `CancelledError`. Returns false if it is running or done (a running job cannot be stopped).
+   * Cancels the job: awaiting it rejects with `CancelledError`. A job that has not started
+   * never runs; a running job is stopped if the executor can stop it. Returns false if the
+   * job is done, or running and cannot be stopped.
    */
   cancel(): boolean;
 }
@@ -26,7 +27,10 @@ export interface ExecutorJob<R> extends PromiseLike<R> {
 export interface ShutdownOptions {
   /** Resolve only once every running and queued job has finished and the workers are gone. Default: true. */
   wait?: boolean;
-  /** Cancel the jobs that have not started yet (they never run). Default: false: they still run. */
+  /**
+   * Cancel the jobs that have not started yet (they never run), and stop the running ones if
+   * the executor can (see `cancelRunning`). Default: false: they still run.
+   */
   cancelFutures?: boolean;
 }
 
@@ -75,4 +79,16 @@ export function checkExecutor(method: string, value: unknown): asserts value is 
   if (!isExecutor(value)) {
     throw new TypeError(`${method}() expects an executor (an object with submit() and shutdown() methods), got ${describe(value)}`);
   }
+}
+
+/** A worker's limits, in megabytes (as `node:worker_threads` takes them). */
+export interface ResourceLimits {
+  /** Main heap. */
+  maxOldGenerationSizeMb?: number;
+  /** Heap space for recently created objects. */
+  maxYoungGenerationSizeMb?: number;
+  /** Space for generated code. */
+  codeRangeSizeMb?: number;
+  /** The thread's stack (Node's default is 4). */
+  stackSizeMb?: number;
 }

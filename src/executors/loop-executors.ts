@@ -28,8 +28,9 @@ function stateOf(loop: AbstractEventLoop): DefaultExecutor {
 }
 
 /**
- * The Future of a job in an executor: cancelling it withdraws the job if it has not started
- * (it then never runs); a running job's result is discarded.
+ * The Future of a job in an executor: cancelling it cancels the job: a queued job never runs;
+ * a running one is stopped if its executor can (a ThreadPoolExecutor with `cancelRunning:
+ * 'terminate'`, the default), else its result is discarded.
  */
 class ExecutorFuture<T> extends Future<T> {
   #job: ExecutorJob<T> | null = null;

@@ -1,3 +1,4 @@
+import type { ResourceLimits } from './executor.js';
 import type { Serialized } from './worker-script.js';
 
 /**
@@ -26,11 +27,47 @@ export class WorkerCrashError extends Error {
   /**
    * @param exitCode The worker's exit code.
    * @param cause The worker's uncaught error, if there was one (becomes `error.cause`).
+   * @param worker What crashed, for the message: 'worker thread' (default) or 'worker process'.
    */
-  constructor(exitCode: number, cause?: unknown) {
+  constructor(exitCode: number, cause?: unknown, worker = 'worker thread') {
     const why = cause === undefined ? `exited with code ${exitCode}` : `crashed with an uncaught error (${String(cause)})`;
-    super(`the worker thread running the job ${why} before the job finished`, cause === undefined ? undefined : { cause });
+    super(`the ${worker} running the job ${why} before the job finished`, cause === undefined ? undefined : { cause });
     this.exitCode = exitCode;
+  }
+}
+
+/**
+ * The job went over the pool's `resourceLimits` (its worker ran out of the heap it was
+ * allowed): the worker is replaced, the pool goes on. `resourceLimits` are the pool's limits.
+ *
+ * @example
+ * import { ThreadPoolExecutor, ResourceLimitError } from 'aio-ts/executors';
+ *
+ * await using pool = new ThreadPoolExecutor({ maxWorkers: 1, resourceLimits: { maxOldGenerationSizeMb: 32 } });
+ * try {
+ *   await pool.submit(() => {
+ *     const hoard: number[][] = [];
+ *     for (;;) hoard.push(new Array(100_000).fill(1.5));
+ *   });
+ * } catch (error) {
+ *   console.log(error instanceof ResourceLimitError); // true, well before the process's own heap limit
+ * }
+ */
+export class ResourceLimitError extends WorkerCrashError {
+  override name = 'ResourceLimitError';
+  /** The limits of the pool whose worker ran out. */
+  readonly resourceLimits: Readonly<ResourceLimits>;
+
+  /** @internal */
+  constructor(exitCode: number, resourceLimits: Readonly<ResourceLimits>, cause?: unknown, worker = 'worker thread') {
+    super(exitCode, cause, worker);
+    this.resourceLimits = resourceLimits;
+    const limits = Object.entries(resourceLimits)
+      .map(([key, value]) => `${key}: ${value}`)
+      .join(', ');
+    this.message =
+      `the job ran out of the memory its ${worker} may use (resourceLimits: { ${limits} }) and was stopped: ` +
+      'use less memory per job, or raise resourceLimits';
   }
 }
 
@@ -45,7 +82,7 @@ const STANDARD: Record<string, new (message?: string) => Error> = {
 };
 
 /**
- * Rebuilds what a job threw in its worker: standard error classes come back as themselves
+ * @internal Rebuilds what a job threw in its worker: standard error classes come back as themselves
  * (a TypeError is a TypeError), others as an Error with their name; message, stack, `cause`
  * and cloneable own properties (`code`, …) are kept.
  */
@@ -67,7 +104,7 @@ export function reviveError(data: Serialized): unknown {
 const NOT_DEFINED = /^([\w$]+) is not defined$/;
 
 /**
- * A job that uses a variable from around it fails with "x is not defined" (only its source
+ * @internal A job that uses a variable from around it fails with "x is not defined" (only its source
  * crossed): say so, in the message and in the stack's first line (what Node prints if uncaught).
  */
 export function explainNotDefined(error: unknown): unknown {
@@ -84,11 +121,11 @@ export function explainNotDefined(error: unknown): unknown {
   return error;
 }
 
-/** The error for arguments that structured clone rejects, at dispatch time. */
-export function argumentCloneError(error: unknown): DOMException {
+/** @internal The error for arguments that structured clone rejects, at dispatch time. */
+export function argumentCloneError(error: unknown, worker = 'worker thread'): DOMException {
   const reason = error instanceof Error ? error.message : String(error);
   return new DOMException(
-    `an argument of the job cannot be sent to a worker thread (${reason}): pass data that structured clone accepts (primitives, plain objects, arrays, Map, Set, Date, typed arrays, SharedArrayBuffer)`,
+    `an argument of the job cannot be sent to a ${worker} (${reason}): pass data that structured clone accepts (primitives, plain objects, arrays, Map, Set, Date, typed arrays${worker === 'worker thread' ? ', SharedArrayBuffer' : ''})`,
     'DataCloneError',
   );
 }

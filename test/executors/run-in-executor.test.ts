@@ -114,7 +114,7 @@ describe('loop.runInExecutor', () => {
     await pool.shutdown();
   });
 
-  test('cancelling the Future of a running job discards its result; the pool stays usable', async () => {
+  test('cancelling the Future of a running job ends it (cancelRunning: "terminate"); the pool stays usable', async () => {
     const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
     const gate = cells();
     await run(async () => {

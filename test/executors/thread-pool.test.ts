@@ -200,16 +200,16 @@ describe('ThreadPoolExecutor: errors', () => {
 });
 
 /** A pool of one worker, busy with a job waiting at `gate`, and a job queued behind it that increments `counter`. */
-function busyPool() {
-  const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
+function busyPool(options: { cancelRunning?: 'wait' | 'terminate' } = {}) {
+  const pool = new ThreadPoolExecutor({ maxWorkers: 1, ...options });
   const gate = cells();
   const counter = cells();
   return { pool, gate, counter, running: pool.submit(waitOpen, gate), queued: pool.submit(increment, counter) };
 }
 
 describe('ThreadPoolExecutor: cancel and shutdown', () => {
-  test('a job cancelled before it starts never runs; a running job cannot be cancelled', async () => {
-    const { pool, gate, counter, running, queued } = busyPool();
+  test("a job cancelled before it starts never runs; with cancelRunning: 'wait' a running job cannot be cancelled", async () => {
+    const { pool, gate, counter, running, queued } = busyPool({ cancelRunning: 'wait' });
     assert.equal(queued.cancel(), true);
     assert.equal(queued.cancelled(), true);
     assert.equal(queued.cancel(), true); // idempotent
@@ -237,8 +237,9 @@ describe('ThreadPoolExecutor: cancel and shutdown', () => {
     await pool.shutdown(); // again: resolves at once
   });
 
-  test('shutdown({ cancelFutures: true }) cancels queued jobs; { wait: false } does not wait', async () => {
-    const { pool, gate, counter, running, queued } = busyPool();
+  test("shutdown({ cancelFutures: true }) cancels queued jobs (and with cancelRunning: 'wait' lets running ones finish); { wait: false } does not wait", async () => {
+    const { pool, gate, counter, running, queued } = busyPool({ cancelRunning: 'wait' });
+    void running.promise; // awaited below: keeps the process alive even though shutdown does not wait
     await pool.shutdown({ wait: false, cancelFutures: true }); // returns while `running` still runs
     assert.equal(queued.cancelled(), true);
     assert.equal(running.done(), false);
