@@ -22,3 +22,6 @@ export {
   type RequestInfo,
   type ResponseErrorInit,
 } from './errors.js';
+export { serve, HttpServer, type Handler, type HandlerResult, type ServeOptions, type CloseOptions } from './server.js';
+export { ServerRequest } from './server-request.js';
+export { Response, type ResponseBody, type ResponseInit } from './response.js';
