@@ -25,3 +25,4 @@ export {
 export { serve, HttpServer, type Handler, type HandlerResult, type ServeOptions, type CloseOptions } from './server.js';
 export { ServerRequest } from './server-request.js';
 export { Response, type ResponseBody, type ResponseInit } from './response.js';
+export { retry, isTransientError, type RetryOptions } from './retry.js';
