@@ -52,6 +52,7 @@ export class ClientResponse implements Disposable, AsyncDisposable {
   #body: Body | null;
   #bytes: Uint8Array | null = null;
   #streaming = false;
+  #read: Promise<Uint8Array> | null = null;
   readonly #exchange: Exchange | null;
 
   /** @internal Made by `ClientSession`. */
@@ -96,11 +97,13 @@ export class ClientResponse implements Disposable, AsyncDisposable {
 
   /** The whole body as bytes; read once, then kept. */
   bytes(): InlineAwaitable<Uint8Array> {
+    this.#startRead().catch(() => {}); // the error, if any, is thrown where it is awaited
     return new InlineAwaitable(() => this.#readBytes());
   }
 
   /** The whole body decoded as text: with `encoding`, else the Content-Type's charset, else UTF-8. */
   text(encoding?: string): InlineAwaitable<string> {
+    this.#startRead().catch(() => {});
     return new InlineAwaitable(() => this.#readText(encoding));
   }
 
@@ -110,6 +113,7 @@ export class ClientResponse implements Disposable, AsyncDisposable {
    * the check), and `SyntaxError` if the body is not JSON.
    */
   json<T = unknown>(options: JsonOptions = {}): InlineAwaitable<T> {
+    this.#startRead().catch(() => {});
     return new InlineAwaitable(() => this.#readJson<T>(options));
   }
 
@@ -146,6 +150,7 @@ export class ClientResponse implements Disposable, AsyncDisposable {
   release(): void {
     const body = this.#body;
     this.#body = null;
+    if (this.#read !== null) return; // a read under way gives the connection back when it ends
     if (body !== null && this.#bytes === null && !this.#streaming) {
       // Drained in the background: the caller has no use for it, and a small rest keeps the socket reusable.
       body.dump().catch(() => {});
@@ -170,17 +175,39 @@ export class ClientResponse implements Disposable, AsyncDisposable {
 
   *#readBytes(): Coro<Uint8Array> {
     if (this.#bytes !== null) return this.#bytes;
+    const read = this.#startRead();
+    return yield* this.#exchange!.wait(read);
+  }
+
+  /**
+   * Starts reading the whole body (once) when `bytes()`/`text()`/`json()` is called rather than
+   * when it is awaited, so that `using r = …; return r.text()` reads the body before the
+   * disposal at the return, which then sees a read under way and leaves it alone.
+   */
+  #startRead(): Promise<Uint8Array> {
+    if (this.#bytes !== null) return Promise.resolve(this.#bytes);
+    if (this.#read !== null) return this.#read;
     if (this.#streaming) {
-      throw new Error(`ClientResponse.bytes(): the body of ${this.url.href} is being read through content; read it one way only`);
+      return Promise.reject(new Error(`ClientResponse.bytes(): the body of ${this.url.href} is being read through content; read it one way only`));
     }
     const body = this.#body;
-    if (body === null) throw new Error(`ClientResponse.bytes(): ${this.url.href} was released before its body was read`);
+    if (body === null) return Promise.reject(new Error(`ClientResponse.bytes(): ${this.url.href} was released before its body was read`));
     const exchange = this.#exchange!;
-    const bytes = yield* exchange.wait(body.bytes());
-    this.#bytes = bytes;
-    this.#body = null;
-    exchange.finish();
-    return bytes;
+    const read = body.bytes().then(
+      (bytes) => {
+        this.#bytes = bytes;
+        this.#body = null;
+        exchange.finish();
+        return bytes;
+      },
+      (error: unknown) => {
+        exchange.finish();
+        throw error;
+      },
+    );
+    read.catch(() => {}); // read but never awaited: not an unhandled rejection
+    this.#read = read;
+    return read;
   }
 
   *#readText(encoding: string | undefined): Coro<string> {
@@ -218,6 +245,7 @@ export class ClientResponse implements Disposable, AsyncDisposable {
     const body = this.#body;
     if (body === null) throw new Error(`ClientResponse.content: ${this.url.href} was released before its body was read`);
     if (this.#streaming) throw new Error(`ClientResponse.content: the body of ${this.url.href} is already being iterated`);
+    if (this.#read !== null) throw new Error(`ClientResponse.content: the body of ${this.url.href} is being read by bytes()/text()/json(); read it one way only`);
     this.#streaming = true;
     const exchange = this.#exchange!;
     // A cancel reaches a foreign await only through the task's signal: it aborts the request.
