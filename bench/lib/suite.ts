@@ -211,6 +211,23 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
     ],
     goals: [],
   },
+  {
+    name: 'http-client',
+    title: 'N GETs at concurrency 64 against a local node:http server in another process',
+    perOp: 'request',
+    unit: 'ns',
+    n: 10_000,
+    quickN: 1_000,
+    reference: 'aio-gen',
+    systems: [
+      node('aio-gen', 'ClientSession({ limit: 64 }), 64 generator workers: yield* session.get(url), yield* response.text()'),
+      node('aio-async', 'ClientSession({ limit: 64 }), 64 async workers: await session.get(url), await response.text()'),
+      node('undici-request', "undici's request() through an Agent({ connections: 64 }), 64 async workers, body.text()"),
+      node('undici-fetch', "undici's fetch() through an Agent({ connections: 64 }), 64 async workers, response.text()"),
+      cpython('aiohttp ClientSession(TCPConnector(limit=64)), 64 workers (unavailable without aiohttp)'),
+    ],
+    goals: [{ system: 'aio-gen', text: '≤ 1.1× undici-request', peer: 'undici-request', factor: 1.1 }],
+  },
 ];
 
 export function findWorkload(name: string): WorkloadSpec | undefined {
