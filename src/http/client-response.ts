@@ -5,6 +5,7 @@ import type { Coro } from '../futures.js';
 import { currentTask } from '../tasks.js';
 import { ClientResponseError, ContentTypeError, type RequestInfo } from './errors.js';
 import type { Exchange } from './exchange.js';
+import { headersFrom, type RawHeaders } from './raw-headers.js';
 
 type Body = Dispatcher.ResponseData['body'];
 
@@ -41,14 +42,14 @@ export class ClientResponse implements Disposable, AsyncDisposable {
   readonly status: number;
   /** The reason phrase sent by the server (`OK`, `Not Found`, …). */
   readonly reason: string;
-  /** The response headers (case-insensitive `get()`; `getSetCookie()` for cookies). */
-  readonly headers: Headers;
   /** The URL of this response: the last one, after redirects. */
   readonly url: URL;
   /** The redirect responses that led here, oldest first (their bodies were discarded). */
   readonly history: readonly ClientResponse[];
   /** The request that got this response. */
   readonly requestInfo: RequestInfo;
+  readonly #rawHeaders: RawHeaders;
+  #headers: Headers | null = null;
   #body: Body | null;
   #bytes: Uint8Array | null = null;
   #streaming = false;
@@ -60,7 +61,7 @@ export class ClientResponse implements Disposable, AsyncDisposable {
     requestInfo: RequestInfo;
     status: number;
     reason: string;
-    headers: Headers;
+    headers: RawHeaders;
     url: URL;
     history: readonly ClientResponse[];
     body: Body | null;
@@ -70,12 +71,17 @@ export class ClientResponse implements Disposable, AsyncDisposable {
     this.method = init.requestInfo.method;
     this.status = init.status;
     this.reason = init.reason;
-    this.headers = init.headers;
+    this.#rawHeaders = init.headers;
     this.url = init.url;
     this.history = init.history;
     this.#body = init.body;
     this.#exchange = init.exchange;
     if (init.body === null) this.#bytes = new Uint8Array(0);
+  }
+
+  /** The response headers (case-insensitive `get()`; `getSetCookie()` for cookies). */
+  get headers(): Headers {
+    return (this.#headers ??= headersFrom(this.#rawHeaders));
   }
 
   /** True if the status is below 400 (as aiohttp's `ok`). */
@@ -85,13 +91,15 @@ export class ClientResponse implements Disposable, AsyncDisposable {
 
   /** The media type of the Content-Type header, lower case, without parameters (`application/json`). */
   get contentType(): string {
-    const value = this.headers.get('content-type');
+    const raw = this.#rawHeaders['content-type'];
+    const value = typeof raw === 'string' ? raw : null;
     return value === null ? 'application/octet-stream' : value.split(';')[0]!.trim().toLowerCase();
   }
 
   /** The charset parameter of the Content-Type header, or null. */
   get charset(): string | null {
-    const match = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(this.headers.get('content-type') ?? '');
+    const raw = this.#rawHeaders['content-type'];
+    const match = /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(typeof raw === 'string' ? raw : '');
     return match === null ? null : match[1]!.toLowerCase();
   }
 

@@ -6,6 +6,7 @@ import { Semaphore } from '../locks/semaphore.js';
 import { getRunningLoop } from '../loop/running.js';
 import { describe } from '../tasks.js';
 import { ClientError, InvalidURL, TooManyRedirects, type RequestInfo } from './errors.js';
+import { headersFrom, type RawHeaders } from './raw-headers.js';
 import { ClientResponse } from './client-response.js';
 import type { CookieJar } from './cookie-jar.js';
 import { Exchange } from './exchange.js';
@@ -76,7 +77,7 @@ interface Prepared {
   call: string;
   method: string;
   url: URL;
-  headers: Headers;
+  headers: Record<string, string>;
   body: EncodedBody;
   total: number | null;
   sockRead: number | null;
@@ -112,7 +113,8 @@ export class ClientSession implements AsyncDisposable {
   readonly #agent: Agent;
   readonly #limit: Semaphore | null;
   readonly #baseUrl: URL | null;
-  readonly #headers: Headers;
+  /** Lower-case names: plain objects cost far less per request than `Headers`. */
+  readonly #headers: Record<string, string>;
   readonly #total: number | null;
   readonly #sockRead: number | null;
   readonly #raiseForStatus: boolean;
@@ -125,7 +127,7 @@ export class ClientSession implements AsyncDisposable {
       throw new TypeError(`${call}: options must be an object, got ${describe(options)}`);
     }
     this.#baseUrl = options.baseUrl === undefined ? null : parseUrl(call, options.baseUrl, null, 'baseUrl');
-    this.#headers = toHeaders(call, options.headers, new Headers());
+    this.#headers = toHeaders(call, options.headers, {});
     const timeout = options.timeout ?? {};
     this.#total = checkMs(call, 'timeout.total', timeout.total, DEFAULT_TOTAL);
     const connect = checkMs(call, 'timeout.connect', timeout.connect, DEFAULT_CONNECT);
@@ -231,9 +233,9 @@ export class ClientSession implements AsyncDisposable {
     }
     const target = parseUrl(call, url, this.#baseUrl, 'url');
     if (options.params !== undefined) appendParams(call, target, options.params);
-    const headers = toHeaders(call, options.headers, new Headers(this.#headers));
+    const headers = toHeaders(call, options.headers, { ...this.#headers });
     const body = encodeBody(call, options);
-    if (body.contentType !== null && !headers.has('content-type')) headers.set('content-type', body.contentType);
+    if (body.contentType !== null && headers['content-type'] === undefined) headers['content-type'] = body.contentType;
     const timeout = options.timeout ?? {};
     if (typeof timeout !== 'object' || timeout === null) {
       throw new TypeError(`${call}: timeout must be an object such as { total: 5000 }, got ${describe(timeout)}`);
@@ -267,31 +269,34 @@ export class ClientSession implements AsyncDisposable {
     try {
       for (;;) {
         exchange.url = url;
-        const sent = new Headers(headers);
+        let sent = headers;
         const cookies = this.#cookieJar?.cookieHeader(url);
-        if (cookies) sent.set('cookie', cookies);
-        const requestInfo: RequestInfo = { method, url, headers: sent };
+        if (cookies) sent = { ...headers, cookie: cookies };
+        const requestInfo: RequestInfo = new SentRequest(method, url, sent);
         const data = yield* exchange.wait(
           undiciRequest(url, {
             dispatcher: this.#agent,
             method: method as Dispatcher.HttpMethod,
-            headers: Object.fromEntries(sent),
+            headers: sent,
             body: body.body as Dispatcher.DispatchOptions['body'],
             signal: exchange.abortController.signal,
             headersTimeout: p.sockRead ?? 0,
             bodyTimeout: p.sockRead ?? 0,
           }),
         );
-        const responseHeaders = toResponseHeaders(data.headers);
-        this.#cookieJar?.update(url, responseHeaders.getSetCookie());
+        const rawHeaders = data.headers as RawHeaders;
+        if (this.#cookieJar !== null) {
+          const setCookie = rawHeaders['set-cookie'];
+          if (setCookie !== undefined) this.#cookieJar.update(url, typeof setCookie === 'string' ? [setCookie] : setCookie);
+        }
         const status = data.statusCode;
-        const location = responseHeaders.get('location');
+        const location = typeof rawHeaders.location === 'string' ? rawHeaders.location : null;
         if (p.allowRedirects && REDIRECTS.has(status) && location !== null) {
           const hop = new ClientResponse({
             requestInfo,
             status,
             reason: data.statusText,
-            headers: responseHeaders,
+            headers: rawHeaders,
             url,
             history: history.slice(),
             body: null,
@@ -303,7 +308,7 @@ export class ClientSession implements AsyncDisposable {
             throw new TooManyRedirects(requestInfo, {
               status,
               message: `more than ${p.maxRedirects} redirects (raise maxRedirects, or pass allowRedirects: false)`,
-              headers: responseHeaders,
+              headers: headersFrom(rawHeaders),
               history: history.slice(0, -1),
             });
           }
@@ -313,15 +318,15 @@ export class ClientSession implements AsyncDisposable {
             // The body is dropped: the new request is a GET (HEAD stays HEAD), as browsers and aiohttp do.
             if (method !== 'HEAD') method = 'GET';
             body = encodeBody(p.call, {});
-            headers = new Headers(headers);
-            headers.delete('content-type');
-            headers.delete('content-length');
+            headers = { ...headers };
+            delete headers['content-type'];
+            delete headers['content-length'];
           } else if (!body.replayable) {
             throw new ClientError(`${p.call}: cannot follow a ${status} redirect to ${next.href} with a streamed body (it cannot be sent twice): pass allowRedirects: false`);
           }
           if (next.origin !== url.origin) {
-            headers = new Headers(headers);
-            headers.delete('authorization'); // credentials are for the origin they were given to
+            headers = { ...headers };
+            delete headers.authorization; // credentials are for the origin they were given to
           }
           url = next;
           continue;
@@ -330,7 +335,7 @@ export class ClientSession implements AsyncDisposable {
           requestInfo,
           status,
           reason: data.statusText,
-          headers: responseHeaders,
+          headers: rawHeaders,
           url,
           history,
           body: method === 'HEAD' ? null : data.body,
@@ -391,7 +396,7 @@ function appendParams(call: string, url: URL, params: Params): void {
   }
 }
 
-function toHeaders(call: string, init: HeadersInit | undefined, into: Headers): Headers {
+function toHeaders(call: string, init: HeadersInit | undefined, into: Record<string, string>): Record<string, string> {
   if (init === undefined) return into;
   if (typeof init !== 'object' || init === null) {
     throw new TypeError(`${call}: headers must be an object, Headers or [name, value] pairs, got ${describe(init)}`);
@@ -399,23 +404,26 @@ function toHeaders(call: string, init: HeadersInit | undefined, into: Headers): 
   const entries = init instanceof Headers || Symbol.iterator in init ? (init as Iterable<readonly [string, string]>) : Object.entries(init);
   for (const [name, value] of entries) {
     if (typeof value !== 'string') throw new TypeError(`${call}: header ${JSON.stringify(name)} must be a string, got ${describe(value)}`);
-    try {
-      into.set(name, value);
-    } catch {
-      throw new TypeError(`${call}: invalid header ${JSON.stringify(name)}: ${JSON.stringify(value)}`);
+    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name) || /[\0\r\n]/.test(value)) {
+      throw new TypeError(`${call}: invalid header ${JSON.stringify(name)}: ${JSON.stringify(value)} (names are tokens; values have no CR, LF or NUL)`);
     }
+    into[name.toLowerCase()] = value;
   }
   return into;
 }
 
-function toResponseHeaders(raw: Record<string, string | string[] | undefined>): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(raw)) {
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
-    else headers.append(name, value);
+/** What was sent, for errors and `response.requestInfo`; `headers` is built when first read. */
+class SentRequest implements RequestInfo {
+  #headers: Headers | null = null;
+  constructor(
+    readonly method: string,
+    readonly url: URL,
+    readonly _raw: Record<string, string>,
+  ) {}
+
+  get headers(): Headers {
+    return (this.#headers ??= new Headers(this._raw));
   }
-  return headers;
 }
 
 function checkMs(call: string, name: string, value: unknown, fallback: number | null): number | null {
