@@ -11,6 +11,7 @@ import { getRunningLoop } from '../loop/running.js';
 import { currentTask, describe, type Task } from '../tasks.js';
 import { Timeout, timeout } from '../timeouts.js';
 import { wait } from '../wait.js';
+import { shield } from '../shield.js';
 import { Response } from './response.js';
 import { ServerRequest } from './server-request.js';
 
@@ -156,7 +157,8 @@ export class HttpServer implements AsyncDisposable {
     return new InlineAwaitable(
       function* (this: HttpServer): Coro<void> {
         if (this.#closed === null) throw new Error('HttpServer.waitClosed(): the server was never started');
-        yield* this.#closed;
+        // Shielded: cancelling a waiter must not cancel the shared future every other waiter is on.
+        yield* shield(this.#closed);
       }.bind(this),
     );
   }
@@ -200,7 +202,7 @@ export class HttpServer implements AsyncDisposable {
 
   *#keep(): Coro<void> {
     try {
-      yield* this.#closed!;
+      yield* shield(this.#closed!);
     } finally {
       if (!this.#closing) yield* this.#close(0);
     }
@@ -209,22 +211,27 @@ export class HttpServer implements AsyncDisposable {
   *#close(grace: number): Coro<void> {
     if (this.#closed === null) throw new Error('HttpServer.close(): the server was never started (await serve(...) first)');
     if (this.#closing) {
-      yield* this.#closed;
+      yield* shield(this.#closed);
       return;
     }
     this.#closing = true;
     const loop = this.#loop!;
     const stopped = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#server.closeIdleConnections();
-    if (this.#inflight.size > 0) {
-      yield* wait(new Set(this.#inflight), { timeout: grace });
-      const late = new Set(this.#inflight);
-      for (const task of late) task.cancel('server closing');
-      if (late.size > 0) yield* wait(late);
+    try {
+      if (this.#inflight.size > 0) {
+        yield* wait(new Set(this.#inflight), { timeout: grace });
+        const late = new Set(this.#inflight);
+        for (const task of late) task.cancel('server closing');
+        if (late.size > 0) yield* wait(late);
+      }
+    } finally {
+      // Also when the close itself is cancelled (run() ending): no connection outlives it.
+      for (const task of this.#inflight) task.cancel('server closing');
+      this.#server.closeAllConnections();
+      if (!this.#closed.done()) this.#closed.setResult(undefined);
     }
-    this.#server.closeAllConnections();
     yield* fromPromise(stopped, loop);
-    if (!this.#closed.done()) this.#closed.setResult(undefined);
     const keeper = this.#keeper;
     if (keeper !== null && keeper !== currentTask(loop)) keeper.cancel();
   }
