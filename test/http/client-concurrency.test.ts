@@ -14,6 +14,10 @@ describe('ClientSession: connections, limits and cancellation', () => {
       requests++;
       if (req.url === '/hang') {
         held.push(res);
+      } else if (req.url === '/half') {
+        res.writeHead(200, { 'content-length': '1000' });
+        res.write('x'.repeat(100)); // then nothing more
+        held.push(res);
       } else if (req.url === '/slow') {
         setTimeout(() => res.end('slow'), 2);
       } else if (req.url === '/login') {
@@ -112,6 +116,39 @@ describe('ClientSession: connections, limits and cancellation', () => {
       yield* session.close();
     });
     assert.ok(await eventually(() => held.every((res) => res.destroyed)), 'the server still has the requests open');
+  });
+
+  test('cancellation mid-body aborts the request: text() in a generator task, content in an async task', async () => {
+    held = [];
+    await run(function* () {
+      const session = new ClientSession({ baseUrl: server.url, limit: 2 });
+      const reading = createTask(function* () {
+        const response = yield* session.get('/half');
+        return yield* response.text();
+      });
+      const streaming = createTask(async () => {
+        const response = await session.get('/half');
+        let got = 0;
+        for await (const chunk of response.content) got += chunk.length;
+        return got;
+      });
+      while (held.length < 2) yield* sleep(1);
+      yield* sleep(20); // both are waiting for the rest of the body now
+      reading.cancel();
+      streaming.cancel();
+      const outcomes = yield* gather(reading, streaming, { returnExceptions: true });
+      assert.ok(outcomes[0] instanceof CancelledError, String(outcomes[0]));
+      assert.ok(outcomes[1] instanceof CancelledError, String(outcomes[1]));
+      // Both connections came back: two more requests run under limit 2.
+      const texts = yield* gather(
+        ...[1, 2].map(() => function* () {
+          return yield* (yield* session.get('/')).text();
+        }),
+      );
+      assert.deepEqual(texts, ['ok', 'ok']);
+      yield* session.close();
+    });
+    assert.ok(await eventually(() => held.every((res) => res.destroyed)), 'the server still has the half-sent responses open');
   });
 
   test('10,000 cancelled requests leak no connection: in-flight ones are aborted, queued ones never sent', async () => {

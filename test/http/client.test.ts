@@ -1,6 +1,6 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { run, gather, createTask, sleep, asyncWith, type Coro } from '../../src/index.ts';
+import { run, gather, createTask, sleep, asyncWith, forAwait, type Coro } from '../../src/index.ts';
 import {
   ClientSession,
   ClientResponseError,
@@ -152,6 +152,23 @@ describe('ClientSession: requests and responses', () => {
       assert.equal(Buffer.concat(chunks).toString('utf8'), 'héllo');
       await assert.rejects(async () => response.text(), /being read through content/);
     });
+  });
+
+  test('content from a coroutine, with forAwait', async () => {
+    const text = await run(function* () {
+      const session = new ClientSession({ baseUrl: server.url });
+      try {
+        const response = yield* session.get('/text');
+        const chunks: Uint8Array[] = [];
+        yield* forAwait(response.content, (chunk) => {
+          chunks.push(chunk);
+        });
+        return Buffer.concat(chunks).toString('utf8');
+      } finally {
+        yield* session.close();
+      }
+    });
+    assert.equal(text, 'héllo');
   });
 
   test('json() checks the Content-Type (ContentTypeError), unless contentType: null', async () => {

@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
 import {
   run,
   gather,
@@ -278,6 +279,24 @@ describe('serve(): every request is a Task', () => {
     await run(async () => {
       await using session = new ClientSession();
       await assert.rejects(async () => session.get(url), ClientConnectorError);
+    });
+  });
+
+  test('path: listens on a Unix socket', async () => {
+    const socketPath = `${tmpdir()}/aio-http-${process.pid}-${Date.now()}.sock`;
+    await run(async () => {
+      await using server = await serve((request) => `unix ${request.path}`, { path: socketPath });
+      assert.equal(server.address(), socketPath);
+      const body = await new Promise<string>((resolve, reject) => {
+        http
+          .get({ socketPath, path: '/here' }, (res) => {
+            let text = '';
+            res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+            res.on('end', () => resolve(text));
+          })
+          .on('error', reject);
+      });
+      assert.equal(body, 'unix /here');
     });
   });
 
