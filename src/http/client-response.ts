@@ -125,13 +125,14 @@ export class ClientResponse implements Disposable, AsyncDisposable {
     return new InlineAwaitable(() => this.#readJson<T>(options));
   }
 
+  // TODO(streams): give a StreamReader of aio-ts/streams here once that module lands (being built
+  // concurrently); an async iterable of chunks until then.
   /**
    * The body as an async iterable of chunks (`for await` in an async function, `forAwait`
    * in a coroutine). It can be iterated once, instead of `bytes()`/`text()`/`json()`; the
    * connection is given back when it ends or the loop is left early. Cancelling the task that
    * iterates aborts the request.
    */
-  // TODO(streams): give a StreamReader of aio-ts/streams here once that module lands.
   get content(): AsyncIterable<Uint8Array> {
     return { [Symbol.asyncIterator]: () => this.#iterate() };
   }
@@ -177,6 +178,7 @@ export class ClientResponse implements Disposable, AsyncDisposable {
     return Promise.resolve();
   }
 
+  /** `<ClientResponse(url) [status reason]>`, as aiohttp prints it. */
   toString(): string {
     return `<ClientResponse(${this.url.href}) [${this.status} ${this.reason}]>`;
   }

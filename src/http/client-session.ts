@@ -121,6 +121,7 @@ export class ClientSession implements AsyncDisposable {
   readonly #cookieJar: CookieJar | null;
   #closed = false;
 
+  /** Validates `options` (TypeError/RangeError naming the option and the bad value); opens no connection yet. */
   constructor(options: ClientSessionOptions = {}) {
     const call = 'new ClientSession()';
     if (typeof options !== 'object' || options === null) {
@@ -421,6 +422,7 @@ class SentRequest implements RequestInfo {
     readonly _raw: Record<string, string>,
   ) {}
 
+  /** The headers sent. */
   get headers(): Headers {
     return (this.#headers ??= new Headers(this._raw));
   }

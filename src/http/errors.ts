@@ -66,6 +66,7 @@ export class ClientResponseError extends ClientError {
   /** The redirect responses (`ClientResponse`s) that led here. */
   readonly history: readonly unknown[];
 
+  /** The message reads like aiohttp's: `404, message="Not Found", url=…`. */
   constructor(requestInfo: RequestInfo, init: ResponseErrorInit) {
     super(`${init.status}, message=${JSON.stringify(init.message)}, url=${requestInfo.url.href}`, { cause: init.cause });
     this.status = init.status;

@@ -103,6 +103,7 @@ export class Response {
     return new Response(source, init);
   }
 
+  /** `<Response status>`. */
   toString(): string {
     return `<Response ${this.status}>`;
   }

@@ -87,6 +87,7 @@ export class ServerRequest {
     return this.#message as AsyncIterable<Uint8Array>;
   }
 
+  /** `<ServerRequest METHOD path>`. */
   toString(): string {
     return `<ServerRequest ${this.method} ${this.url.pathname}>`;
   }

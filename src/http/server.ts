@@ -168,6 +168,7 @@ export class HttpServer implements AsyncDisposable {
     return Promise.resolve(this.close());
   }
 
+  /** `<HttpServer url>`. */
   toString(): string {
     return `<HttpServer ${this.#server.listening ? this.url : 'not listening'}>`;
   }
