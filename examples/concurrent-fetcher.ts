@@ -46,7 +46,7 @@ export function* main(): Coro<void> {
 
   try {
     const sizes = yield* gather(...Array.from({ length: COUNT }, (_, i) => download(i)));
-    console.log(`fetched ${sizes.length} pages, ${bytes} bytes, at most ${most} at once`);
+    console.log(`fetched ${sizes.length} pages, ${bytes} bytes, never more than ${AT_ONCE} at once: ${most <= AT_ONCE}`);
   } finally {
     yield* session.close();
     yield* server.close();
@@ -85,7 +85,7 @@ export async function mainAsync(): Promise<void> {
   }
 
   const sizes = await gather(...Array.from({ length: COUNT }, (_, i) => download(i)));
-  console.log(`fetched ${sizes.length} pages, ${bytes} bytes, at most ${most} at once`);
+  console.log(`fetched ${sizes.length} pages, ${bytes} bytes, never more than ${AT_ONCE} at once: ${most <= AT_ONCE}`);
 }
 
 if (isMain(import.meta.url)) await run(process.argv.includes('--async') ? mainAsync : main);

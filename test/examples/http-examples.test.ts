@@ -30,7 +30,7 @@ const examples = [
   {
     title: 'concurrent-fetcher: a Semaphore of 5 and a progress line',
     module: fetcher,
-    expected: ['[10/40] 1000 bytes', '[20/40] 2000 bytes', '[30/40] 3000 bytes', '[40/40] 4000 bytes', 'fetched 40 pages, 4000 bytes, at most 5 at once'],
+    expected: ['[10/40] 1000 bytes', '[20/40] 2000 bytes', '[30/40] 3000 bytes', '[40/40] 4000 bytes', 'fetched 40 pages, 4000 bytes, never more than 5 at once: true'],
   },
 ];
 

@@ -261,7 +261,7 @@ describe('serve(): every request is a Task', () => {
       const slow = rawGet(`${url}/slow`);
       slow.done.catch(() => {});
       while (server.inFlight < 2) await sleep(1);
-      await server.close({ gracePeriod: 100 });
+      await server.close({ gracePeriod: 1000 });
       assert.deepEqual((await quick.done).body, 'done');
       assert.deepEqual(outcomes.sort(), ['/quick:done', '/slow:CancelledError']);
       await server.waitClosed();
