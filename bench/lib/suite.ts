@@ -228,6 +228,21 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
     ],
     goals: [{ system: 'aio-gen', text: '≤ 1.1× undici-request', peer: 'undici-request', factor: 1.1 }],
   },
+  {
+    name: 'http-server',
+    title: 'N requests at concurrency 64 (undici request() as load generator) to a server in another process',
+    perOp: 'request',
+    unit: 'ns',
+    n: 10_000,
+    quickN: 1_000,
+    reference: 'aio-gen',
+    systems: [
+      node('aio-gen', 'serve(function* () { return Response.bytes(ok) }): each request its own Task'),
+      node('aio-async', 'serve(async () => Response.bytes(ok)): each request its own async-function Task'),
+      node('node-http', 'the floor: a bare node:http handler, res.end(ok)'),
+    ],
+    goals: [{ system: 'aio-gen', text: '≤ 1.15× node-http', peer: 'node-http', factor: 1.15 }],
+  },
 ];
 
 export function findWorkload(name: string): WorkloadSpec | undefined {
