@@ -240,6 +240,7 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
       node('aio-gen', 'serve(function* () { return Response.bytes(ok) }): each request its own Task'),
       node('aio-async', 'serve(async () => Response.bytes(ok)): each request its own async-function Task'),
       node('node-http', 'the floor: a bare node:http handler, res.end(ok)'),
+      node('aiohttp', "CPython aiohttp.web (Debian's python3-aiohttp), same load generator; unavailable without aiohttp"),
     ],
     goals: [{ system: 'aio-gen', text: '≤ 1.15× node-http', peer: 'node-http', factor: 1.15 }],
   },

@@ -15,6 +15,12 @@ from child import RESULT_PREFIX, run_child
 try:
     import aiohttp
 except ImportError:
+    # Debian's python3-aiohttp is installed for Debian's own python3, which may not be the first on PATH.
+    DEBIAN_PYTHON = "/usr/bin/python3"
+    if os.path.realpath(sys.executable) != os.path.realpath(DEBIAN_PYTHON) and os.path.exists(DEBIAN_PYTHON):
+        probe = subprocess.run([DEBIAN_PYTHON, "-c", "import aiohttp"], capture_output=True)
+        if probe.returncode == 0:
+            os.execv(DEBIAN_PYTHON, [DEBIAN_PYTHON, "-B", *sys.argv])
     sys.stdout.write(RESULT_PREFIX + json.dumps({"status": "unavailable", "reason": "aiohttp is not installed (Debian: python3-aiohttp)"}) + "\n")
     sys.exit(0)
 
@@ -25,6 +31,7 @@ URL = "http://127.0.0.1:%s/" % _server.stdout.readline().split()[1]
 
 
 async def main(rnd):
+    rnd.note("python", f"{sys.version.split()[0]} ({sys.executable}), aiohttp {aiohttp.__version__}")
     n = rnd.n
     state = {"next": 0, "ok": 0}
     connector = aiohttp.TCPConnector(limit=CONCURRENCY)
