@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from 'node:tls';
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import { InlineAwaitable } from '../body-runner.js';
 import { fromPromise } from '../ensure-future.js';
@@ -47,6 +48,11 @@ export interface ClientSessionOptions {
   raiseForStatus?: boolean;
   /** Keeps cookies the servers set and sends them back; none are kept without one. */
   cookieJar?: CookieJar | null;
+  /**
+   * TLS options for https: URLs (`node:tls` connect options: `ca` to trust a private CA or a
+   * self-signed certificate, `cert`/`key` for client certificates, `rejectUnauthorized`).
+   */
+  tls?: Pick<ConnectionOptions, 'ca' | 'cert' | 'key' | 'passphrase' | 'pfx' | 'rejectUnauthorized' | 'servername' | 'minVersion'>;
 }
 
 /** Options of one request. */
@@ -145,7 +151,7 @@ export class ClientSession implements AsyncDisposable {
       connections: perOrigin ?? null,
       pipelining: 1,
       // 0 turns undici's own timers off: sockRead is set per request, total is ours.
-      connect: { timeout: connect ?? 0 },
+      connect: { ...tlsOptions(call, options.tls), timeout: connect ?? 0 },
       headersTimeout: 0,
       bodyTimeout: 0,
     });
@@ -426,6 +432,12 @@ class SentRequest implements RequestInfo {
   get headers(): Headers {
     return (this.#headers ??= new Headers(this._raw));
   }
+}
+
+function tlsOptions(call: string, tls: unknown): object {
+  if (tls === undefined || tls === null) return {};
+  if (typeof tls !== 'object') throw new TypeError(`${call}: tls must be an object of node:tls options such as { ca }, got ${describe(tls)}`);
+  return tls;
 }
 
 function checkMs(call: string, name: string, value: unknown, fallback: number | null): number | null {

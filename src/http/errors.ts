@@ -9,7 +9,9 @@ import { TimeoutError } from '../errors.js';
  * │   ├── TooManyRedirects
  * │   └── ContentTypeError         (json() on a body that is not JSON)
  * ├── ClientConnectionError
- * │   ├── ClientConnectorError     (could not connect: refused, DNS, TLS, …)
+ * │   ├── ClientConnectorError     (could not connect: refused, DNS, …)
+ * │   │   └── ClientSSLError       (the TLS handshake failed)
+ * │   │       └── ClientConnectorCertificateError (the server's certificate is not trusted)
  * │   └── ServerDisconnectedError  (the server closed the connection mid-request)
  * ├── ClientPayloadError           (the body was malformed or cut short)
  * └── InvalidURL
@@ -96,6 +98,16 @@ export class ClientConnectorError extends ClientConnectionError {
   override name = 'ClientConnectorError';
 }
 
+/** The TLS handshake failed (aiohttp.ClientSSLError). */
+export class ClientSSLError extends ClientConnectorError {
+  override name = 'ClientSSLError';
+}
+
+/** The server's certificate was not trusted: self-signed, expired, wrong host… (aiohttp.ClientConnectorCertificateError). */
+export class ClientConnectorCertificateError extends ClientSSLError {
+  override name = 'ClientConnectorCertificateError';
+}
+
 /** The server closed the connection before the response was complete (aiohttp.ServerDisconnectedError). */
 export class ServerDisconnectedError extends ClientConnectionError {
   override name = 'ServerDisconnectedError';
@@ -153,6 +165,15 @@ export function translateError(error: unknown, url: URL): unknown {
     case 'EADDRNOTAVAIL':
       return new ClientConnectorError(`Cannot connect to host ${url.host}: ${error.message}`, { cause: error });
     default:
+      if (typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(code)) {
+        return new ClientConnectorCertificateError(
+          `Cannot connect to host ${url.host}: certificate not trusted (${error.message}; pass the CA to new ClientSession({ tls: { ca } }))`,
+          { cause: error },
+        );
+      }
+      if (typeof code === 'string' && /^ERR_(SSL|TLS)_/.test(code)) {
+        return new ClientSSLError(`Cannot connect to host ${url.host}: TLS failed (${error.message})`, { cause: error });
+      }
       if (typeof code === 'string' && code.startsWith('UND_ERR')) {
         return new ClientConnectionError(`${error.message} (${where})`, { cause: error });
       }

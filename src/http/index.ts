@@ -13,6 +13,8 @@ export {
   ContentTypeError,
   ClientConnectionError,
   ClientConnectorError,
+  ClientSSLError,
+  ClientConnectorCertificateError,
   ServerDisconnectedError,
   ClientPayloadError,
   InvalidURL,

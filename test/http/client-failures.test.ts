@@ -71,6 +71,17 @@ describe('ClientSession: connection errors and timeouts', () => {
     });
   });
 
+  test('close() fails the requests in flight with ClientConnectionError', async () => {
+    await run(async () => {
+      const session = new ClientSession({ baseUrl: server.url });
+      const seen = held.length;
+      const pending = createTask(async () => session.get('/hang'));
+      while (held.length === seen) await sleep(1);
+      await session.close();
+      await assert.rejects(async () => pending, ClientConnectionError);
+    });
+  });
+
   test('timeout.total: a server that never answers gives aio TimeoutError (both styles)', async () => {
     await run(function* () {
       const session = new ClientSession({ baseUrl: server.url, timeout: { total: 50 } });
