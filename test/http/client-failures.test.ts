@@ -2,7 +2,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import type http from 'node:http';
-import { run, gather, createTask, sleep, timeout, waitFor, CancelledError, TimeoutError, Event, type Task } from '../../src/index.ts';
+import { run, createTask, sleep, timeout, waitFor, TimeoutError } from '../../src/index.ts';
 import {
   ClientSession,
   ClientConnectionError,

@@ -15,7 +15,6 @@ import {
   type ExceptionContext,
 } from '../../src/index.ts';
 import { ClientSession, Response, serve, ClientConnectorError, type ServerRequest } from '../../src/http/index.ts';
-import { eventually } from './helpers.ts';
 
 /** A raw node:http GET that the test can abort (to play a client that goes away). */
 function rawGet(url: string): { done: Promise<{ status: number; body: string }>; abort(): void } {
