@@ -245,6 +245,39 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
     ],
     goals: [{ system: 'aio', text: '≤ piscina', peer: 'piscina', factor: 1 }],
   },
+  {
+    name: 'http-client',
+    title: 'N GETs at concurrency 64 against a local node:http server in another process',
+    perOp: 'request',
+    unit: 'ns',
+    n: 10_000,
+    quickN: 1_000,
+    reference: 'aio-gen',
+    systems: [
+      node('aio-gen', 'ClientSession({ limit: 64 }), 64 generator workers: yield* session.get(url), yield* response.text()'),
+      node('aio-async', 'ClientSession({ limit: 64 }), 64 async workers: await session.get(url), await response.text()'),
+      node('undici-request', "undici's request() through an Agent({ connections: 64 }), 64 async workers, body.text()"),
+      node('undici-fetch', "undici's fetch() through an Agent({ connections: 64 }), 64 async workers, response.text()"),
+      cpython('aiohttp ClientSession(TCPConnector(limit=64)), 64 workers (unavailable without aiohttp)'),
+    ],
+    goals: [{ system: 'aio-gen', text: '≤ 1.1× undici-request', peer: 'undici-request', factor: 1.1 }],
+  },
+  {
+    name: 'http-server',
+    title: 'N requests at concurrency 64 (undici request() as load generator) to a server in another process',
+    perOp: 'request',
+    unit: 'ns',
+    n: 10_000,
+    quickN: 1_000,
+    reference: 'aio-gen',
+    systems: [
+      node('aio-gen', 'serve(function* () { return Response.bytes(ok) }): each request its own Task'),
+      node('aio-async', 'serve(async () => Response.bytes(ok)): each request its own async-function Task'),
+      node('node-http', 'the floor: a bare node:http handler, res.end(ok)'),
+      node('aiohttp', "CPython aiohttp.web (Debian's python3-aiohttp), same load generator; unavailable without aiohttp"),
+    ],
+    goals: [{ system: 'aio-gen', text: '≤ 1.15× node-http', peer: 'node-http', factor: 1.15 }],
+  },
 ];
 
 export function findWorkload(name: string): WorkloadSpec | undefined {

@@ -1,0 +1,89 @@
+import { CancelledError, TimeoutError } from '../errors.js';
+import { fromPromise } from '../ensure-future.js';
+import type { Coro } from '../futures.js';
+import type { EventLoop } from '../loop/event-loop.js';
+import type { TimerHandle } from '../loop/handles.js';
+import type { Semaphore } from '../locks/semaphore.js';
+import { translateError } from './errors.js';
+
+/** The reason the total timer aborts with: recognised when the request rejects with it. */
+const TOTAL_TIMEOUT: unique symbol = Symbol('timeout.total');
+
+/**
+ * @internal One request from start to the end of its body: the AbortController that stops it
+ * (cancellation, `timeout.total`), the total-timeout timer, and the session's connection
+ * permit. `finish()` gives everything back, once.
+ */
+export class Exchange {
+  readonly abortController = new AbortController();
+  #timer: TimerHandle | null = null;
+  #permit: Semaphore | null = null;
+  #finished = false;
+  #timedOut = false;
+
+  constructor(
+    readonly loop: EventLoop,
+    /** For messages: `ClientSession.get()`. */
+    readonly call: string,
+    public url: URL,
+    readonly total: number | null,
+  ) {}
+
+  /** Starts the `timeout.total` clock (after the permit was taken: queueing for a connection counts, as in aiohttp). */
+  start(permit: Semaphore | null): void {
+    this.#permit = permit;
+    if (this.total !== null) {
+      this.#timer = this.loop.callLater(this.total, () => {
+        this.#timedOut = true;
+        this.abortController.abort(TOTAL_TIMEOUT);
+      });
+    }
+  }
+
+  /** True once `finish()` ran: the body is read, released or failed. */
+  get finished(): boolean {
+    return this.#finished;
+  }
+
+  /** Awaits an undici promise: cancellation aborts the request; its errors get aiohttp's classes. */
+  *wait<T>(promise: Promise<T>): Coro<T> {
+    try {
+      return yield* fromPromise(promise, this.loop);
+    } catch (error) {
+      if (error instanceof CancelledError) {
+        this.abort(error);
+        throw error;
+      }
+      const translated = this.translate(error);
+      this.finish();
+      throw translated;
+    }
+  }
+
+  /** The error to throw for `error`, which the request was rejected with. */
+  translate(error: unknown): unknown {
+    if (this.#timedOut || error === TOTAL_TIMEOUT) {
+      return new TimeoutError(
+        `${this.call}: timeout.total of ${this.total} ms passed for ${this.url.href} (raise it with the timeout option, or null for no limit)`,
+      );
+    }
+    return translateError(error, this.url);
+  }
+
+  /** Stops the request (its socket is destroyed, so it cannot be reused) and gives everything back. */
+  abort(reason: unknown): void {
+    if (!this.abortController.signal.aborted) this.abortController.abort(reason);
+    this.finish();
+  }
+
+  /** Gives the connection permit back and stops the total timer; idempotent. */
+  finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#timer?.cancel();
+    this.#timer = null;
+    const permit = this.#permit;
+    this.#permit = null;
+    if (permit !== null && !this.loop.isClosed()) permit.release();
+  }
+}
