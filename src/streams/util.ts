@@ -1,0 +1,32 @@
+/**
+ * Shared helpers of aio-ts/streams. Core helpers are imported here only, so that a move of
+ * them in the core touches one line.
+ */
+import { Future } from '../futures.js';
+import type { EventLoop } from '../loop/event-loop.js';
+import { describe } from '../tasks.js';
+
+export { describe };
+
+/**
+ * A Future that real I/O will complete (a socket event). The loop counts it as foreign work
+ * until it is done, so a virtual-time loop waits for the I/O instead of jumping its clock.
+ */
+export function ioFuture<T>(loop: EventLoop): Future<T> {
+  const future = new Future<T>(loop);
+  loop._foreignStarted();
+  future.addDoneCallback(settled);
+  return future;
+}
+
+function settled(future: Future<unknown>): void {
+  future._loop._foreignSettled();
+}
+
+/** Turns `data` (Buffer, Uint8Array or string, UTF-8) into a Buffer without copying bytes. */
+export function toBuffer(data: Uint8Array | string, where: string): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  if (data instanceof Uint8Array) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  throw new TypeError(`${where} expects a Buffer, Uint8Array or string, got ${describe(data)}`);
+}
