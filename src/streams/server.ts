@@ -7,6 +7,7 @@ import { InlineAwaitable } from '../body-runner.js';
 import { getRunningLoop } from '../loop/running.js';
 import type { EventLoop } from '../loop/event-loop.js';
 import type { Operation } from '../waiters.js';
+import type { AsyncContextManager } from '../async-with.js';
 import { StreamReader, checkLimit } from './stream-reader.js';
 import { StreamWriter } from './stream-writer.js';
 import { checkPort } from './connection.js';
@@ -130,7 +131,7 @@ function* starting(
  * `await using server = await startServer(…)` or `yield* asyncWith(server, function* () {…})`
  * closes it and waits.
  */
-export class Server implements AsyncDisposable {
+export class Server implements AsyncDisposable, AsyncContextManager<Server> {
   readonly #server: net.Server;
   readonly #handler: ClientConnectedHandler;
   readonly #limit: number;
@@ -236,6 +237,16 @@ export class Server implements AsyncDisposable {
 
   /** `close()`, then `waitClosed()`: `await using server = await startServer(…)`. */
   [Symbol.asyncDispose](): InlineAwaitable<void> {
+    return this.exit();
+  }
+
+  /** `asyncWith()`'s enter (asyncio's `__aenter__`): the server itself. */
+  enter(): Server {
+    return this;
+  }
+
+  /** `asyncWith()`'s exit (asyncio's `__aexit__`): `close()`, then `waitClosed()`; never swallows the body's error. */
+  exit(): InlineAwaitable<void> {
     return new InlineAwaitable(() => {
       this.close();
       return this.#waitClosed();
