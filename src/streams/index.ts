@@ -34,3 +34,5 @@ export {
   type OpenUnixConnectionOptions,
 } from './connection.js';
 export { startServer, Server, type ClientConnectedHandler, type StartServerOptions } from './server.js';
+export { fromReadable, fromWritable, fromDuplex, type FromStreamOptions } from './node-streams.js';
+export { openDatagramEndpoint, DatagramEndpoint, type DatagramAddress, type DatagramEndpointOptions } from './datagram.js';
