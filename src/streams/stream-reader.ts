@@ -222,8 +222,17 @@ export class StreamReader implements AsyncIterable<Buffer>, OperationIterable<Bu
     if (this.#exception !== null) throw this.#exception;
     if (n === 0) return EMPTY;
     if (n < 0) {
-      while (!this.#eof) yield* this.#waitForData('read');
-      return this.#take(this.#size);
+      // Block by block, as asyncio does: the buffer stays under the limit, so the source is
+      // never paused and resumed over and over.
+      const blocks: Buffer[] = [];
+      let total = 0;
+      for (;;) {
+        const block = yield* this.#read(this.#limit);
+        if (block.length === 0) break;
+        blocks.push(block);
+        total += block.length;
+      }
+      return blocks.length === 1 ? blocks[0]! : Buffer.concat(blocks, total);
     }
     if (this.#size === 0 && !this.#eof) yield* this.#waitForData('read');
     return this.#take(Math.min(n, this.#size));

@@ -124,7 +124,8 @@ export class StreamWriter {
 
   /**
    * Waits until the buffered data is down to the high-water mark (returns at once if it is).
-   * Throws the connection's error if it failed, or ConnectionResetError if it was lost.
+   * Throws the connection's error if it failed; called once the connection is lost, throws
+   * ConnectionResetError (a drain already waiting when it closes cleanly just returns, as in asyncio).
    * Cancelling a drain leaves the writer usable.
    */
   drain(): Operation<void> {
@@ -332,7 +333,8 @@ export class StreamWriter {
     const reader = this.#reader;
     // Lost without an error (closed here, or by the peer): readers see EOF.
     if (reader !== null && reader.exception() === null) reader.feedEof();
-    wakeAll(this.#drainWaiters, this.#lostError());
+    // As asyncio: waiting drains resume (or throw the connection's error); later ones throw.
+    wakeAll(this.#drainWaiters, this.#error);
     wakeAll(this.#closeWaiters, null);
   }
 }
