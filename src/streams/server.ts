@@ -211,7 +211,11 @@ export class Server implements AsyncDisposable, AsyncContextManager<Server> {
     for (const socket of this.#held) socket.destroy();
     this.#held = [];
     if (this.#server.listening) this.#server.close();
-    else this.#onClose();
+    else {
+      // Closed while it was starting to listen (a cancelled startServer): close it if it gets there.
+      this.#server.once('listening', () => this.#server.close());
+      this.#onClose();
+    }
     const forever = this.#servingForever;
     if (forever !== null && !forever.done()) forever.cancel();
   }

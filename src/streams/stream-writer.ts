@@ -167,7 +167,8 @@ export class StreamWriter {
 
   /**
    * Information about the connection (asyncio's `get_extra_info`): `'peername'` and
-   * `'sockname'` as `[address, port]` (a path for Unix sockets), `'socket'` the Node socket,
+   * `'sockname'` as `[address, port]` (sockname of a Unix socket server side: its path),
+   * `'socket'` the Node socket,
    * `'peercert'` the peer's certificate and `'cipher'` the cipher in use (TLS only).
    * Returns `defaultValue` (null) when the information does not apply.
    */
@@ -179,8 +180,7 @@ export class StreamWriter {
         return stream;
       case 'peername':
         if (socket === null) return defaultValue;
-        if (socket.remoteAddress !== undefined) return [socket.remoteAddress, socket.remotePort];
-        return (socket as { _peername?: { address?: string } })._peername?.address ?? defaultValue;
+        return socket.remoteAddress !== undefined ? [socket.remoteAddress, socket.remotePort] : defaultValue;
       case 'sockname': {
         if (socket === null) return defaultValue;
         const address = socket.address();
