@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { gather, run, type Coro } from '../../src/index.js';
 import * as echo from '../../examples/tcp-echo.ts';
 import * as chat from '../../examples/chat-server.ts';
+import * as pipeline from '../../examples/subprocess-pipeline.ts';
+import { PIPE, createSubprocessExec } from '../../src/subprocess/index.js';
 
 async function printed(main: () => unknown): Promise<string[]> {
   const lines: string[] = [];
@@ -20,7 +22,7 @@ async function printed(main: () => unknown): Promise<string[]> {
   return lines;
 }
 
-for (const [title, example] of [['TCP echo', echo], ['chat server', chat]] as const) {
+for (const [title, example] of [['TCP echo', echo], ['chat server', chat], ['subprocess pipeline', pipeline]] as const) {
   describe(`example: ${title}`, () => {
     test('generator style prints the expected lines', async () => {
       assert.deepEqual(await printed(example.main), example.expected);
@@ -59,3 +61,15 @@ test('chat server: 50 clients at once, every line reaches every client exactly o
     yield* server.waitClosed();
   });
 });
+
+for (const style of ['generator', 'async']) {
+  test(`example: read stdin line by line (${style} style), run as a real process with piped input`, async () => {
+    await run(function* () {
+      const args = ['--import', 'tsx', 'examples/read-stdin.ts', ...(style === 'async' ? ['--async'] : [])];
+      const proc = yield* createSubprocessExec(process.execPath, args, { stdin: PIPE, stdout: PIPE });
+      const [out] = yield* proc.communicate('first\nsecond\nno newline at the end');
+      assert.equal(out!.toString(), '1: first\n2: second\n3: no newline at the end\n3 lines\n');
+      assert.equal(proc.returncode, 0);
+    });
+  });
+}
