@@ -5,6 +5,7 @@ import { InlineAwaitable } from '../body-runner.js';
 import { gather } from '../gather.js';
 import { getRunningLoop } from '../loop/running.js';
 import type { Operation } from '../waiters.js';
+import type { AsyncContextManager } from '../async-with.js';
 import type { StreamReader } from '../streams/stream-reader.js';
 import type { StreamWriter } from '../streams/stream-writer.js';
 import { describe, ioFuture, toBuffer } from '../streams/util.js';
@@ -19,7 +20,7 @@ const EMPTY = Buffer.alloc(0);
  * Async-disposable: `await using proc = await createSubprocessExec(…)` kills the child if
  * it still runs when the block exits, and waits for it (no process left behind).
  */
-export class Process implements AsyncDisposable {
+export class Process implements AsyncDisposable, AsyncContextManager<Process> {
   readonly #child: ChildProcess;
   /** The child's standard input, if it was `PIPE`. */
   readonly stdin: StreamWriter | null;
@@ -98,8 +99,18 @@ export class Process implements AsyncDisposable {
     this.sendSignal('SIGKILL');
   }
 
-  /** Kills the child if it still runs, then waits for it to exit. */
+  /** Kills the child if it still runs, then waits for it to exit (`await using`). */
   [Symbol.asyncDispose](): InlineAwaitable<void> {
+    return new InlineAwaitable(() => this.#dispose());
+  }
+
+  /** `asyncWith()`'s enter: the process itself. */
+  enter(): Process {
+    return this;
+  }
+
+  /** `asyncWith()`'s exit: kills the child if it still runs, then waits for it; never swallows the body's error. */
+  exit(): InlineAwaitable<void> {
     return new InlineAwaitable(() => this.#dispose());
   }
 

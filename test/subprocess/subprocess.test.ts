@@ -1,7 +1,7 @@
 // aio-ts/subprocess with real child processes (node itself, /bin/sh, cat).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CancelledError, createTask, run, sleep } from '../../src/index.js';
+import { CancelledError, asyncWith, createTask, run, sleep } from '../../src/index.js';
 import { DEVNULL, PIPE, STDOUT, createSubprocessExec, createSubprocessShell } from '../../src/subprocess/index.js';
 import { expectRejects, expectThrows } from '../helpers/primitives.js';
 
@@ -110,6 +110,22 @@ describe('subprocess', () => {
       }
     });
     assert.throws(() => process.kill(pid, 0), /ESRCH/); // gone, and reaped
+  });
+
+  test('asyncWith(proc, …) in a coroutine kills the child when the body is cancelled', async () => {
+    await run(function* () {
+      let proc: { returncode: number | null } | null = null;
+      const body = createTask(
+        asyncWith(yield* createSubprocessExec(NODE, ['-e', 'setInterval(() => {}, 1000)']), function* (p) {
+          proc = p;
+          yield* sleep(60_000);
+        }),
+      );
+      yield* sleep(0);
+      body.cancel();
+      yield* expectThrows(body, CancelledError);
+      assert.equal(proc!.returncode, -9);
+    });
   });
 
   test('communicate to a child that exits without reading its input is not an error', async () => {
