@@ -1,6 +1,6 @@
 import * as dgram from 'node:dgram';
 import { isIP } from 'node:net';
-import type { Coro } from '../futures.js';
+import { Future, type Coro } from '../futures.js';
 import { InlineAwaitable } from '../body-runner.js';
 import { getRunningLoop } from '../loop/running.js';
 import type { Operation } from '../waiters.js';
@@ -105,7 +105,7 @@ export class DatagramEndpoint {
   #head = 0;
   #error: unknown = null;
   #closed = false;
-  #waiter: ReturnType<typeof ioFuture<void>> | null = null;
+  #waiter: Future<void> | null = null;
   #dropped = 0;
 
   /** @internal Made by `openDatagramEndpoint`. */
@@ -210,7 +210,7 @@ export class DatagramEndpoint {
       }
       if (this.#closed) throw new Error('recv() called on a closed datagram endpoint');
       if (this.#waiter !== null) throw new Error('recv() called while another task is already waiting for a datagram');
-      const waiter = ioFuture<void>(getRunningLoop());
+      const waiter = new Future<void>(getRunningLoop());
       this.#waiter = waiter;
       try {
         yield* waiter;

@@ -281,7 +281,7 @@ export class Server implements AsyncDisposable, AsyncContextManager<Server> {
 
   *#waitClosed(): Coro<void> {
     if (this.#fullyClosed) return;
-    const waiter = ioFuture<void>(getRunningLoop());
+    const waiter = new Future<void>(getRunningLoop());
     this.#closeWaiters.add(waiter);
     try {
       yield* waiter;

@@ -325,7 +325,7 @@ export class StreamReader implements AsyncIterable<Buffer>, OperationIterable<Bu
       this.#paused = false;
       this.#source?.resume();
     }
-    const waiter = ioFuture<void>(getRunningLoop());
+    const waiter = new Future<void>(getRunningLoop());
     this.#waiter = waiter;
     try {
       yield* waiter;

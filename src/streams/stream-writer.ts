@@ -228,7 +228,7 @@ export class StreamWriter {
     if (readerError !== null) throw readerError;
     if (this.#lost) throw this.#lostError();
     if (!this.#stream.writableNeedDrain) return;
-    const waiter = ioFuture<void>(getRunningLoop());
+    const waiter = new Future<void>(getRunningLoop());
     this.#drainWaiters.add(waiter);
     try {
       yield* waiter;
@@ -239,7 +239,7 @@ export class StreamWriter {
 
   *#waitClosed(): Coro<void> {
     if (!this.#lost) {
-      const waiter = ioFuture<void>(getRunningLoop());
+      const waiter = new Future<void>(getRunningLoop());
       this.#closeWaiters.add(waiter);
       try {
         yield* waiter;

@@ -9,8 +9,11 @@ import { describe } from '../tasks.js';
 export { describe };
 
 /**
- * A Future that real I/O will complete (a socket event). The loop counts it as foreign work
- * until it is done, so a virtual-time loop waits for the I/O instead of jumping its clock.
+ * A Future that real I/O will complete by itself (a connect, a listen, a TLS handshake, a
+ * spawn). The loop counts it as foreign work until it is done, so a virtual-time loop waits
+ * for the I/O instead of jumping its clock. Waits that depend on the peer's code (reads,
+ * drain, a process's exit) are plain Futures: counted, they would stop a virtual clock for
+ * as long as the peer sleeps on it (a deadlock).
  */
 export function ioFuture<T>(loop: EventLoop): Future<T> {
   const future = new Future<T>(loop);

@@ -120,7 +120,7 @@ export class Process implements AsyncDisposable, AsyncContextManager<Process> {
 
   *#wait(): Coro<number> {
     if (this.#returncode !== null) return this.#returncode;
-    const waiter = ioFuture<number>(getRunningLoop());
+    const waiter = new Future<number>(getRunningLoop());
     this.#exitWaiters.add(waiter);
     try {
       return yield* waiter;
