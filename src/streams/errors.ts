@@ -16,8 +16,11 @@ export class IncompleteReadError extends Error {
   readonly expected: number | null;
 
   constructor(partial: Buffer, expected: number | null) {
-    const wanted = expected === null ? 'undefined' : String(expected);
-    super(`${partial.length} bytes read on a total of ${wanted} expected bytes`);
+    super(
+      expected === null
+        ? `the stream ended after ${partial.length} bytes, before the separator was found`
+        : `${partial.length} bytes read on a total of ${expected} expected bytes: the stream ended first`,
+    );
     this.partial = partial;
     this.expected = expected;
   }

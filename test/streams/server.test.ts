@@ -218,6 +218,37 @@ describe('startServer', () => {
     });
   });
 
+  test('a misbehaving peer sending a 1 MB line: readline throws RangeError, the server buffer stays bounded', async () => {
+    await run(function* () {
+      const limit = 16 * 1024;
+      let maxBuffered = 0;
+      const server = yield* startServer(
+        function* (reader, writer) {
+          try {
+            yield* reader.readline();
+            writer.write('unexpected\n');
+          } catch (error) {
+            writer.write(error instanceof RangeError ? 'line too long\n' : `other: ${String(error)}\n`);
+          }
+          maxBuffered = Math.max(maxBuffered, reader.bufferedSize);
+          // Discard the rest, block by block, so the reply is not lost to a reset.
+          for (let block = yield* reader.read(limit); block.length > 0; block = yield* reader.read(limit)) {
+            maxBuffered = Math.max(maxBuffered, reader.bufferedSize);
+          }
+        },
+        { host: '127.0.0.1', port: 0, limit },
+      );
+      const [reader, writer] = yield* openConnection({ host: '127.0.0.1', port: portOf(server) });
+      writer.write(Buffer.alloc(1024 * 1024, 'x'));
+      writer.writeEof();
+      assert.equal((yield* reader.readline()).toString(), 'line too long\n');
+      assert.ok(maxBuffered <= 2 * limit + 64 * 1024, `the server buffered ${maxBuffered} bytes`);
+      writer.close();
+      server.close();
+      yield* server.waitClosed();
+    });
+  });
+
   test('bad arguments are rejected with a message naming the call', () => {
     assert.throws(() => startServer('nope' as never), /startServer\(\) expects a handler function/);
     assert.throws(() => startServer(echoLines, { port: -1 }), /port to be an integer/);
