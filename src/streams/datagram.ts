@@ -181,6 +181,7 @@ export class DatagramEndpoint {
     return this.#closed;
   }
 
+  /** A short description, for logs and error messages. */
   toString(): string {
     return `<DatagramEndpoint${this.#closed ? ' closed' : ''} queued=${this.#queue.length - this.#head}>`;
   }

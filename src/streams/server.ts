@@ -257,6 +257,7 @@ export class Server implements AsyncDisposable, AsyncContextManager<Server> {
     });
   }
 
+  /** A short description, for logs and error messages. */
   toString(): string {
     const address = this.#server.address();
     const where = typeof address === 'string' ? address : address !== null ? `${address.address}:${address.port}` : 'unbound';

@@ -208,6 +208,7 @@ export class StreamReader implements AsyncIterable<Buffer>, OperationIterable<Bu
     return iterator;
   }
 
+  /** A short description, for logs and error messages. */
   toString(): string {
     const info = [`${this.#size} bytes`];
     if (this.#eof) info.push('eof');

@@ -213,6 +213,7 @@ export class StreamWriter {
     return new InlineAwaitable(() => this.#startTls(options));
   }
 
+  /** A short description, for logs and error messages. */
   toString(): string {
     const state = this.#lost ? 'lost' : this.#closing ? 'closing' : this.#eofWritten ? 'eof written' : 'open';
     return `<StreamWriter ${state}${this.#reader !== null ? ` reader=${String(this.#reader)}` : ''}>`;

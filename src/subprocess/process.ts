@@ -114,6 +114,7 @@ export class Process implements AsyncDisposable, AsyncContextManager<Process> {
     return new InlineAwaitable(() => this.#dispose());
   }
 
+  /** A short description, for logs and error messages. */
   toString(): string {
     return `<Process ${this.#child.pid} ${this.#returncode === null ? 'running' : `returncode=${this.#returncode}`}>`;
   }

@@ -109,15 +109,3 @@ export function selfSignedCertificate(): { key: string; cert: string } {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-
-/** Waits (in a coroutine) for one emission of `event` on `emitter`. */
-export function* once(emitter: NodeJS.EventEmitter, event: string): Coro<unknown[]> {
-  const fired = new Event();
-  let args: unknown[] = [];
-  emitter.once(event, (...a: unknown[]) => {
-    args = a;
-    fired.set();
-  });
-  yield* fired.wait();
-  return args;
-}
