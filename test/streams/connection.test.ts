@@ -13,7 +13,7 @@ import {
   type StreamWriter,
 } from '../../src/streams/index.js';
 import { expectRejects, expectThrows } from '../helpers/primitives.js';
-import { RawPeer, portOf } from './helpers.js';
+import { RawPeer, fillUntilBlocked, portOf } from './helpers.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -165,12 +165,7 @@ describe('connections over loopback', () => {
       yield* peer.listen();
       const [, writer] = yield* openConnection({ host: '127.0.0.1', port: peer.port });
       const chunk = Buffer.alloc(64 * 1024, 1);
-      let written = 0;
-      const socket = writer.transport;
-      while (!socket.writableNeedDrain) {
-        writer.write(chunk);
-        written += chunk.length;
-      }
+      let written = yield* fillUntilBlocked(writer);
       const cancelled = createTask(writer.drain());
       const drains = [createTask(writer.drain()), createTask(writer.drain())];
       yield* sleep(0);
@@ -199,7 +194,7 @@ describe('connections over loopback', () => {
       });
       await peer.listen();
       const [, writer] = await openConnection({ host: '127.0.0.1', port: peer.port });
-      while (!writer.transport.writableNeedDrain) writer.write(Buffer.alloc(64 * 1024));
+      await fillUntilBlocked(writer);
       const drain = createTask(async () => await writer.drain());
       await sleep(0);
       serverSocket!.resetAndDestroy();

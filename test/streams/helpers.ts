@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Event, InlineAwaitable, type Coro } from '../../src/index.js';
+import { Event, InlineAwaitable, sleep, type Coro } from '../../src/index.js';
 import type { Server } from '../../src/streams/index.js';
 
 /** The TCP port a stream server listens on. */
@@ -108,4 +108,24 @@ export function selfSignedCertificate(): { key: string; cert: string } {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Writes to `writer` until Node's buffer stays above its high-water mark across a turn of
+ * Node's event loop: the kernel buffers are full (the peer does not read), so a drain() now
+ * really waits. Returns the bytes written.
+ */
+export function fillUntilBlocked(writer: { write(b: Buffer): void; transport: { writableNeedDrain: boolean } }): InlineAwaitable<number> {
+  return new InlineAwaitable(function* (): Coro<number> {
+    const chunk = Buffer.alloc(64 * 1024, 1);
+    let written = 0;
+    for (;;) {
+      while (!writer.transport.writableNeedDrain) {
+        writer.write(chunk);
+        written += chunk.length;
+      }
+      yield* sleep(5); // lets libuv flush what the kernel takes
+      if (writer.transport.writableNeedDrain) return written;
+    }
+  });
 }
