@@ -2,7 +2,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { CancelledError } from '../errors.js';
 import { Future, type Coro, type Suspend } from '../futures.js';
-import { Task } from '../tasks.js';
+import { Task, type TaskTarget } from '../tasks.js';
 import { InlineAwaitable } from '../body-runner.js';
 import { getRunningLoop } from '../loop/running.js';
 import type { EventLoop } from '../loop/event-loop.js';
@@ -11,11 +11,13 @@ import type { AsyncContextManager } from '../async-with.js';
 import { StreamReader, checkLimit } from './stream-reader.js';
 import { StreamWriter } from './stream-writer.js';
 import { checkPort } from './connection.js';
-import { describe, ioFuture } from './util.js';
+import { describe, ioFuture, isIterator, isThenable } from './util.js';
 
 /**
  * Called for each connection a server accepts, in a Task of its own: a generator function
- * or an async function. The connection is closed when it returns or throws.
+ * or an async function, and the connection is closed when it returns or throws. A plain
+ * function (asyncio allows a callback) hands the connection on: it stays open when the
+ * callback returns (close it with `writer.close()` when done).
  */
 export type ClientConnectedHandler = (
   reader: StreamReader,
@@ -41,6 +43,8 @@ export interface StartServerOptions {
   /** Start accepting connections at once (default true); otherwise call `startServing()`. */
   startServing?: boolean;
 }
+
+const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor;
 
 /**
  * Starts a TCP (or TLS, or Unix socket) server and resolves to a `Server` once it listens
@@ -324,7 +328,19 @@ export class Server implements AsyncDisposable, AsyncContextManager<Server> {
     this.#clients.add(writer);
     socket.once('close', () => this.#clients.delete(writer));
     const handler = this.#handler;
-    const task = new Task(() => handler(reader, writer) as Iterator<Suspend, unknown, unknown>, undefined, loop);
+    // A plain callback (asyncio allows one) hands the connection on: it is not closed when it returns.
+    let handedOff = false;
+    // A generator function's coroutine is passed as is: calling it runs nothing, and a Task
+    // made from a plain function would switch on the task context for the whole process.
+    const target: TaskTarget<unknown> =
+      handler instanceof GeneratorFunction
+        ? (handler(reader, writer) as Iterator<Suspend, unknown, unknown>)
+        : () => {
+            const out = handler(reader, writer);
+            if (!isIterator(out) && !isThenable(out)) handedOff = true;
+            return out as Iterator<Suspend, unknown, unknown>;
+          };
+    const task = new Task(target, undefined, loop);
     this.#tasks.add(task);
     task.addDoneCallback(() => {
       this.#tasks.delete(task);
@@ -339,7 +355,7 @@ export class Server implements AsyncDisposable, AsyncContextManager<Server> {
           });
         }
       }
-      writer.close();
+      if (!handedOff || task.cancelled() || task.exception() !== null) writer.close();
     });
   }
 }

@@ -4,9 +4,9 @@
  */
 import { Future } from '../futures.js';
 import type { EventLoop } from '../loop/event-loop.js';
-import { describe } from '../tasks.js';
+import { describe, isIterator, isThenable } from '../tasks.js';
 
-export { describe };
+export { describe, isIterator, isThenable };
 
 /**
  * A Future that real I/O will complete by itself (a connect, a listen, a TLS handshake, a

@@ -249,6 +249,29 @@ describe('startServer', () => {
     });
   });
 
+  test('a plain callback handler hands the connection on: it stays open after the callback returns', async () => {
+    await run(function* () {
+      const server = yield* startServer(
+        (reader, writer) => {
+          // asyncio's callback style: the task it starts owns the connection, and closes it.
+          createTask(function* () {
+            yield* echoLines(reader, writer);
+            writer.close();
+          });
+        },
+        { host: '127.0.0.1', port: 0 },
+      );
+      const [reader, writer] = yield* openConnection({ host: '127.0.0.1', port: portOf(server) });
+      for (const word of ['still', 'open']) {
+        writer.write(`${word}\n`);
+        assert.equal((yield* reader.readline()).toString(), `${word}\n`);
+      }
+      writer.close();
+      server.close();
+      yield* server.waitClosed();
+    });
+  });
+
   test('bad arguments are rejected with a message naming the call', () => {
     assert.throws(() => startServer('nope' as never), /startServer\(\) expects a handler function/);
     assert.throws(() => startServer(echoLines, { port: -1 }), /port to be an integer/);
