@@ -1,9 +1,6 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import type { Coro } from '../futures.js';
-import { InlineAwaitable } from '../body-runner.js';
-import { getRunningLoop } from '../loop/running.js';
-import type { Operation } from '../waiters.js';
+import { type Coro, getRunningLoop, InlineAwaitable, type Operation } from './core.js';
 import { StreamReader, checkLimit } from './stream-reader.js';
 import { StreamWriter } from './stream-writer.js';
 import { describe, ioFuture } from './util.js';

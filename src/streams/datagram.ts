@@ -1,9 +1,6 @@
 import * as dgram from 'node:dgram';
 import { isIP } from 'node:net';
-import { Future, type Coro } from '../futures.js';
-import { InlineAwaitable } from '../body-runner.js';
-import { getRunningLoop } from '../loop/running.js';
-import type { Operation } from '../waiters.js';
+import { type Coro, Future, getRunningLoop, InlineAwaitable, type Operation } from './core.js';
 import { checkPort } from './connection.js';
 import { describe, ioFuture, toBuffer } from './util.js';
 

@@ -1,13 +1,18 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { CancelledError } from '../errors.js';
-import { Future, type Coro, type Suspend } from '../futures.js';
-import { Task, type TaskTarget } from '../tasks.js';
-import { InlineAwaitable } from '../body-runner.js';
-import { getRunningLoop } from '../loop/running.js';
-import type { EventLoop } from '../loop/event-loop.js';
-import type { Operation } from '../waiters.js';
-import type { AsyncContextManager } from '../async-with.js';
+import {
+  type AsyncContextManager,
+  CancelledError,
+  type Coro,
+  type EventLoop,
+  Future,
+  getRunningLoop,
+  InlineAwaitable,
+  type Operation,
+  type Suspend,
+  Task,
+  type TaskTarget,
+} from './core.js';
 import { StreamReader, checkLimit } from './stream-reader.js';
 import { StreamWriter } from './stream-writer.js';
 import { checkPort } from './connection.js';

@@ -1,7 +1,13 @@
-import { Future, type Coro } from '../futures.js';
-import { InlineAwaitable, drive } from '../body-runner.js';
-import { getRunningLoop } from '../loop/running.js';
-import { NEXT_OPERATION, type Operation, type OperationIterable } from '../waiters.js';
+import {
+  type Coro,
+  drive,
+  Future,
+  getRunningLoop,
+  InlineAwaitable,
+  NEXT_OPERATION,
+  type Operation,
+  type OperationIterable,
+} from './core.js';
 import { IncompleteReadError, LimitOverrunError } from './errors.js';
 import { describe, ioFuture, toBuffer } from './util.js';
 

@@ -1,10 +1,7 @@
 import { Socket } from 'node:net';
 import * as tls from 'node:tls';
 import type { Duplex, Writable } from 'node:stream';
-import { Future, type Coro } from '../futures.js';
-import { InlineAwaitable } from '../body-runner.js';
-import { getRunningLoop } from '../loop/running.js';
-import type { Operation } from '../waiters.js';
+import { type Coro, Future, getRunningLoop, InlineAwaitable, type Operation } from './core.js';
 import { ConnectionResetError } from './errors.js';
 import type { StreamReader } from './stream-reader.js';
 import { describe, ioFuture, toBuffer } from './util.js';

@@ -1,10 +1,5 @@
-/**
- * Shared helpers of aio-ts/streams. Core helpers are imported here only, so that a move of
- * them in the core touches one line.
- */
-import { Future } from '../futures.js';
-import type { EventLoop } from '../loop/event-loop.js';
-import { describe, isIterator, isThenable } from '../tasks.js';
+/** Shared helpers of aio-ts/streams and aio-ts/subprocess. */
+import { describe, type EventLoop, Future, isIterator, isThenable } from './core.js';
 
 export { describe, isIterator, isThenable };
 

@@ -1,9 +1,6 @@
 import { spawn, type ChildProcess, type IOType, type StdioOptions } from 'node:child_process';
 import type { Readable, Stream } from 'node:stream';
-import type { Coro } from '../futures.js';
-import { InlineAwaitable } from '../body-runner.js';
-import { getRunningLoop } from '../loop/running.js';
-import type { Operation } from '../waiters.js';
+import { type Coro, getRunningLoop, InlineAwaitable, type Operation } from '../streams/core.js';
 import { StreamReader, checkLimit } from '../streams/stream-reader.js';
 import { StreamWriter } from '../streams/stream-writer.js';
 import { describe, ioFuture } from '../streams/util.js';

@@ -1,11 +1,14 @@
 import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
-import { Future, type Coro } from '../futures.js';
-import { InlineAwaitable } from '../body-runner.js';
-import { gather } from '../gather.js';
-import { getRunningLoop } from '../loop/running.js';
-import type { Operation } from '../waiters.js';
-import type { AsyncContextManager } from '../async-with.js';
+import {
+  type AsyncContextManager,
+  type Coro,
+  Future,
+  gather,
+  getRunningLoop,
+  InlineAwaitable,
+  type Operation,
+} from '../streams/core.js';
 import type { StreamReader } from '../streams/stream-reader.js';
 import type { StreamWriter } from '../streams/stream-writer.js';
 import { describe, ioFuture, toBuffer } from '../streams/util.js';
