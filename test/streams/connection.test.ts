@@ -164,6 +164,7 @@ describe('connections over loopback', () => {
       });
       yield* peer.listen();
       const [, writer] = yield* openConnection({ host: '127.0.0.1', port: peer.port });
+      yield* peer.waitAccepted(1);
       const chunk = Buffer.alloc(64 * 1024, 1);
       let written = yield* fillUntilBlocked(writer);
       const cancelled = createTask(writer.drain());
@@ -194,6 +195,7 @@ describe('connections over loopback', () => {
       });
       await peer.listen();
       const [, writer] = await openConnection({ host: '127.0.0.1', port: peer.port });
+      await peer.waitAccepted(1);
       await fillUntilBlocked(writer);
       const drain = createTask(async () => await writer.drain());
       await sleep(0);
@@ -330,6 +332,39 @@ describe('connections over loopback', () => {
     });
   });
 
+  test('cancelled mid-read over a socket: the bytes already received stay, the connection stays usable (both styles)', async () => {
+    await run(function* () {
+      const peer = new RawPeer((socket) => socket.write('hel'));
+      yield* peer.listen();
+      const [reader, writer] = yield* openConnection({ host: '127.0.0.1', port: peer.port });
+      const read = createTask(reader.readline());
+      while (reader.bufferedSize < 3) yield* sleep(1); // 'hel' arrived, no newline yet
+      read.cancel();
+      yield* expectThrows(read, CancelledError);
+      for (const socket of peer.sockets) socket.write('lo\n');
+      assert.equal((yield* reader.readline()).toString(), 'hello\n');
+      assert.equal(peer.sockets.size, 1);
+      writer.close();
+      yield* peer.waitAllClosed(); // closing it leaves nothing open on the other side
+      yield* peer.close();
+    });
+    await run(async () => {
+      const peer = new RawPeer();
+      await peer.listen();
+      const [reader, writer] = await openConnection({ host: '127.0.0.1', port: peer.port });
+      await peer.waitAccepted(1);
+      const read = createTask(async () => await reader.readexactly(4));
+      await sleep(0);
+      read.cancel();
+      await expectRejects(read, CancelledError);
+      for (const socket of peer.sockets) socket.write('data');
+      assert.equal((await reader.readexactly(4)).toString(), 'data');
+      writer.close();
+      await peer.waitAllClosed();
+      await peer.close();
+    });
+  });
+
   test('two tasks reading the same connection: the second throws', async () => {
     await run(function* () {
       const peer = new RawPeer();
@@ -339,6 +374,7 @@ describe('connections over loopback', () => {
       const second = createTask(reader.readline());
       const error = yield* expectThrows(second, Error);
       assert.match(error.message, /readuntil\(\) called while another task is already waiting/);
+      yield* peer.waitAccepted(1);
       for (const socket of peer.sockets) socket.write('line\n');
       assert.equal((yield* first).toString(), 'line\n');
       writer.close();
