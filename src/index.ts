@@ -19,6 +19,8 @@
  */
 export { CancelledError, TimeoutError, InvalidStateError, KeyboardInterrupt, DeadlockError } from './errors.js';
 export { QueueEmpty, QueueFull, QueueShutDown, BrokenBarrierError } from './errors.js';
+// A leaf module of aio-ts/streams (no networking imported): asyncio exports these two from the root.
+export { IncompleteReadError, LimitOverrunError } from './streams/errors.js';
 export { Lock, Event, Condition, Semaphore, BoundedSemaphore, Barrier, type BarrierState } from './locks/index.js';
 export { Queue, LifoQueue, PriorityQueue, compareItems, type PriorityQueueOptions } from './queues/index.js';
 export { Guard } from './locks/guard.js';

@@ -278,6 +278,44 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
     ],
     goals: [{ system: 'aio-gen', text: '≤ 1.15× node-http', peer: 'node-http', factor: 1.15 }],
   },
+  {
+    name: 'echo-1',
+    title: 'N echo round trips of 64 bytes over one loopback TCP connection (client and server in one process)',
+    perOp: 'round trip',
+    unit: 'ns',
+    n: 100_000,
+    quickN: 10_000,
+    reference: 'aio-gen',
+    systems: [
+      node('aio-gen', 'aio-ts/streams: write + drain, readexactly(64); the server echoes with readexactly + write + drain'),
+      node('aio-async', 'the same in async functions'),
+      node('raw-net', "the floor: node:net, the server echoes on 'data', the client sends the next message on each reply"),
+      cpython('asyncio streams: write + drain, readexactly(64), asyncio.start_server echoing the same way'),
+    ],
+    goals: [
+      { system: 'aio-gen', text: '≤ 1.15× raw-net', peer: 'raw-net', factor: 1.15 },
+      { system: 'aio-gen', text: '< cpython', peer: 'cpython', factor: 1, strict: true },
+    ],
+  },
+  {
+    name: 'echo-50',
+    title: 'N echo round trips of 64 bytes spread over 50 loopback TCP connections at once',
+    perOp: 'round trip',
+    unit: 'ns',
+    n: 200_000,
+    quickN: 20_000,
+    reference: 'aio-gen',
+    systems: [
+      node('aio-gen', 'as echo-1, 50 client tasks and 50 handler tasks'),
+      node('aio-async', 'the same in async functions'),
+      node('raw-net', "the floor: node:net with 'data' events, 50 sockets"),
+      cpython('asyncio streams, 50 client coroutines'),
+    ],
+    goals: [
+      { system: 'aio-gen', text: '≤ 1.15× raw-net', peer: 'raw-net', factor: 1.15 },
+      { system: 'aio-gen', text: '< cpython', peer: 'cpython', factor: 1, strict: true },
+    ],
+  },
 ];
 
 export function findWorkload(name: string): WorkloadSpec | undefined {
