@@ -49,6 +49,7 @@ export interface AioTaskGroup {
 }
 
 export interface AioLoop {
+  createFuture<T>(): AioFuture<T> & { setResult(value: T): void };
   runInExecutor<A extends unknown[], R>(executor: null, fn: (...args: A) => R, ...args: A): AioFuture<Awaited<R>>;
 }
 
