@@ -15,33 +15,41 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ROOT, currentMajor, nodeBinary, pinnedVersions } from './node-versions.ts';
 
-interface Target {
-  /** null: the machine's Node, PATH unchanged. */
-  bin: string | null;
-}
-
-function targets(wanted: string[]): Target[] {
+/** The majors to test, 'current' standing for the machine's Node. */
+function majors(wanted: string[]): string[] {
   const mine = currentMajor();
   const all = ['current', ...Object.keys(pinnedVersions()).filter((m) => m !== mine)];
   const chosen = wanted.length === 0 ? all : wanted.map((w) => (w === mine ? 'current' : w));
-  return [...new Set(chosen)].map((m) => ({ bin: m === 'current' ? null : nodeBinary(m) }));
+  return [...new Set(chosen)];
 }
 
-function envFor(target: Target): NodeJS.ProcessEnv {
-  if (target.bin === null) return process.env;
-  return { ...process.env, PATH: `${path.dirname(target.bin)}${path.delimiter}${process.env.PATH ?? ''}` };
+/** null: the machine's Node, PATH unchanged. */
+function envFor(bin: string | null): NodeJS.ProcessEnv {
+  if (bin === null) return process.env;
+  return { ...process.env, PATH: `${path.dirname(bin)}${path.delimiter}${process.env.PATH ?? ''}` };
 }
 
 const wanted = process.argv.slice(2).flatMap((a) => a.split(',')).filter((a) => a !== '');
 const results: { version: string; ok: boolean; seconds: number }[] = [];
 const began = Date.now();
-for (const target of targets(wanted)) {
-  const env = envFor(target);
+for (const major of majors(wanted)) {
+  let bin: string | null = null;
+  if (major !== 'current') {
+    try {
+      bin = nodeBinary(major);
+    } catch (error) {
+      // A version that cannot be installed fails the matrix; the others still run.
+      console.log(`\n=== Node ${major}: ${error instanceof Error ? error.message : String(error)}`);
+      results.push({ version: `${major} (not installed)`, ok: false, seconds: 0 });
+      continue;
+    }
+  }
+  const env = envFor(bin);
   // The Node a shell finds on this PATH is the one `npm test` will run on: check it is the one meant.
-  const probe = spawnSync('node', ['--version'], { env, encoding: 'utf8', shell: true });
+  const probe = spawnSync('node --version', { env, encoding: 'utf8', shell: true });
   const version = probe.stdout.trim();
-  const expected = target.bin === null ? process.version : spawnSync(target.bin, ['--version'], { encoding: 'utf8' }).stdout.trim();
-  console.log(`\n=== npm test on Node ${version}${target.bin === null ? ' (this machine)' : ''}`);
+  const expected = bin === null ? process.version : spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  console.log(`\n=== npm test on Node ${version}${bin === null ? ' (this machine)' : ''}`);
   if (version !== expected) {
     console.log(`PATH resolves node to ${version || 'nothing'}, not ${expected}`);
     results.push({ version: expected, ok: false, seconds: 0 });
