@@ -112,6 +112,25 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
     }),
   ),
   {
+    name: 'spawn-gather-1m',
+    file: 'spawn-gather',
+    args: ['--iterable'],
+    title: 'spawn 1M tasks, each sleep(0) once, gather (aio: gatherFrom, an iterable)',
+    perOp: 'task',
+    unit: 'ns',
+    n: 1_000_000,
+    quickN: 100_000,
+    reference: 'aio-gen',
+    systems: [
+      node('aio-gen', 'createTask(function*(){ yield* sleep(0); return i }) × N, yield* gatherFrom(tasks)'),
+      // No aio-async: at ~1.5 KB per pending async-function task, 1M of them need 1.5 GB of heap.
+      node('raw-async', 'async f(i){ await null; return i } × N, Promise.all'),
+      node('bare-gen', 'the floor: bare generators stepped from an array, no Task objects'),
+      node('task-state', 'bare-gen plus one object per task holding the 12 fields of an aio Task'),
+    ],
+    goals: [{ system: 'aio-gen', text: '≤ 1× raw-async', peer: 'raw-async', factor: 1 }],
+  },
+  {
     name: 'queue-pingpong',
     title: 'N items through a bounded queue (maxsize 16), one producer, one consumer',
     perOp: 'item',

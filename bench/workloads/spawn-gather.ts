@@ -1,6 +1,8 @@
 // spawn-gather: N tasks, each awaits one sleep(0) and returns its index; all gathered.
 // With `--batch B` (the spawn-gather-1k/-10k rows): the same N tasks as N/B spawn+gathers of
 // B tasks one after another, in one run: the cost curve, fixed costs per gather included.
+// With `--iterable` (the spawn-gather-1m row) aio gathers with gatherFrom(tasks): spreading a
+// million arguments overflows the stack.
 // Verified: the sum of the gathered results is N(N-1)/2.
 import { promiseHooks } from 'node:v8';
 import * as effection from 'effection';
@@ -8,6 +10,7 @@ import { loadAio } from '../lib/aio.js';
 import { intArg, runChild, verify } from '../lib/child.js';
 
 const BATCH = intArg('--batch', Number.MAX_SAFE_INTEGER);
+const ITERABLE = process.argv.includes('--iterable');
 
 /** The batches [start, count) that make up n tasks. */
 function batches(n: number): [number, number][] {
@@ -129,7 +132,12 @@ await runChild({
   expected: (n) => (n * (n - 1)) / 2,
   systems: {
     'aio-gen': async ({ n }) => {
-      const { run, createTask, sleep, gather } = await loadAio('run', 'createTask', 'sleep', 'gather');
+      const { run, createTask, sleep, gather, gatherFrom } = await loadAio(
+        'run',
+        'createTask',
+        'sleep',
+        ITERABLE ? 'gatherFrom' : 'gather',
+      );
       // One generator function, like rawTask below (a generator *closure* per task costs V8
       // a new prototype and map each: about 2 µs, whoever runs it).
       function* job(i: number) {
@@ -141,7 +149,7 @@ await runChild({
         for (const [start, count] of batches(n)) {
           const tasks = [];
           for (let i = start; i < start + count; i++) tasks.push(createTask(job(i)));
-          const results = yield* gather(...tasks);
+          const results = ITERABLE ? yield* gatherFrom(tasks) : yield* gather(...tasks);
           verify(results.length === count, `gathered ${results.length} results`);
           total += sum(results);
         }
