@@ -60,7 +60,7 @@ export interface Aio {
   sleep(ms: number): AioFuture<void>;
   gather<T>(...aws: Awaitable<T>[]): AioFuture<T[]>;
   gather<T>(...args: [...Awaitable<T>[], { returnExceptions: true }]): AioFuture<(T | Error)[]>;
-  /** gather over an iterable: no spread, so no limit on the count (issue 12). */
+  /** gather over an iterable: no spread, so no limit on the count. */
   gatherFrom<T>(aws: Iterable<Awaitable<T>>): AioFuture<T[]>;
   taskGroup<T>(body: (tg: AioTaskGroup) => Coro<T> | Promise<T>): Awaitable<T>;
   Queue: new <T>(maxsize?: number) => AioQueue<T>;
