@@ -6,10 +6,13 @@
 //   npm run bench -- queue-pingpong     one workload (several names allowed)
 //   npm run bench -- --system aio       only the systems named (repeatable)
 //   npm run bench -- --list             the workloads and their systems
+//   npm run bench -- --node 20,22,24    Node systems on each version (default: 24 only)
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { nodeCommand, pythonCommand, pythonVersion, runCommand } from './lib/spawn.js';
+import { currentMajor, nodeBinary } from '../scripts/node-versions.js';
+import { nodeCommand, pythonCommand, pythonVersion, runCommand, youngGenLimitMiB } from './lib/spawn.js';
 import { formatCount, formatNumber, formatRange, formatRatio, formatValue, summarize, type Summary } from './lib/stats.js';
 import { WORKLOADS, findWorkload, type SystemSpec, type WorkloadSpec } from './lib/suite.js';
 import { renderChart } from './lib/svg.js';
@@ -38,10 +41,28 @@ const QUICK: Mode = { name: 'quick', passes: 1, warmup: 1, rounds: 5, budgetMs: 
 
 export type Status = 'ok' | 'unavailable' | 'skipped' | 'error';
 
+/** A Node version the Node systems run on. */
+interface NodeTarget {
+  major: string;
+  /** The binary: this process's own for its major, else a pinned build (scripts/node-versions.ts). */
+  bin: string;
+  /** `v24.22.3` */
+  version: string;
+  /** The young-generation size in force for that binary, in MiB (see youngGenLimitMiB). */
+  youngGenMiB: number | null;
+}
+
+/** The default: Node 24 (Active LTS), what people starting a project today run. */
+const DEFAULT_NODE = ['24'];
+
 export interface Row {
   workload: string;
   system: string;
   runtime: SystemSpec['runtime'];
+  /** The Node version of a Node row (`v24.22.3`); absent for CPython rows. */
+  node?: string;
+  /** The largest young generation the child grew to, in MiB (Node rows). */
+  youngGenMiB?: number;
   unit: WorkloadSpec['unit'];
   n: number;
   status: Status;
@@ -62,12 +83,15 @@ interface Args {
   mode: Mode;
   workloads: WorkloadSpec[];
   systems: string[];
+  /** Node majors, as given to --node. */
+  node: string[];
   list: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
   const names: string[] = [];
   const systems: string[] = [];
+  const node: string[] = [];
   let quick = false;
   let list = false;
   for (let i = 0; i < argv.length; i++) {
@@ -75,6 +99,7 @@ function parseArgs(argv: string[]): Args {
     if (a === '--quick') quick = true;
     else if (a === '--list') list = true;
     else if (a === '--system') systems.push(argv[++i] ?? '');
+    else if (a === '--node') node.push(...(argv[++i] ?? '').split(',').filter((v) => v !== ''));
     else if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
     else names.push(a);
   }
@@ -83,7 +108,20 @@ function parseArgs(argv: string[]): Args {
     if (w === undefined) throw new Error(`unknown workload ${name}; known: ${WORKLOADS.map((x) => x.name).join(', ')}`);
     return w;
   });
-  return { mode: quick ? QUICK : FULL, workloads: workloads.length > 0 ? workloads : [...WORKLOADS], systems, list };
+  const majors = [...new Set(node.length > 0 ? node : DEFAULT_NODE)];
+  for (const m of majors) if (!/^\d+$/.test(m)) throw new Error(`--node takes majors such as 20,22,24, not ${m}`);
+  return { mode: quick ? QUICK : FULL, workloads: workloads.length > 0 ? workloads : [...WORKLOADS], systems, node: majors, list };
+}
+
+/** The binary of each Node major, installing pinned builds on first use; the newest first. */
+function nodeTargets(majors: string[]): NodeTarget[] {
+  return [...majors]
+    .sort((a, b) => Number(b) - Number(a))
+    .map((major) => {
+      const bin = major === currentMajor() ? process.execPath : nodeBinary(major);
+      const version = spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim();
+      return { major, bin, version, youngGenMiB: youngGenLimitMiB(bin) };
+    });
 }
 
 function sizeOf(w: WorkloadSpec, s: SystemSpec, mode: Mode): number {
@@ -91,22 +129,37 @@ function sizeOf(w: WorkloadSpec, s: SystemSpec, mode: Mode): number {
   return Math.max(1, Math.round(n * (s.scale ?? 1)));
 }
 
-async function runOne(w: WorkloadSpec, s: SystemSpec, mode: Mode, python: string | null): Promise<Row> {
+/** Runs system `s` of workload `w` once, on Node `target` (null for CPython systems). */
+async function runOne(
+  w: WorkloadSpec,
+  s: SystemSpec,
+  mode: Mode,
+  python: string | null,
+  target: NodeTarget | null,
+): Promise<Row> {
   const n = sizeOf(w, s, mode);
   const row: Row = { workload: w.name, system: s.name, runtime: s.runtime, unit: w.unit, n, status: 'ok' };
+  if (target !== null) row.node = target.version;
   if (s.runtime === 'python' && python === null) {
     return { ...row, status: 'skipped', reason: 'python3 not found' };
   }
+  const file = w.file ?? w.name;
   const args = ['--system', s.name, '--n', String(n), '--warmup', String(mode.warmup), '--rounds', String(mode.rounds)];
-  args.push('--budget-ms', String(mode.budgetMs));
+  args.push('--budget-ms', String(mode.budgetMs), ...(w.args ?? []));
   const command =
-    s.runtime === 'node'
-      ? nodeCommand(`bench/workloads/${w.name}.ts`, ROOT, args)
-      : pythonCommand(`bench/python/${w.name}.py`, ROOT, args);
+    target !== null
+      ? nodeCommand(`bench/workloads/${file}.ts`, ROOT, args, target.bin)
+      : pythonCommand(`bench/python/${file}.py`, ROOT, args);
   const { result, seconds } = await runCommand(command, mode.timeoutMs);
   row.seconds = Math.round(seconds * 10) / 10;
   if (result.status === 'unavailable') return { ...row, status: 'unavailable', reason: result.reason };
   if (result.status === 'error') return { ...row, status: 'error', reason: result.message };
+  if (target !== null && result.runtime !== undefined) {
+    if (result.runtime.node !== target.version) {
+      return { ...row, status: 'error', reason: `ran on Node ${result.runtime.node}, not ${target.version}` };
+    }
+    row.youngGenMiB = result.runtime.youngGenMiB;
+  }
   return { ...row, samples: result.samples, warmup: result.warmup, summary: summarize(result.samples), notes: result.notes };
 }
 
@@ -122,6 +175,9 @@ function pool(passes: Row[]): Row {
     warmup: passes.flatMap((r) => r.warmup ?? []),
     summary: summarize(samples),
     seconds: Math.round(seconds * 10) / 10,
+    ...(passes.some((r) => r.youngGenMiB !== undefined)
+      ? { youngGenMiB: Math.max(...passes.map((r) => r.youngGenMiB ?? 0)) }
+      : {}),
   };
 }
 
@@ -149,19 +205,37 @@ function judge(w: WorkloadSpec, rows: Row[]): void {
 }
 
 function progressLine(row: Row): string {
-  const head = `  ${row.workload.padEnd(18)} ${row.system.padEnd(12)}`;
+  const head = `  ${row.workload.padEnd(18)} ${row.system.padEnd(15)} ${(row.node ?? '').padEnd(9)}`;
   const took = row.seconds !== undefined ? ` (${row.seconds} s)` : '';
   if (row.summary === undefined) return `${head} ${row.status}: ${row.reason ?? ''}${took}`;
   return `${head} ${formatValue(row.summary.median, row.unit)}/op${took}`;
 }
 
-function renderTable(rows: Row[], workloads: WorkloadSpec[]): string {
-  const header = ['workload', 'system', 'N', 'median/op', 'min–max', 'vs aio', 'goal (aio rows)', 'met'];
+const metText = (r: Row): string => (r.goal === undefined ? '' : r.goal.met === null ? '—' : r.goal.met ? 'yes' : 'NO');
+
+/** The rows of the primary Node version (and CPython's). */
+const primaryRows = (rows: Row[], primary: NodeTarget): Row[] =>
+  rows.filter((r) => r.node === undefined || r.node === primary.version);
+
+/**
+ * The table of the primary (newest) Node version; beside it, for each other version, the same
+ * row's median and its ratio to aio on that version.
+ */
+function renderTable(rows: Row[], workloads: WorkloadSpec[], targets: NodeTarget[]): string {
+  const [primary, ...others] = targets as [NodeTarget, ...NodeTarget[]];
+  const header = ['workload', 'system', 'N', 'median/op', 'min–max', 'vs aio'];
+  header.push(...others.map((t) => `${t.version}: median (vs aio)`), 'goal (aio rows)', 'met');
   const lines: string[][] = [header];
   for (const w of workloads) {
-    for (const r of rows.filter((x) => x.workload === w.name)) {
+    for (const r of primaryRows(rows, primary).filter((x) => x.workload === w.name)) {
       const s = r.summary;
-      const met = r.goal === undefined ? '' : r.goal.met === null ? '—' : r.goal.met ? 'yes' : 'NO';
+      const beside = others.map((t) => {
+        if (r.node === undefined) return '';
+        const o = rows.find((x) => x.workload === r.workload && x.system === r.system && x.node === t.version);
+        if (o === undefined) return '';
+        if (o.summary === undefined) return o.status;
+        return `${formatValue(o.summary.median, o.unit)} (${formatRatio(o.ratio ?? null)})`;
+      });
       lines.push([
         r.workload,
         r.system,
@@ -169,26 +243,29 @@ function renderTable(rows: Row[], workloads: WorkloadSpec[]): string {
         s !== undefined ? formatValue(s.median, r.unit) : r.status,
         s !== undefined ? formatRange(s) : '',
         s !== undefined ? formatRatio(r.ratio ?? null) : '',
+        ...beside,
         r.goal?.text ?? '',
-        met,
+        metText(r),
       ]);
     }
   }
   const widths = header.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)));
-  const right = new Set([2, 3, 4, 5]);
+  const right = new Set([2, 3, 4, 5, ...others.map((_, i) => 6 + i)]);
   const fmt = (l: string[]): string =>
     l.map((cell, c) => (right.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd();
   const rule = widths.map((wd) => '-'.repeat(wd)).join('  ');
   return [fmt(lines[0]!), rule, ...lines.slice(1).map(fmt)].join('\n');
 }
 
-function renderNotes(rows: Row[]): string[] {
+function renderNotes(rows: Row[], primary: NodeTarget): string[] {
   const notes: string[] = [];
   for (const r of rows) {
-    const who = `${r.workload} / ${r.system}`;
+    const isPrimary = r.node === undefined || r.node === primary.version;
+    const who = `${r.workload} / ${r.system}${isPrimary ? '' : ` on ${r.node}`}`;
     if (r.status !== 'ok') notes.push(`${who}: ${r.status}: ${r.reason ?? ''}`);
+    if (!isPrimary && r.goal !== undefined) notes.push(`${who}: goal ${r.goal.text}: ${metText(r)}`);
     const spec = findWorkload(r.workload)?.systems.find((s) => s.name === r.system);
-    if (spec?.scale !== undefined) notes.push(`${who}: run at N=${formatCount(r.n)}: ${spec.scaleWhy ?? ''}`);
+    if (isPrimary && spec?.scale !== undefined) notes.push(`${who}: run at N=${formatCount(r.n)}: ${spec.scaleWhy ?? ''}`);
     const extra = Object.entries(r.notes ?? {});
     const show = (v: number | string): string => (typeof v === 'number' ? formatNumber(v) : v);
     if (extra.length > 0) notes.push(`${who}: ${extra.map(([k, v]) => `${k} ${show(v)}`).join(', ')}`);
@@ -201,39 +278,64 @@ async function main(): Promise<number> {
   if (args.list) {
     for (const w of WORKLOADS) {
       console.log(`${w.name}: ${w.title} (N=${formatCount(w.n)}, quick ${formatCount(w.quickN)})`);
-      for (const s of w.systems) console.log(`  ${s.name.padEnd(12)} ${s.what}`);
+      for (const s of w.systems) console.log(`  ${s.name.padEnd(15)} ${s.what}`);
     }
     return 0;
   }
   const { mode } = args;
   const python = pythonVersion();
   const began = Date.now();
+  const targets = nodeTargets(args.node);
+  const primary = targets[0]!;
+  const nodeLine = targets
+    .map((t) => `${t.version} (young generation ${t.youngGenMiB === null ? 'unknown' : `${formatNumber(t.youngGenMiB)} MiB`})`)
+    .join(', ');
   console.error(
     `aio bench, ${mode.name} mode: ${mode.passes} × (${mode.warmup} warm-up + up to ${mode.rounds} counted rounds) per system, ` +
-      `each in a fresh process, systems in turns. ${python ?? 'python3 not found: CPython rows skipped'}.`,
+      `each in a fresh process, systems in turns. Node ${nodeLine}. ${python ?? 'python3 not found: CPython rows skipped'}.`,
   );
+  // The figures must be what a user gets: a V8 heap flag here would change them for every row.
+  const nodeOptions = process.env.NODE_OPTIONS ?? '';
+  if (/semi-space|space-size|--gc|scavenge/.test(nodeOptions)) {
+    console.error(`warning: NODE_OPTIONS tunes the heap (${nodeOptions}): these figures are not Node's defaults`);
+  }
   const rows: Row[] = [];
   for (const w of args.workloads) {
     const systems = w.systems.filter((s) => args.systems.length === 0 || args.systems.includes(s.name));
-    const passes = new Map<SystemSpec, Row[]>(systems.map((s) => [s, []]));
+    // Node systems once per version; CPython's once (they do not depend on Node).
+    const jobs: { s: SystemSpec; target: NodeTarget | null }[] = [];
+    for (const target of targets) for (const s of systems) if (s.runtime === 'node') jobs.push({ s, target });
+    for (const s of systems) if (s.runtime === 'python') jobs.push({ s, target: null });
+    const passes = new Map<(typeof jobs)[number], Row[]>(jobs.map((j) => [j, []]));
     for (let pass = 0; pass < mode.passes; pass++) {
-      for (const s of systems) {
-        const done = passes.get(s)!;
+      for (const job of jobs) {
+        const done = passes.get(job)!;
         if (done.some((r) => r.status !== 'ok')) continue; // failed or unavailable: once is enough
-        const row = await runOne(w, s, mode, python);
+        const row = await runOne(w, job.s, mode, python, job.target);
         console.error(progressLine(row));
         done.push(row);
       }
     }
-    const mine = systems.map((s) => pool(passes.get(s)!));
-    judge(w, mine);
-    rows.push(...mine);
+    const pooled = jobs.map((j) => ({ ...j, row: pool(passes.get(j)!) }));
+    for (const target of targets) {
+      // Ratios and goals per version; CPython's rows are compared with the primary version's aio.
+      const mine = pooled.filter((j) => j.target === target || (j.target === null && target === primary));
+      judge(w, mine.map((j) => j.row));
+    }
+    // The primary version's rows in the catalog's order (CPython where it stands), then the others'.
+    for (const target of targets) {
+      for (const s of systems) {
+        const j = pooled.find((x) => x.s === s && (x.target === target || (x.target === null && target === primary)));
+        if (j !== undefined) rows.push(j.row);
+      }
+    }
   }
   const seconds = Math.round((Date.now() - began) / 100) / 10;
 
   console.log('');
-  console.log(renderTable(rows, args.workloads));
-  const notes = renderNotes(rows);
+  console.log(`Node ${nodeLine}${targets.length > 1 ? `: the table is ${primary.version}'s, the others beside it` : ''}.`);
+  console.log(renderTable(rows, args.workloads, targets));
+  const notes = renderNotes(rows, primary);
   if (notes.length > 0) console.log(['', 'Notes:', ...notes.map((n) => `  ${n}`)].join('\n'));
   console.log(`\nratio = system median / aio median (< 1: that system is faster). ${seconds} s in all.`);
 
@@ -243,7 +345,15 @@ async function main(): Promise<number> {
     config: { passes: mode.passes, warmup: mode.warmup, rounds: mode.rounds, budgetMs: mode.budgetMs },
     seconds,
     machine: {
-      node: process.version,
+      /** The primary Node version: the table's and the chart's. */
+      node: primary.version,
+      nodes: targets.map((t) => ({
+        version: t.version,
+        primary: t === primary,
+        youngGenMiB: t.youngGenMiB,
+        source: t.bin === process.execPath ? 'the machine' : 'pinned build (scripts/node-versions.ts)',
+      })),
+      nodeOptions: nodeOptions || null,
       python,
       platform: `${os.platform()} ${os.release()} ${os.arch()}`,
       cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}`,
@@ -255,7 +365,12 @@ async function main(): Promise<number> {
   writeFileSync(`${RESULTS}latest.json`, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(
     `${RESULTS}latest.svg`,
-    renderChart(args.workloads, rows, `${mode.name} run, ${report.date.slice(0, 10)}, Node ${process.version}`),
+    renderChart(
+      args.workloads,
+      primaryRows(rows, primary),
+      `${mode.name} run, ${report.date.slice(0, 10)}, Node ${primary.version}` +
+        (primary.youngGenMiB === null ? '' : ` (young generation ${formatNumber(primary.youngGenMiB)} MiB)`),
+    ),
   );
   console.log('Wrote bench/results/latest.json and bench/results/latest.svg.');
   const errors = rows.filter((r) => r.status === 'error');

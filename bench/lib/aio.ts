@@ -49,6 +49,7 @@ export interface AioTaskGroup {
 }
 
 export interface AioLoop {
+  createFuture<T>(): AioFuture<T> & { setResult(value: T): void };
   runInExecutor<A extends unknown[], R>(executor: null, fn: (...args: A) => R, ...args: A): AioFuture<Awaited<R>>;
 }
 
@@ -59,6 +60,8 @@ export interface Aio {
   sleep(ms: number): AioFuture<void>;
   gather<T>(...aws: Awaitable<T>[]): AioFuture<T[]>;
   gather<T>(...args: [...Awaitable<T>[], { returnExceptions: true }]): AioFuture<(T | Error)[]>;
+  /** gather over an iterable: no spread, so no limit on the count. */
+  gatherFrom<T>(aws: Iterable<Awaitable<T>>): AioFuture<T[]>;
   taskGroup<T>(body: (tg: AioTaskGroup) => Coro<T> | Promise<T>): Awaitable<T>;
   Queue: new <T>(maxsize?: number) => AioQueue<T>;
   Semaphore: new (value?: number) => AioSemaphore;

@@ -4,6 +4,7 @@
 //   @@bench {"status":"ok","samples":[...],"warmup":[...],"notes":{...}}
 // ({"status":"unavailable","reason":...} or {"status":"error","message":...}) on stdout.
 
+import v8 from 'node:v8';
 import { Unavailable } from './aio.js';
 
 export const RESULT_PREFIX = '@@bench ';
@@ -38,8 +39,27 @@ export function verify(ok: boolean, what: string): void {
   if (!ok) throw new VerificationError(what);
 }
 
+/** What the Node child ran on: the version, and the young-generation size it ended up using. */
+export interface RuntimeInfo {
+  node: string;
+  /**
+   * The largest size of V8's new space seen at the end of a round, in MiB: the young
+   * generation in force (32 MiB on Node 20/22, up to 128 on 24), which decides how much of
+   * a round goes to scavenges. No flag tunes it: children run with the defaults.
+   */
+  youngGenMiB: number;
+  /** The child's Node flags, to show that none tunes the GC. */
+  execArgv: string[];
+}
+
 export type ChildResult =
-  | { status: 'ok'; samples: number[]; warmup: number[]; notes: Record<string, number | string> }
+  | {
+      status: 'ok';
+      samples: number[];
+      warmup: number[];
+      notes: Record<string, number | string>;
+      runtime?: RuntimeInfo;
+    }
   | { status: 'unavailable'; reason: string }
   | { status: 'error'; message: string };
 
@@ -49,6 +69,20 @@ interface Options {
   warmup: number;
   rounds: number;
   budgetMs: number;
+}
+
+/** A workload's own integer option (`--batch 1000`), from the child's command line. */
+export function intArg(flag: string, dflt: number): number {
+  const argv = process.argv;
+  const i = argv.indexOf(flag);
+  const x = i >= 0 ? Number(argv[i + 1]) : dflt;
+  if (!Number.isInteger(x) || x < 1) throw new Error(`bad value for ${flag}: ${argv[i + 1]}`);
+  return x;
+}
+
+/** The current size of V8's new space (the young generation), in bytes. */
+function newSpaceSize(): number {
+  return v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -91,6 +125,9 @@ function median(xs: number[]): number {
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
+/** The largest new-space size seen at the end of a round (V8 grows it under load). */
+let youngGen = 0;
+
 async function oneRound(
   fn: SystemFn,
   n: number,
@@ -121,6 +158,7 @@ async function oneRound(
   round.start();
   const got = await fn(round);
   if (t1 === 0n) round.stop();
+  youngGen = Math.max(youngGen, newSpaceSize());
   if (got !== expected) throw new VerificationError(`result ${got}, expected ${expected}`);
   if (sample !== undefined) return sample;
   return Number(t1 - t0) / n;
@@ -153,7 +191,8 @@ export async function runChild(impl: WorkloadImpl): Promise<void> {
       const nums = values.filter((v): v is number => typeof v === 'number');
       noteOut[key] = nums.length === values.length ? median(nums) : values[values.length - 1]!;
     }
-    emit({ status: 'ok', samples, warmup, notes: noteOut });
+    const runtime = { node: process.version, youngGenMiB: youngGen / 2 ** 20, execArgv: process.execArgv };
+    emit({ status: 'ok', samples, warmup, notes: noteOut, runtime });
   } catch (err) {
     if (err instanceof Unavailable) {
       emit({ status: 'unavailable', reason: err.message });

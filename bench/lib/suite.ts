@@ -34,6 +34,10 @@ export interface Goal {
 
 export interface WorkloadSpec {
   readonly name: string;
+  /** The workload file (bench/workloads/<file>.ts, bench/python/<file>.py) when it is not `name`. */
+  readonly file?: string;
+  /** Extra arguments for the child: a variant of another workload's file (`--maxsize 1`). */
+  readonly args?: readonly string[];
   readonly title: string;
   /** What one "operation" is: the divisor of the total. */
   readonly perOp: string;
@@ -50,6 +54,7 @@ export interface WorkloadSpec {
 const node = (name: string, what: string, scaled?: Scaled): SystemSpec => ({ name, runtime: 'node', what, ...scaled });
 const cpython = (what: string, scaled?: Scaled): SystemSpec => ({ name: 'cpython', runtime: 'python', what, ...scaled });
 type Scaled = Pick<SystemSpec, 'scale' | 'scaleWhy'>;
+const formatBatch = (n: number): string => `${n / 1000}k`;
 
 export const WORKLOADS: readonly WorkloadSpec[] = [
   {
@@ -77,9 +82,53 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
       cpython('asyncio.create_task + asyncio.gather, each awaits asyncio.sleep(0)'),
     ],
     goals: [
-      { system: 'aio-gen', text: '≤ 0.5× raw-async', peer: 'raw-async', factor: 0.5 },
-      { system: 'aio-async', text: '≤ 2.5× raw-async', peer: 'raw-async', factor: 2.5 },
+      { system: 'aio-gen', text: '≤ 1× raw-async', peer: 'raw-async', factor: 1 },
+      { system: 'aio-async', text: '≤ 1.3× raw-async-hooks', peer: 'raw-async-hooks', factor: 1.3 },
     ],
+  },
+  ...[1_000, 10_000].map(
+    (batch): WorkloadSpec => ({
+      name: `spawn-gather-${batch / 1000}k`,
+      file: 'spawn-gather',
+      args: ['--batch', String(batch)],
+      title: `spawn-gather in batches of ${formatBatch(batch)}: one run, N/${formatBatch(batch)} spawn+gather one after another`,
+      perOp: 'task',
+      unit: 'ns',
+      n: 100_000,
+      quickN: Math.max(10_000, 3 * batch),
+      reference: 'aio-gen',
+      systems: [
+        node('aio-gen', `createTask(function*(){ yield* sleep(0); return i }) × ${formatBatch(batch)}, yield* gather(...tasks)`),
+        node('aio-async', `createTask(async () => { await sleep(0); return i }) × ${formatBatch(batch)}, gather`),
+        node('raw-async', `async f(i){ await null; return i } × ${formatBatch(batch)}, Promise.all`),
+        node('bare-gen', 'the floor: bare generators stepped from an array, no Task objects'),
+        node('task-state', 'bare-gen plus one object per task holding the 12 fields of an aio Task'),
+        node('raw-async-hooks', 'raw-async with the promise hooks aio uses, and a Task-sized object per task'),
+      ],
+      goals: [
+        { system: 'aio-gen', text: '≤ 1× raw-async', peer: 'raw-async', factor: 1 },
+        { system: 'aio-async', text: '≤ 1.3× raw-async-hooks', peer: 'raw-async-hooks', factor: 1.3 },
+      ],
+    }),
+  ),
+  {
+    name: 'spawn-gather-1m',
+    file: 'spawn-gather',
+    args: ['--iterable'],
+    title: 'spawn 1M tasks, each sleep(0) once, gather (aio: gatherFrom, an iterable)',
+    perOp: 'task',
+    unit: 'ns',
+    n: 1_000_000,
+    quickN: 100_000,
+    reference: 'aio-gen',
+    systems: [
+      node('aio-gen', 'createTask(function*(){ yield* sleep(0); return i }) × N, yield* gatherFrom(tasks)'),
+      // No aio-async: at ~1.5 KB per pending async-function task, 1M of them need 1.5 GB of heap.
+      node('raw-async', 'async f(i){ await null; return i } × N, Promise.all'),
+      node('bare-gen', 'the floor: bare generators stepped from an array, no Task objects'),
+      node('task-state', 'bare-gen plus one object per task holding the 12 fields of an aio Task'),
+    ],
+    goals: [{ system: 'aio-gen', text: '≤ 1× raw-async', peer: 'raw-async', factor: 1 }],
   },
   {
     name: 'queue-pingpong',
@@ -95,6 +144,22 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
       cpython('asyncio.Queue(16), two tasks'),
     ],
     goals: [{ system: 'aio', text: '≤ 2× raw-channel', peer: 'raw-channel', factor: 2 }],
+  },
+  {
+    name: 'queue-handoff',
+    file: 'queue-pingpong',
+    args: ['--maxsize', '1'],
+    title: 'N items through a Queue(1): producer and consumer alternate on every item',
+    perOp: 'item',
+    unit: 'ns',
+    n: 1_000_000,
+    quickN: 100_000,
+    reference: 'aio',
+    systems: [
+      node('aio', 'Queue(1): yield* q.put(i) / yield* q.get()'),
+      node('raw-channel', 'the same minimal bounded Promise channel, maxsize 1'),
+    ],
+    goals: [{ system: 'aio', text: '≤ 1.5× raw-channel', peer: 'raw-channel', factor: 1.5 }],
   },
   {
     name: 'fanout-semaphore',
@@ -142,7 +207,23 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
       node('async-mutex', 'const release = await mutex.acquire(); release()'),
       cpython('await lock.acquire(); lock.release()'),
     ],
-    goals: [{ system: 'aio', text: '≤ 1.5× raw-await', peer: 'raw-await', factor: 1.5 }],
+    goals: [{ system: 'aio', text: '≤ 1.2× raw-await', peer: 'raw-await', factor: 1.2 }],
+  },
+  {
+    name: 'async-await',
+    title: 'one async-function task awaits N times',
+    perOp: 'await',
+    unit: 'ns',
+    n: 1_000_000,
+    quickN: 100_000,
+    reference: 'aio-future',
+    systems: [
+      node('aio-future', 'in createTask(async () => ...): await of an aio Future that is already done'),
+      node('aio-promise', 'in createTask(async () => ...): await of a resolved Promise (what tracking the task costs)'),
+      node('raw-await', 'the floor: a plain async function awaiting a resolved Promise, no context tracking'),
+      node('raw-await-als', 'raw-await inside AsyncLocalStorage.run(): the context tracking Node offers'),
+    ],
+    goals: [],
   },
   {
     name: 'timers',
@@ -191,10 +272,11 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
     reference: 'aio',
     systems: [
       node('aio', 'N generator tasks blocked on Event.wait(); heapUsed delta after gc()'),
+      node('aio-async', 'N async-function tasks blocked on await ev.wait(); heapUsed delta after gc()'),
       node('raw-async', 'N async functions awaiting a pending Promise; heapUsed delta after gc()'),
       cpython('N tasks blocked on asyncio.Event.wait(); tracemalloc delta'),
     ],
-    goals: [],
+    goals: [{ system: 'aio-async', text: '≤ 2× raw-async', peer: 'raw-async', factor: 2 }],
   },
   {
     name: 'executor',

@@ -47,6 +47,27 @@ await runChild({
       });
     },
 
+    'aio-async': async (round) => {
+      const { run, createTask, sleep, gather, Event } = await loadAio('run', 'createTask', 'sleep', 'gather', 'Event');
+      let started = 0;
+      const waiter = async (ev: InstanceType<typeof Event>): Promise<number> => {
+        started++;
+        await ev.wait();
+        return 1;
+      };
+      return run(function* () {
+        const n = round.n;
+        const ev = new Event();
+        const before = heapAfterGc();
+        const tasks = [];
+        for (let i = 0; i < n; i++) tasks.push(createTask(() => waiter(ev)));
+        while (started < n) yield* sleep(0);
+        round.sample((heapAfterGc() - before) / n);
+        ev.set();
+        return sum(yield* gather(...tasks));
+      });
+    },
+
     'raw-async': async (round) => {
       let release: (v: number) => void = () => {};
       const pending = new Promise<number>((resolve) => {

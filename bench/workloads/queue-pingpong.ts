@@ -1,9 +1,10 @@
 // queue-pingpong: N items through a bounded queue (maxsize 16) from one producer task
-// to one consumer task. Verified: the consumer's sum is N(N-1)/2.
+// to one consumer task. `--maxsize 1` (the queue-handoff row): producer and consumer
+// alternate on every item. Verified: the consumer's sum is N(N-1)/2.
 import { loadAio } from '../lib/aio.js';
-import { runChild, verify } from '../lib/child.js';
+import { intArg, runChild, verify } from '../lib/child.js';
 
-const MAXSIZE = 16;
+const MAXSIZE = intArg('--maxsize', 16);
 
 /** The smallest correct bounded Promise channel: FIFO waiters, no Array#shift. */
 class Channel<T> {

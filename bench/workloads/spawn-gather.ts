@@ -1,9 +1,23 @@
 // spawn-gather: N tasks, each awaits one sleep(0) and returns its index; all gathered.
+// With `--batch B` (the spawn-gather-1k/-10k rows): the same N tasks as N/B spawn+gathers of
+// B tasks one after another, in one run: the cost curve, fixed costs per gather included.
+// With `--iterable` (the spawn-gather-1m row) aio gathers with gatherFrom(tasks): spreading a
+// million arguments overflows the stack.
 // Verified: the sum of the gathered results is N(N-1)/2.
 import { promiseHooks } from 'node:v8';
 import * as effection from 'effection';
 import { loadAio } from '../lib/aio.js';
-import { runChild, verify } from '../lib/child.js';
+import { intArg, runChild, verify } from '../lib/child.js';
+
+const BATCH = intArg('--batch', Number.MAX_SAFE_INTEGER);
+const ITERABLE = process.argv.includes('--iterable');
+
+/** The batches [start, count) that make up n tasks. */
+function batches(n: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let start = 0; start < n; start += BATCH) out.push([start, Math.min(BATCH, n - start)]);
+  return out;
+}
 
 const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
 
@@ -45,9 +59,9 @@ function bareScheduler<I>(items: I[], coroOf: (item: I) => BareCoro): number[] {
   return results;
 }
 
-function bareCoros(n: number): BareCoro[] {
+function bareCoros(start: number, count: number): BareCoro[] {
   const coros: BareCoro[] = [];
-  for (let i = 0; i < n; i++) coros.push(bareTask(i));
+  for (let i = start; i < start + count; i++) coros.push(bareTask(i));
   return coros;
 }
 
@@ -76,8 +90,8 @@ const anchors: unknown[] = [new TaskState(bareTask(0), null, 0)];
  * young-generation GC copies it with the suspended generator), without callbacks, a ready
  * queue or a gather.
  */
-function taskStateScheduler(n: number): number[] {
-  const tasks = bareCoros(n).map((coro, i) => new TaskState(coro, null, i));
+function taskStateScheduler(start: number, count: number): number[] {
+  const tasks = bareCoros(start, count).map((coro, i) => new TaskState(coro, null, start + i));
   return bareScheduler(tasks, (task) => task.coro as BareCoro);
 }
 
@@ -91,7 +105,7 @@ anchors.push(Object.assign(Promise.resolve(), { [TAG]: null }));
  * while a task's code runs is tagged with the task; each reaction restores it): what finding
  * the current task costs by itself.
  */
-async function rawAsyncWithHooks(n: number): Promise<number> {
+async function rawAsyncWithHooks(start: number, count: number): Promise<number> {
   if (!hooksOn) {
     hooksOn = true;
     promiseHooks.createHook({
@@ -107,7 +121,7 @@ async function rawAsyncWithHooks(n: number): Promise<number> {
     });
   }
   const promises: Promise<number>[] = [];
-  for (let i = 0; i < n; i++) {
+  for (let i = start; i < start + count; i++) {
     current = new TaskState(rawTask, null, i); // the Task object aio would make
     promises.push(rawTask(i));
   }
@@ -118,7 +132,12 @@ await runChild({
   expected: (n) => (n * (n - 1)) / 2,
   systems: {
     'aio-gen': async ({ n }) => {
-      const { run, createTask, sleep, gather } = await loadAio('run', 'createTask', 'sleep', 'gather');
+      const { run, createTask, sleep, gather, gatherFrom } = await loadAio(
+        'run',
+        'createTask',
+        'sleep',
+        ITERABLE ? 'gatherFrom' : 'gather',
+      );
       // One generator function, like rawTask below (a generator *closure* per task costs V8
       // a new prototype and map each: about 2 µs, whoever runs it).
       function* job(i: number) {
@@ -126,44 +145,61 @@ await runChild({
         return i;
       }
       return run(function* () {
-        const tasks = [];
-        for (let i = 0; i < n; i++) tasks.push(createTask(job(i)));
-        const results = yield* gather(...tasks);
-        verify(results.length === n, `gathered ${results.length} results`);
-        return sum(results);
+        let total = 0;
+        for (const [start, count] of batches(n)) {
+          const tasks = [];
+          for (let i = start; i < start + count; i++) tasks.push(createTask(job(i)));
+          const results = ITERABLE ? yield* gatherFrom(tasks) : yield* gather(...tasks);
+          verify(results.length === count, `gathered ${results.length} results`);
+          total += sum(results);
+        }
+        return total;
       });
     },
 
     'aio-async': async ({ n }) => {
       const { run, createTask, sleep, gather } = await loadAio('run', 'createTask', 'sleep', 'gather');
       return run(function* () {
-        const tasks = [];
-        for (let i = 0; i < n; i++) {
-          tasks.push(
-            createTask(async () => {
-              await sleep(0);
-              return i;
-            }),
-          );
+        let total = 0;
+        for (const [start, count] of batches(n)) {
+          const tasks = [];
+          for (let i = start; i < start + count; i++) {
+            tasks.push(
+              createTask(async () => {
+                await sleep(0);
+                return i;
+              }),
+            );
+          }
+          const results = yield* gather(...tasks);
+          verify(results.length === count, `gathered ${results.length} results`);
+          total += sum(results);
         }
-        const results = yield* gather(...tasks);
-        verify(results.length === n, `gathered ${results.length} results`);
-        return sum(results);
+        return total;
       });
     },
 
     'raw-async': async ({ n }) => {
-      const promises: Promise<number>[] = [];
-      for (let i = 0; i < n; i++) promises.push(rawTask(i));
-      return sum(await Promise.all(promises));
+      let total = 0;
+      for (const [start, count] of batches(n)) {
+        const promises: Promise<number>[] = [];
+        for (let i = start; i < start + count; i++) promises.push(rawTask(i));
+        total += sum(await Promise.all(promises));
+      }
+      return total;
     },
 
-    'bare-gen': ({ n }) => sum(bareScheduler(bareCoros(n), (coro) => coro)),
+    'bare-gen': ({ n }) => sum(batches(n).map(([start, count]) => sum(bareScheduler(bareCoros(start, count), (c) => c)))),
 
-    'task-state': ({ n }) => sum(taskStateScheduler(n)),
+    'task-state': ({ n }) => sum(batches(n).map(([start, count]) => sum(taskStateScheduler(start, count)))),
 
-    'raw-async-hooks': ({ n }) => rawAsyncWithHooks(n),
+    'raw-async-hooks': async ({ n }) => {
+      let total = 0;
+      for (const [start, count] of batches(n)) total += await rawAsyncWithHooks(start, count);
+      return total;
+    },
 
+    // Not in the batched rows (run at full N only).
     effection: ({ n }) =>
       effection.run(function* () {
         const tasks: effection.Task<number>[] = [];
