@@ -20,11 +20,12 @@ export interface AsyncContextManager<T> {
  *   yield* conn.send('hello');
  * });
  */
-export function* asyncWith<T, R>(
-  cm: AsyncContextManager<T> | AsyncDisposable,
-  body: (value: T) => Coro<R>,
+export function* asyncWith<M extends AsyncContextManager<unknown> | AsyncDisposable, R>(
+  cm: M,
+  body: (value: EnteredValue<M>) => Coro<R>,
 ): Coro<R> {
-  const manager = asManager<T>(cm);
+  type T = EnteredValue<M>;
+  const manager = asManager<T>(cm as AsyncContextManager<T> | AsyncDisposable, 'asyncWith');
   const value = yield* settle(manager.enter());
   let result: R;
   try {
@@ -45,13 +46,33 @@ export function* asyncWith<T, R>(
   return result;
 }
 
-function asManager<T>(cm: AsyncContextManager<T> | AsyncDisposable): AsyncContextManager<T> {
+/**
+ * The value `enter()` gives once awaited, as `settle()` awaits it (a Future, a coroutine or an
+ * operation, a Promise; anything else, strings and arrays included, as is); for an
+ * `AsyncDisposable` without `enter()`, the object itself.
+ */
+export type EnteredValue<M> = M extends { enter(): infer E } ? Settled<E> : M;
+
+/** What `settle(value)` gives. */
+export type Settled<E> = E extends Future<infer T>
+  ? T
+  : E extends { next(...args: any[]): IteratorResult<unknown, infer T>; throw(...args: any[]): unknown }
+    ? T
+    : E extends PromiseLike<infer T>
+      ? T
+      : E;
+
+/** @internal `cm` as an enter/exit pair (an `AsyncDisposable` enters as itself); `call` names the caller in errors. */
+export function asManager<T>(cm: AsyncContextManager<T> | AsyncDisposable, call: string): AsyncContextManager<T> {
   const candidate = cm as Partial<AsyncContextManager<T>> & Partial<AsyncDisposable>;
-  if (typeof candidate.enter === 'function' && typeof candidate.exit === 'function') return cm as AsyncContextManager<T>;
-  if (typeof candidate[Symbol.asyncDispose] === 'function') {
+  if (typeof candidate?.enter === 'function' && typeof candidate.exit === 'function') return cm as AsyncContextManager<T>;
+  if (typeof candidate?.[Symbol.asyncDispose] === 'function') {
     return { enter: () => cm as T, exit: () => (cm as AsyncDisposable)[Symbol.asyncDispose]() };
   }
-  throw new TypeError('asyncWith() expects an object with enter() and exit(), or with [Symbol.asyncDispose]()');
+  throw new TypeError(
+    `${call}() expects an async context manager (an object with enter() and exit()) or an AsyncDisposable ` +
+      `(with [Symbol.asyncDispose]()), got ${describe(cm)}`,
+  );
 }
 
 /** Awaits any awaitable (or plain value) from a coroutine. */
