@@ -15,7 +15,7 @@ import type { AsyncContextManager } from '../async-with.js';
  * What a coroutine-style context generator yields: the runtime's suspensions (from its
  * `yield*`s), and once, with a bare `yield`, its value. `T` is that value's type.
  */
-export type ContextCoro<T> = Generator<Suspend | T, unknown, unknown>;
+export type ContextCoro<T> = Generator<Suspend | T, void, unknown>;
 
 /** The guard of a context: its `value`, and what exits it when disposed. */
 export interface AsyncContextGuard<T> extends AsyncDisposable {
