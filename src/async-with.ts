@@ -1,4 +1,4 @@
-import { Future, type Awaitable, type Coro } from './futures.js';
+import { Future, type Awaitable, type Coro, type Yieldable } from './futures.js';
 import { awaitInline, TASK_MODE } from './body-runner.js';
 import { describe, isIterator, isThenable } from './values.js';
 
@@ -60,7 +60,9 @@ export type Settled<E> = E extends Future<infer T>
     ? T
     : E extends PromiseLike<infer T>
       ? T
-      : E;
+      : E extends Yieldable<infer T>
+        ? T
+        : E;
 
 /** @internal `cm` as an enter/exit pair (an `AsyncDisposable` enters as itself); `call` names the caller in errors. */
 export function asManager<T>(cm: AsyncContextManager<T> | AsyncDisposable, call: string): AsyncContextManager<T> {
