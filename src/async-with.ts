@@ -12,7 +12,10 @@ export interface AsyncContextManager<T> {
 /**
  * `async with` for generator coroutines: awaits `cm.enter()`, runs `body(value)`, and
  * always awaits `cm.exit(error)` afterwards, even when the body fails or the task is
- * cancelled. Also accepts an `AsyncDisposable` (the value is the resource itself).
+ * cancelled. Also accepts an `AsyncDisposable` (the value is the resource itself): its
+ * `[Symbol.asyncDispose]` is called with the body's error as argument when the body failed
+ * (with none after a success), so a handler that takes a parameter learns the error, which
+ * `await using` cannot tell it; it cannot swallow the error (only `exit()` returning true does).
  * Async functions use `await using` instead.
  *
  * @example
@@ -69,7 +72,9 @@ export function asManager<T>(cm: AsyncContextManager<T> | AsyncDisposable, call:
   const candidate = cm as Partial<AsyncContextManager<T>> & Partial<AsyncDisposable>;
   if (typeof candidate?.enter === 'function' && typeof candidate.exit === 'function') return cm as AsyncContextManager<T>;
   if (typeof candidate?.[Symbol.asyncDispose] === 'function') {
-    return { enter: () => cm as T, exit: () => (cm as AsyncDisposable)[Symbol.asyncDispose]() };
+    const dispose = candidate[Symbol.asyncDispose] as (error?: unknown) => PromiseLike<void>;
+    // The error as argument, where the language cannot pass it (`await using`) it is absent.
+    return { enter: () => cm as T, exit: (error) => (error === undefined ? dispose.call(cm) : dispose.call(cm, error)) };
   }
   throw new TypeError(
     `${call}() expects an async context manager (an object with enter() and exit()) or an AsyncDisposable ` +

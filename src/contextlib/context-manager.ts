@@ -21,8 +21,11 @@ export type ContextCoro<T> = Generator<Suspend | T, void, unknown>;
 export interface AsyncContextGuard<T> extends AsyncDisposable {
   /** The value the generator yielded. */
   readonly value: T;
-  /** Exits the context (resumes the generator after its `yield`); later calls do nothing. */
-  [Symbol.asyncDispose](): Promise<void>;
+  /**
+   * Exits the context (resumes the generator after its `yield`, or throws `error` in there when
+   * given: `asyncWith` and `AsyncExitStack` pass the block's error); later calls do nothing.
+   */
+  [Symbol.asyncDispose](error?: unknown): Promise<void>;
 }
 
 const NEW = 0;
@@ -72,9 +75,11 @@ export class GeneratorContextManager<T, G extends AsyncContextGuard<T> = Context
    * Enters the context and gives a guard that exits it when disposed:
    * `await using g = await cm.hold()` in an async function, `using g = yield* cm.hold()` in a
    * coroutine (for a cleanup that does not wait: see `ContextGuard`). The value is `g.value`.
-   * A disposal cannot see the error that ended the block (JavaScript does not pass it): the
-   * generator is resumed as after a success, so its `finally` runs but its `catch` does not,
-   * and it cannot swallow the error. Use `asyncWith` or an `AsyncExitStack` for that.
+   * `using`/`await using` do not tell a disposal the error that ended the block (JavaScript
+   * does not pass it): the generator is resumed as after a success, so its `finally` runs but
+   * its `catch` does not, and it cannot swallow the error. Use `asyncWith(cm, …)` or
+   * `stack.enterAsyncContext(cm)` for that (a guard given to them learns the error, as
+   * `[Symbol.asyncDispose](error)`, but cannot swallow it).
    */
   hold(): InlineAwaitable<G> {
     return new InlineAwaitable((mode) => this.#hold(mode));
@@ -114,10 +119,10 @@ export class GeneratorContextManager<T, G extends AsyncContextGuard<T> = Context
     return step.value as T;
   }
 
-  /** @internal `guard`: exiting through a guard, which does nothing once exited. */
-  *_exitFromGuard(mode: Mode): Coro<void> {
+  /** @internal Exiting through a guard, which does nothing once exited (and cannot swallow `error`). */
+  *_exitFromGuard(error: unknown, mode: Mode): Coro<void> {
     if (this.#state === DONE) return;
-    yield* this.#exit(false, undefined, mode);
+    yield* this.#exit(error !== undefined, error, mode);
   }
 
   *#exit(failed: boolean, error: unknown, mode: Mode): Coro<boolean> {
@@ -251,9 +256,14 @@ export class ContextGuard<T> implements AsyncContextGuard<T>, Disposable {
     this.#manager = manager;
   }
 
-  /** Exits the context and waits for its cleanup (also awaitable with `yield*`). */
-  [Symbol.asyncDispose](): Promise<void> {
-    return new InlineAwaitable((mode) => this.#manager._exitFromGuard(mode));
+  /**
+   * Exits the context and waits for its cleanup (also awaitable with `yield*`). `await using`
+   * passes no error; `asyncWith(guard, …)` and an `AsyncExitStack` pass the block's error,
+   * which is then thrown into the generator at its `yield` (so its `catch` runs); a disposal
+   * cannot swallow it, though.
+   */
+  [Symbol.asyncDispose](error?: unknown): Promise<void> {
+    return new InlineAwaitable((mode) => this.#manager._exitFromGuard(error, mode));
   }
 
   /** Exits the context synchronously: the cleanup must not wait (see the class). */

@@ -38,6 +38,9 @@ type Exit = (failed: boolean, error: unknown, mode: Mode) => Coro<boolean>;
  * (when it has no `cause` of its own: CPython's implicit chaining, `__context__`); an exit that
  * returns `true` swallows the error. After the unwinding, the last error left is thrown.
  *
+ * A disposable (entered, or pushed) is disposed with the pending error as argument, if any:
+ * a `[Symbol.asyncDispose](error?)` that takes a parameter learns it (`await using` passes none).
+ *
  * Every awaitable it returns is awaited with `yield*` in a coroutine or `await` in an async
  * function. Enter the stack itself with `asyncWith(new AsyncExitStack(), body)` (the exits see
  * the block's error and may swallow it) or with `await using` in an async function (they see
@@ -214,8 +217,9 @@ export class AsyncExitStack implements AsyncContextManager<AsyncExitStack>, Asyn
 
   /**
    * Unwinds the stack with the block's error (`undefined` after a success): `__aexit__`.
-   * Resolves to `true` if an exit swallowed the error; rejects with the error left after the
-   * unwinding if there is one.
+   * Resolves to `true` if an exit swallowed the error, `false` otherwise (the caller then
+   * re-throws it, as `asyncWith` does); rejects with the error an exit threw, if one did and no
+   * later exit swallowed it.
    */
   exit(error?: unknown): InlineAwaitable<boolean> {
     return new InlineAwaitable((mode) => this.#unwind(error !== undefined, error, mode));
@@ -227,7 +231,8 @@ export class AsyncExitStack implements AsyncContextManager<AsyncExitStack>, Asyn
   }
 
   *#unwind(failed: boolean, error: unknown, mode: Mode): Coro<boolean> {
-    let pending = failed;
+    let pending = failed; // an error is passed to the next exit
+    let raised = false; // … and it was thrown by an exit: exit() throws it
     let current = error;
     let suppressed = false;
     // Popped one by one: an exit registered while unwinding runs too, as in asyncio.
@@ -235,22 +240,24 @@ export class AsyncExitStack implements AsyncContextManager<AsyncExitStack>, Asyn
       try {
         if (yield* exit(pending, current, mode)) {
           suppressed = true;
-          pending = false;
+          pending = raised = false;
           current = undefined;
         }
       } catch (thrown) {
         if (pending) chain(thrown, current);
-        pending = true;
+        pending = raised = true;
         current = thrown;
       }
     }
-    if (pending) throw current;
+    // The error passed in is not re-thrown (the caller does that when this returns false).
+    if (raised) throw current;
     return failed && suppressed;
   }
 
-  #pushDisposal(target: object, dispose: () => unknown): void {
-    this.#exits.push(function* (_failed, _error, mode) {
-      yield* invoke(dispose, target, [], mode);
+  /** A disposal cannot swallow the error; it gets it as argument if there is one (`await using` passes none). */
+  #pushDisposal(target: object, dispose: (error?: unknown) => unknown): void {
+    this.#exits.push(function* (failed, error, mode) {
+      yield* invoke(dispose, target, failed ? [error] : [], mode);
       return false;
     });
   }

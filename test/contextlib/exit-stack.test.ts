@@ -298,19 +298,13 @@ describe('AsyncExitStack (generator coroutines)', () => {
     assert.equal(swallowed, 'swallowed');
   });
 
-  test('test_body_exception_suppress: only `true` swallows; exit() resolves to whether it did', async () => {
+  test('test_body_exception_suppress / test_contextmanager_no_reraise: only `true` swallows; exit() resolves to whether it did and never re-throws the error passed in', async () => {
     await runVirtual(function* () {
       const stack = new AsyncExitStack();
       stack.push(() => true);
       assert.equal(yield* stack.exit(new Error('x')), true);
       stack.push(() => 'truthy');
-      const error = new Error('y');
-      try {
-        yield* stack.exit(error);
-        assert.fail('expected the error back');
-      } catch (e) {
-        assert.equal(e, error);
-      }
+      assert.equal(yield* stack.exit(new Error('y')), false, 'not swallowed: the caller re-throws it');
       stack.push(() => true);
       assert.equal(yield* stack.exit(), false, 'nothing to swallow after a success');
     });
@@ -496,5 +490,86 @@ describe('AsyncExitStack (async functions)', () => {
       assert.equal(getRunningLoop().time(), 100);
     });
     assert.deepEqual(log, ['callback got CancelledError']);
+  });
+});
+
+describe('[Symbol.asyncDispose] handlers learn the block’s error where the language allows it', () => {
+  /** A disposable that records the arguments of its disposal. */
+  const recorder = (calls: unknown[][]) => ({
+    async [Symbol.asyncDispose](...args: unknown[]) {
+      calls.push(args);
+    },
+  });
+
+  test('asyncWith passes the error (and nothing after a success); it is not swallowed', async () => {
+    const calls: unknown[][] = [];
+    const error = new RangeError('block');
+    await runVirtual(function* () {
+      yield* asyncWith(recorder(calls), function* () {});
+      try {
+        yield* asyncWith(recorder(calls), function* () {
+          throw error;
+        });
+        assert.fail('expected the error');
+      } catch (e) {
+        assert.equal(e, error);
+      }
+    });
+    assert.deepEqual(calls, [[], [error]]);
+  });
+
+  test('AsyncExitStack passes the pending error to disposables it entered or was pushed; await using passes none', async () => {
+    const calls: unknown[][] = [];
+    const error = new RangeError('block');
+    await runVirtual(function* () {
+      const stack = new AsyncExitStack();
+      yield* stack.enterAsyncContext(recorder(calls));
+      stack.push(recorder(calls));
+      stack.enterContext({
+        [Symbol.dispose](...args: unknown[]) {
+          calls.push(['sync', ...args]);
+        },
+      });
+      assert.equal(yield* stack.exit(error), false);
+    });
+    await runVirtual(async () => {
+      await using stack = new AsyncExitStack();
+      stack.push(recorder(calls));
+    });
+    assert.deepEqual(calls, [['sync', error], [error], [error], []]);
+  });
+
+  test('a guard given to asyncWith or an AsyncExitStack throws the error into its generator (its catch runs)', async () => {
+    const log: string[] = [];
+    const cm = asyncContextManager(function* (): ContextCoro<string> {
+      try {
+        yield 'v';
+      } catch (e) {
+        log.push(`catch ${(e as Error).message}`);
+        throw e;
+      } finally {
+        log.push('finally');
+      }
+    });
+    const error = new RangeError('block');
+    await runVirtual(function* () {
+      const guard = yield* cm().hold();
+      try {
+        yield* asyncWith(guard, function* (g) {
+          assert.equal(g.value, 'v');
+          throw error;
+        });
+      } catch (e) {
+        log.push(`propagated ${(e as Error).message}`);
+      }
+      const stack = new AsyncExitStack();
+      stack.push(yield* cm().hold());
+      try {
+        yield* stack.exit(error);
+      } catch (e) {
+        assert.fail(`the generator re-threw the error it was given: not the exit's failure (${String(e)})`);
+      }
+    });
+    assert.deepEqual(log, ['catch block', 'finally', 'propagated block', 'catch block', 'finally']);
   });
 });
