@@ -159,6 +159,28 @@ for (const style of ['coro', 'async'] as const) {
       assert.deepEqual(state, [1, 'block', 999]);
     });
 
+    test('cancelling the task during the setup: CancelledError at the setup’s await, the block and cleanup never run', async () => {
+      const state: unknown[] = [];
+      const woohoo = makeBoth(state)[style];
+      await runVirtual(function* () {
+        const task = createTask(function* () {
+          yield* asyncWith(woohoo(), function* () {
+            state.push('block');
+          });
+        });
+        yield* sleep(5); // the setup waits 10 ms
+        task.cancel();
+        try {
+          yield* task;
+          assert.fail('expected CancelledError');
+        } catch (e) {
+          assert.ok(e instanceof CancelledError);
+        }
+        assert.equal(getRunningLoop().time(), 5);
+      });
+      assert.deepEqual(state, [1]);
+    });
+
     test('test_contextmanager_except: a generator that catches the error and finishes swallows it', async () => {
       const state: unknown[] = [];
       const gens = {
