@@ -15,9 +15,14 @@ import { checkMs } from './validate.js';
  * assumes `for await` awaits the values it gives (it does for async generators), and would
  * type a Future as its result: here it does not. Use `f.result()`, `f.exception()`, `yield* f`.
  *
- * If the program (any of its files) also iterates an `asCompleted()` of the same result type
- * synchronously, TypeScript may reuse those types for `for await` (and type the variable as
- * the result); annotate then: `const ac: AsyncIterable<CompletedFuture<T>> = asCompleted(…)`.
+ * If the program also iterates an `asCompleted()` of the same result type synchronously
+ * (`for (const next of …)`, checked first), TypeScript 5.9 types `for await` from those cached
+ * sync iteration types, awaited, and the variable becomes the result `T` (its checker consults
+ * cached sync iteration types before it computes async ones). It cannot be fixed in the
+ * declaration: a thenable given by `for await` is typed as awaited whenever TypeScript reads
+ * cached types, which is also why a `CompletedFuture` is not typed as the `Task` passed in.
+ * Annotate instead: `const ac: AsyncIterable<CompletedFuture<T>> = asCompleted(…)`, and
+ * compare with the tasks through the wider type: `(tasks as readonly CompletedFuture<T>[]).includes(f)`.
  */
 export type CompletedFuture<T> = Omit<Future<T>, 'then'>;
 

@@ -1,4 +1,4 @@
-import { Future, type Awaitable, type Coro } from './futures.js';
+import { Future, type Awaitable, type Coro, type Yieldable } from './futures.js';
 import { awaitInline, TASK_MODE } from './body-runner.js';
 import { describe, isIterator, isThenable } from './values.js';
 
@@ -13,7 +13,10 @@ export interface AsyncContextManager<T> {
 /**
  * `async with` for generator coroutines: awaits `cm.enter()`, runs `body(value)`, and
  * always awaits `cm.exit(error)` afterwards, even when the body fails or the task is
- * cancelled. Also accepts an `AsyncDisposable` (the value is the resource itself).
+ * cancelled. Also accepts an `AsyncDisposable` (the value is the resource itself): its
+ * `[Symbol.asyncDispose]` is called with the body's error as argument when the body failed
+ * (with none after a success), so a handler that takes a parameter learns the error, which
+ * `await using` cannot tell it; it cannot swallow the error (only `exit()` returning true does).
  * Async functions use `await using` instead.
  *
  * @example
@@ -21,11 +24,12 @@ export interface AsyncContextManager<T> {
  *   yield* conn.send('hello');
  * });
  */
-export function* asyncWith<T, R>(
-  cm: AsyncContextManager<T> | AsyncDisposable,
-  body: (value: T) => Coro<R>,
+export function* asyncWith<M extends AsyncContextManager<unknown> | AsyncDisposable, R>(
+  cm: M,
+  body: (value: EnteredValue<M>) => Coro<R>,
 ): Coro<R> {
-  const manager = asManager<T>(cm);
+  type T = EnteredValue<M>;
+  const manager = asManager<T>(cm as AsyncContextManager<T> | AsyncDisposable, 'asyncWith');
   const value = yield* settle(manager.enter());
   let result: R;
   try {
@@ -46,13 +50,37 @@ export function* asyncWith<T, R>(
   return result;
 }
 
-function asManager<T>(cm: AsyncContextManager<T> | AsyncDisposable): AsyncContextManager<T> {
+/**
+ * The value `enter()` gives once awaited, as `settle()` awaits it (a Future, a coroutine or an
+ * operation, a Promise; anything else, strings and arrays included, as is); for an
+ * `AsyncDisposable` without `enter()`, the object itself.
+ */
+export type EnteredValue<M> = M extends { enter(): infer E } ? Settled<E> : M;
+
+/** What `settle(value)` gives. */
+export type Settled<E> = E extends Future<infer T>
+  ? T
+  : E extends { next(...args: any[]): IteratorResult<unknown, infer T>; throw(...args: any[]): unknown }
+    ? T
+    : E extends PromiseLike<infer T>
+      ? T
+      : E extends Yieldable<infer T>
+        ? T
+        : E;
+
+/** @internal `cm` as an enter/exit pair (an `AsyncDisposable` enters as itself); `call` names the caller in errors. */
+export function asManager<T>(cm: AsyncContextManager<T> | AsyncDisposable, call: string): AsyncContextManager<T> {
   const candidate = cm as Partial<AsyncContextManager<T>> & Partial<AsyncDisposable>;
-  if (typeof candidate.enter === 'function' && typeof candidate.exit === 'function') return cm as AsyncContextManager<T>;
-  if (typeof candidate[Symbol.asyncDispose] === 'function') {
-    return { enter: () => cm as T, exit: () => (cm as AsyncDisposable)[Symbol.asyncDispose]() };
+  if (typeof candidate?.enter === 'function' && typeof candidate.exit === 'function') return cm as AsyncContextManager<T>;
+  if (typeof candidate?.[Symbol.asyncDispose] === 'function') {
+    const dispose = candidate[Symbol.asyncDispose] as (error?: unknown) => PromiseLike<void>;
+    // The error as argument, where the language cannot pass it (`await using`) it is absent.
+    return { enter: () => cm as T, exit: (error) => (error === undefined ? dispose.call(cm) : dispose.call(cm, error)) };
   }
-  throw new TypeError('asyncWith() expects an object with enter() and exit(), or with [Symbol.asyncDispose]()');
+  throw new TypeError(
+    `${call}() expects an async context manager (an object with enter() and exit()) or an AsyncDisposable ` +
+      `(with [Symbol.asyncDispose]()), got ${describe(cm)}`,
+  );
 }
 
 /** Awaits any awaitable (or plain value) from a coroutine. */

@@ -312,6 +312,12 @@ export class Future<T = unknown> implements Yieldable<T>, PromiseLike<T> {
  * mistaken `yield future`.
  */
 export class FutureAwaiter<T> implements Iterator<Suspend, T, unknown> {
+  /**
+   * Type-only (nothing at run time): named so that a mistaken `yield sleep(10)` in a
+   * coroutine fails to compile with a message that says the fix, "Property '… use yield*,
+   * not yield …' is missing in type 'Sleep<void>'".
+   */
+  declare readonly ['to await in a coroutine, use yield*, not yield']: true;
   /** @internal */ readonly _future: Future<T>;
 
   constructor(future: Future<T>) {

@@ -15,7 +15,12 @@ export interface GatherOptions {
 type GatherArg = Awaitable<unknown> | (() => unknown);
 type ResultOf<A> = A extends () => infer R ? (R extends Awaitable<unknown> ? AwaitedOf<R> : R) : AwaitedOf<A>;
 type Results<A extends readonly unknown[]> = { -readonly [K in keyof A]: ResultOf<A[K]> };
-type ResultsOrErrors<A extends readonly unknown[]> = { -readonly [K in keyof A]: ResultOf<A[K]> | Error };
+/**
+ * With `returnExceptions`, a failed child's slot holds what it threw, and any value can be
+ * thrown (and a cancelled child's CancelledError): each slot is `unknown`, to narrow with
+ * `instanceof`. (`ResultOf<A[K]> | unknown` is `unknown`: written so to say what a slot holds.)
+ */
+type ResultsOrErrors<A extends readonly unknown[]> = { -readonly [K in keyof A]: ResultOf<A[K]> | unknown };
 
 /** The Future `gather()` returns: cancelling it cancels every child. */
 export class GatheringFuture<T> extends Future<T> {

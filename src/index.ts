@@ -40,7 +40,15 @@ export { taskGroup, TaskGroup, type TaskGroupBody } from './taskgroup.js';
 export { InlineAwaitable } from './body-runner.js';
 export { run, Runner, type RunOptions } from './runners.js';
 export { aiter, forAwait, AsyncIteration } from './async-iter.js';
-export { asyncWith, type AsyncContextManager } from './async-with.js';
+export { asyncWith, type AsyncContextManager, type EnteredValue, type Settled } from './async-with.js';
+export {
+  asyncContextManager,
+  GeneratorContextManager,
+  ContextGuard,
+  type AsyncContextGuard,
+  type ContextCoro,
+} from './contextlib/context-manager.js';
+export { AsyncExitStack, type ContextManager, type ExitFunction, type ExitLike } from './contextlib/exit-stack.js';
 export { EventLoop, newEventLoop } from './loop/event-loop.js';
 export { getRunningLoop } from './loop/event-loop.js';
 export { Handle, TimerHandle } from './loop/handles.js';

@@ -40,6 +40,13 @@ export interface RunOptions {
  * } finally {
  *   await runner.close();
  * }
+ *
+ * // The same with `await using` (asyncio: `with asyncio.Runner() as runner:`):
+ * {
+ *   await using runner = new Runner();
+ *   await runner.run(main());
+ *   await runner.run(other());
+ * } // closed here, even if a run failed
  */
 export class Runner {
   readonly #options: RunOptions;
@@ -115,6 +122,11 @@ export class Runner {
       loop.close();
       reportUnretrieved(loop);
     }
+  }
+
+  /** `await using runner = new Runner()`: closes the runner (`close()`) when the block ends. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   #onSigint(task: Task<unknown>, listener: () => void): void {

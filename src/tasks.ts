@@ -9,13 +9,14 @@ import { anchorMaps } from './loop/map-anchors.js';
 
 /**
  * What a Task can run: a coroutine (generator object), a generator function, or a
- * function returning a coroutine or a Promise (an async function).
+ * function returning a coroutine or a Promise (an async function). A function returning
+ * a plain value (`createTask(() => 42)`) does not compile: make it `async`, or a `function*`.
  */
 export type TaskTarget<T> =
   | Iterator<Suspend, T, unknown>
   | (() => Iterator<Suspend, T, unknown>)
   | (() => PromiseLike<T>)
-  | (() => T | PromiseLike<T> | Iterator<Suspend, T, unknown>);
+  | (() => PromiseLike<T> | Iterator<Suspend, T, unknown>);
 
 /** Options of `createTask(target, options)` and `loop.createTask()`. */
 export interface TaskOptions {

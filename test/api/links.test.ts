@@ -12,8 +12,8 @@ import { ROOT } from '../../scripts/api-model.ts';
 
 const SKIP = new Set(['node_modules', 'dist', '.git', 'scratch']);
 
-/** Fenced code is not prose: `](` or `#` in a code sample is neither a link nor a heading. */
-const prose = (text: string): string => text.replace(/^```[\s\S]*?^```/gm, '');
+/** Code is not prose: `](` or `#` in a code sample or an inline code span is neither a link nor a heading. */
+const prose = (text: string): string => text.replace(/^```[\s\S]*?^```/gm, '').replace(/`[^`\n]*`/g, '');
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to dashes, repeats numbered. */
 function anchors(markdown: string): Set<string> {
