@@ -22,6 +22,8 @@ import { argumentError, checkMs } from '../validate.js';
  * even when a task spins on `sleep(0)`.
  */
 const SLICE_MS = 4;
+/** Iterations between two looks at the clock (a power of 2). */
+const CLOCK_EVERY = 16;
 /** Ready entries run between two looks at the clock in a long iteration. */
 const READY_BATCH = 1024;
 /** The longest delay Node's setTimeout honours (ms). */
@@ -83,6 +85,8 @@ export class EventLoop implements AbstractEventLoop {
   #running = false;
   #stopping = false;
   #exceptionHandler: ExceptionHandler | null = null;
+  /** Iterations since the clock was last read, modulo CLOCK_EVERY. */
+  #iterations = 0;
   /**
    * When the current time slice ends (see SLICE_MS). A double from the start: a small integer
    * would change the field's representation, and so the loops' map, at the first assignment,
@@ -445,7 +449,9 @@ export class EventLoop implements AbstractEventLoop {
           }
         }
       }
-      if (performance.now() >= this.#sliceEnd) {
+      // The clock is read every CLOCK_EVERY iterations: a loop passing one item back and
+      // forth runs millions of tiny iterations, and reading the clock was 5 % of them.
+      if ((this.#iterations = (this.#iterations + 1) & (CLOCK_EVERY - 1)) === 0 && performance.now() >= this.#sliceEnd) {
         await this.#yieldToNode();
       } else if (this.#foreign > 0) {
         await null; // let async-function tasks run their continuations between iterations
