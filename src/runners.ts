@@ -8,6 +8,8 @@ import { hasOpenAsyncIterators, shutdownAsyncIterators } from './async-iter.js';
 import { hasDefaultExecutor } from './executors/loop-executors.js';
 import { anchorMaps } from './loop/map-anchors.js';
 import { argumentError } from './validate.js';
+import { addSignalHandler, signalHandle } from './loop/signals.js';
+import type { Handle } from './loop/handles.js';
 
 /**
  * One event loop runs at a time in a process (asyncio: one per thread; JavaScript code has one
@@ -84,9 +86,13 @@ export class Runner {
     const loop = this.getLoop();
     const task = loop.createTask(main, { name: 'main' });
     this.#interrupts = 0;
-    const onSigint = (): void => this.#onSigint(task, onSigint);
-    const handleSigint = process.listenerCount('SIGINT') === 0;
-    if (handleSigint) process.on('SIGINT', onSigint);
+    // Through the loop's signal handlers (as a loop callback), only if nobody else handles SIGINT.
+    let sigint: Handle | null = null;
+    if (process.listenerCount('SIGINT') === 0) {
+      // It does not keep the process alive: a main that can never finish is still reported (DeadlockError).
+      addSignalHandler(loop, 'SIGINT', (main: Task<unknown>) => this.#onSigint(loop, main), [task], false);
+      sigint = signalHandle(loop, 'SIGINT');
+    }
     return loop
       .runUntilComplete(task)
       .catch((error: unknown) => {
@@ -96,7 +102,7 @@ export class Runner {
         throw error;
       })
       .finally(() => {
-        if (handleSigint) process.removeListener('SIGINT', onSigint);
+        if (sigint !== null && signalHandle(loop, 'SIGINT') === sigint) loop.removeSignalHandler('SIGINT');
       });
   }
 
@@ -129,14 +135,14 @@ export class Runner {
     return this.close();
   }
 
-  #onSigint(task: Task<unknown>, listener: () => void): void {
+  #onSigint(loop: EventLoop, task: Task<unknown>): void {
     this.#interrupts++;
     if (this.#interrupts === 1 && !task.done()) {
       task.cancel();
       return;
     }
     // Second interrupt: give SIGINT back to Node's default behaviour and re-raise it.
-    process.removeListener('SIGINT', listener);
+    loop.removeSignalHandler('SIGINT');
     process.kill(process.pid, 'SIGINT');
   }
 }
