@@ -160,6 +160,27 @@ describe('loop.addSignalHandler (asyncio add_signal_handler)', () => {
     assert.equal(process.listenerCount('SIGINT'), before);
   });
 
+  test("run()'s SIGINT handling, now through the loop: a second SIGINT ends a process whose main ignored the first", async () => {
+    let sent = 0;
+    let output = '';
+    const result = await runChild(fileURLToPath(new URL('./fixtures/sigint-twice.ts', import.meta.url)), {
+      onStdout: (chunk, child) => {
+        output += chunk;
+        if (sent === 0 && output.includes('ready')) {
+          sent = 1;
+          child.kill('SIGINT');
+        } else if (sent === 1 && output.includes('going on')) {
+          sent = 2;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    assert.equal(result.timedOut, false, result.stderr);
+    assert.equal(sent, 2, result.stdout + result.stderr);
+    assert.equal(result.signal, 'SIGINT', `exit code ${result.code}: ${result.stderr}`);
+    assert.deepEqual(result.stdout.trim().split('\n'), ['ready', 'first SIGINT: cancelled, going on']);
+  });
+
   for (const style of ['generator', 'async']) {
     test(`a process stops gracefully on SIGTERM through a handler, and exits by itself (${style})`, async () => {
       let sent = false;
