@@ -51,6 +51,7 @@ export {
 export { AsyncExitStack, type ContextManager, type ExitFunction, type ExitLike } from './contextlib/exit-stack.js';
 export { EventLoop, newEventLoop } from './loop/event-loop.js';
 export { getRunningLoop } from './loop/event-loop.js';
+export type { SignalName } from './loop/signals.js';
 export { Handle, TimerHandle } from './loop/handles.js';
 export type { ExceptionContext, ExceptionHandler } from './loop/exception-handler.js';
 export {

@@ -8,6 +8,10 @@ import { hasOpenAsyncIterators, shutdownAsyncIterators } from './async-iter.js';
 import { hasDefaultExecutor } from './executors/loop-executors.js';
 import { anchorMaps } from './loop/map-anchors.js';
 import { argumentError } from './validate.js';
+import { addSignalHandler, signalHandle } from './loop/signals.js';
+import { hasResources, takeResources } from './loop/resources.js';
+import type { Suspend } from './futures.js';
+import type { Handle } from './loop/handles.js';
 
 /**
  * One event loop runs at a time in a process (asyncio: one per thread; JavaScript code has one
@@ -84,9 +88,13 @@ export class Runner {
     const loop = this.getLoop();
     const task = loop.createTask(main, { name: 'main' });
     this.#interrupts = 0;
-    const onSigint = (): void => this.#onSigint(task, onSigint);
-    const handleSigint = process.listenerCount('SIGINT') === 0;
-    if (handleSigint) process.on('SIGINT', onSigint);
+    // Through the loop's signal handlers (as a loop callback), only if nobody else handles SIGINT.
+    let sigint: Handle | null = null;
+    if (process.listenerCount('SIGINT') === 0) {
+      // It does not keep the process alive: a main that can never finish is still reported (DeadlockError).
+      addSignalHandler(loop, 'SIGINT', (main: Task<unknown>) => this.#onSigint(loop, main), [task], false);
+      sigint = signalHandle(loop, 'SIGINT');
+    }
     return loop
       .runUntilComplete(task)
       .catch((error: unknown) => {
@@ -96,12 +104,14 @@ export class Runner {
         throw error;
       })
       .finally(() => {
-        if (handleSigint) process.removeListener('SIGINT', onSigint);
+        if (sigint !== null && signalHandle(loop, 'SIGINT') === sigint) loop.removeSignalHandler('SIGINT');
       });
   }
 
   /**
-   * Cancels and awaits every task still pending, closes unfinished async iterators, shuts
+   * Cancels and awaits every task still pending, closes unfinished async iterators, closes
+   * the servers, connections and child processes still open (of `aio-ts/streams`,
+   * `aio-ts/subprocess`: a child is sent SIGTERM, then SIGKILL after 1 s, and reaped), shuts
    * the default executor down (waiting up to 5 minutes for its jobs), then closes the loop.
    * Errors raised by tasks while shutting down go to the loop's exception handler, and so do
    * exceptions of tasks and futures nobody retrieved (`Task exception was never retrieved`).
@@ -116,6 +126,8 @@ export class Runner {
       // it when `main` is rejected, so that the next `run()` does not find this loop running.
       if (loop._firstTask !== null) await unlessStuck(loop, cancelAllTasks(loop));
       if (hasOpenAsyncIterators(loop)) await unlessStuck(loop, loop.runUntilComplete(shutdownAsyncIterators(loop)));
+      // Servers, connections and children still open (src/loop/resources.ts): nothing outlives run().
+      if (hasResources(loop)) await unlessStuck(loop, closeResources(loop));
       // Only if one was made: no workers started just to be stopped.
       if (hasDefaultExecutor(loop)) await loop.runUntilComplete(loop.shutdownDefaultExecutor(EXECUTOR_JOIN_TIMEOUT_MS));
     } finally {
@@ -129,14 +141,14 @@ export class Runner {
     return this.close();
   }
 
-  #onSigint(task: Task<unknown>, listener: () => void): void {
+  #onSigint(loop: EventLoop, task: Task<unknown>): void {
     this.#interrupts++;
     if (this.#interrupts === 1 && !task.done()) {
       task.cancel();
       return;
     }
     // Second interrupt: give SIGINT back to Node's default behaviour and re-raise it.
-    process.removeListener('SIGINT', listener);
+    loop.removeSignalHandler('SIGINT');
     process.kill(process.pid, 'SIGINT');
   }
 }
@@ -153,6 +165,30 @@ async function unlessStuck(loop: EventLoop, step: Promise<void>): Promise<void> 
   } catch (error) {
     if (!(error instanceof DeadlockError)) throw error;
     loop.callExceptionHandler({ message: 'tasks still pending when the event loop closed', exception: error });
+  }
+}
+
+/** Closes the resources still open, all at once; a resource opened meanwhile is closed in the next round. */
+async function closeResources(loop: EventLoop): Promise<void> {
+  for (let round = 0; round < 10 && hasResources(loop); round++) {
+    const resources = takeResources(loop);
+    await loop.runUntilComplete(function* () {
+      const closing: Task<unknown>[] = [];
+      for (const resource of resources) {
+        try {
+          const coro = resource._closeAtRunEnd();
+          if (coro !== undefined) closing.push(loop.createTask(coro as Iterator<Suspend, unknown, unknown>, { name: `closing ${String(resource)}` }));
+        } catch (error) {
+          loop.callExceptionHandler({ message: 'error closing a resource at the end of run()', exception: error, resource });
+        }
+      }
+      yield* gatherFrom(closing, { returnExceptions: true });
+      for (const task of closing) {
+        if (!task.cancelled() && task.exception() !== null) {
+          loop.callExceptionHandler({ message: 'error closing a resource at the end of run()', exception: task.exception(), task });
+        }
+      }
+    });
   }
 }
 

@@ -398,6 +398,36 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
       { system: 'aio-gen', text: '< cpython', peer: 'cpython', factor: 1, strict: true },
     ],
   },
+  {
+    name: 'bulk-transfer',
+    title: 'N MiB received over one loopback TCP connection (a raw node:net sender piping 64 KiB blocks; the receiver is measured)',
+    perOp: 'MiB',
+    unit: 'ns',
+    n: 1024,
+    quickN: 64,
+    reference: 'aio-gen',
+    systems: [
+      node('aio-gen', 'aio-ts/streams: openConnection, yield* reader.read(65536) until EOF'),
+      node('aio-async', 'the same in an async function: await reader.read(65536)'),
+      node('raw-pipe', 'the floor: the raw socket piped (stream.pipeline) into a counting Writable'),
+    ],
+    goals: [{ system: 'aio-gen', text: '≤ 1.2× raw-pipe', peer: 'raw-pipe', factor: 1.2 }],
+  },
+  {
+    name: 'readline-file',
+    title: 'N lines of 20 bytes read one by one from a file (5M lines ≈ 100 MB)',
+    perOp: 'line',
+    unit: 'ns',
+    n: 5_000_000,
+    quickN: 500_000,
+    reference: 'aio-gen',
+    systems: [
+      node('aio-gen', 'yield* reader.readline() on fromReadable(fs.createReadStream(file))'),
+      node('aio-async', 'for await (const line of fromReadable(fs.createReadStream(file)))'),
+      node('node-readline', "node:readline's async iterator over fs.createReadStream(file)"),
+    ],
+    goals: [{ system: 'aio-gen', text: '≤ 1× node-readline', peer: 'node-readline', factor: 1 }],
+  },
 ];
 
 export function findWorkload(name: string): WorkloadSpec | undefined {

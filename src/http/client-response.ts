@@ -1,11 +1,10 @@
 import type { Dispatcher } from 'undici';
 import { InlineAwaitable } from '../body-runner.js';
-import { CancelledError } from '../errors.js';
 import type { Coro } from '../futures.js';
-import { currentTask } from '../tasks.js';
 import { ClientResponseError, ContentTypeError, type RequestInfo } from './errors.js';
 import type { Exchange } from './exchange.js';
 import { headersFrom, type RawHeaders } from './raw-headers.js';
+import { BodyReader } from './body-reader.js';
 
 type Body = Dispatcher.ResponseData['body'];
 
@@ -54,6 +53,7 @@ export class ClientResponse implements Disposable, AsyncDisposable {
   #bytes: Uint8Array | null = null;
   #streaming = false;
   #read: Promise<Uint8Array> | null = null;
+  #content: BodyReader | null = null;
   readonly #exchange: Exchange | null;
 
   /** @internal Made by `ClientSession`. */
@@ -125,16 +125,24 @@ export class ClientResponse implements Disposable, AsyncDisposable {
     return new InlineAwaitable(() => this.#readJson<T>(options));
   }
 
-  // TODO(streams): give a StreamReader of aio-ts/streams here once that module lands (being built
-  // concurrently); an async iterable of chunks until then.
   /**
-   * The body as an async iterable of chunks (`for await` in an async function, `forAwait`
-   * in a coroutine). It can be iterated once, instead of `bytes()`/`text()`/`json()`; the
-   * connection is given back when it ends or the loop is left early. Cancelling the task that
-   * iterates aborts the request.
+   * The body as a `StreamReader` of `aio-ts/streams` (a `BodyReader`): `readline()`,
+   * `readuntil()`, `readexactly()`, `read(n)`, each awaitable from both styles; iterating it
+   * (`for await` in an async function, `forAwait` in a coroutine) gives the chunks as they
+   * arrive. Read the body this way or with `bytes()`/`text()`/`json()`, not both (after those,
+   * `content` holds the whole body). The connection is given back at the body's end or on
+   * `release()`; cancelling a task waiting in a read aborts the request.
    */
-  get content(): AsyncIterable<Uint8Array> {
-    return { [Symbol.asyncIterator]: () => this.#iterate() };
+  get content(): BodyReader {
+    if (this.#content !== null) return this.#content;
+    if (this.#bytes !== null) return (this.#content = new BodyReader(null, null, this.#bytes));
+    if (this.#read !== null) {
+      throw new Error(`ClientResponse.content: the body of ${this.url.href} is being read by bytes()/text()/json(); read it one way only`);
+    }
+    const body = this.#body;
+    if (body === null) throw new Error(`ClientResponse.content: ${this.url.href} was released before its body was read`);
+    this.#streaming = true;
+    return (this.#content = new BodyReader(this.#exchange, body, null));
   }
 
   /**
@@ -160,7 +168,11 @@ export class ClientResponse implements Disposable, AsyncDisposable {
     const body = this.#body;
     this.#body = null;
     if (this.#read !== null) return; // a read under way gives the connection back when it ends
-    if (body !== null && this.#bytes === null && !this.#streaming) {
+    if (this.#streaming) {
+      this.#content!._release(); // the rest of a streamed body is not wanted: the connection is closed
+      return;
+    }
+    if (body !== null && this.#bytes === null) {
       // Drained in the background: the caller has no use for it, and a small rest keeps the socket reusable.
       body.dump().catch(() => {});
     }
@@ -245,38 +257,6 @@ export class ClientResponse implements Disposable, AsyncDisposable {
     }
     const text = yield* this.#readText(undefined);
     return JSON.parse(text) as T;
-  }
-
-  async *#iterate(): AsyncGenerator<Uint8Array, void, undefined> {
-    if (this.#bytes !== null) {
-      if (this.#bytes.length > 0) yield this.#bytes;
-      return;
-    }
-    const body = this.#body;
-    if (body === null) throw new Error(`ClientResponse.content: ${this.url.href} was released before its body was read`);
-    if (this.#streaming) throw new Error(`ClientResponse.content: the body of ${this.url.href} is already being iterated`);
-    if (this.#read !== null) throw new Error(`ClientResponse.content: the body of ${this.url.href} is being read by bytes()/text()/json(); read it one way only`);
-    this.#streaming = true;
-    const exchange = this.#exchange!;
-    // A cancel reaches a foreign await only through the task's signal: it aborts the request.
-    const task = currentTask(exchange.loop);
-    const signal = task?.signal;
-    const onAbort = (): void => exchange.abort(signal!.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      if (signal?.aborted) throw signal.reason instanceof CancelledError ? signal.reason : new CancelledError();
-      try {
-        for await (const chunk of body) yield chunk as Uint8Array;
-      } catch (error) {
-        if (signal?.aborted && signal.reason instanceof CancelledError) throw signal.reason;
-        throw exchange.translate(error);
-      }
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-      this.#body = null;
-      if (!body.readableEnded) body.destroy();
-      exchange.finish();
-    }
   }
 }
 

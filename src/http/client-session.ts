@@ -4,7 +4,8 @@ import { InlineAwaitable } from '../body-runner.js';
 import { fromPromise } from '../ensure-future.js';
 import type { Coro } from '../futures.js';
 import { Semaphore } from '../locks/semaphore.js';
-import { getRunningLoop } from '../loop/event-loop.js';
+import { getRunningLoop, type EventLoop } from '../loop/event-loop.js';
+import { trackResource, untrackResource } from '../loop/resources.js';
 import { describe } from '../values.js';
 import { ClientError, InvalidURL, TooManyRedirects, type RequestInfo } from './errors.js';
 import { headersFrom, type RawHeaders } from './raw-headers.js';
@@ -126,6 +127,8 @@ export class ClientSession implements AsyncDisposable {
   readonly #raiseForStatus: boolean;
   readonly #cookieJar: CookieJar | null;
   #closed = false;
+  /** The loop whose `run()` end closes the session if it is still open (the loop of its first request). */
+  #trackedBy: EventLoop | null = null;
 
   /** Validates `options` (TypeError/RangeError naming the option and the bad value); opens no connection yet. */
   constructor(options: ClientSessionOptions = {}) {
@@ -228,9 +231,15 @@ export class ClientSession implements AsyncDisposable {
     return Promise.resolve(this.close());
   }
 
+  /** @internal At the end of `run()`: a session still open is closed (its kept-alive connections would keep Node alive). */
+  _closeAtRunEnd(): Coro<void> {
+    return this.#close();
+  }
+
   *#close(): Coro<void> {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#trackedBy !== null) untrackResource(this.#trackedBy, this);
     yield* fromPromise(this.#agent.destroy(), getRunningLoop());
   }
 
@@ -267,6 +276,11 @@ export class ClientSession implements AsyncDisposable {
   *#send(p: Prepared): Coro<ClientResponse> {
     if (this.#closed) throw new ClientError(`${p.call}: the session is closed (make requests before close(), or use a new ClientSession)`);
     const loop = getRunningLoop();
+    if (this.#trackedBy !== loop) {
+      if (this.#trackedBy !== null) untrackResource(this.#trackedBy, this);
+      this.#trackedBy = loop;
+      trackResource(loop, this);
+    }
     const exchange = new Exchange(loop, p.call, p.url, p.total);
     const limit = this.#limit;
     if (limit !== null) yield* limit.acquire(); // cancelled here: nothing taken, nothing sent

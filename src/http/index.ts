@@ -4,6 +4,7 @@
  */
 export { ClientSession, type ClientSessionOptions, type ClientTimeout, type RequestOptions, type HeadersInit, type Params } from './client-session.js';
 export { ClientResponse, type JsonOptions } from './client-response.js';
+export { BodyReader } from './body-reader.js';
 export { CookieJar } from './cookie-jar.js';
 export { type RequestData } from './request-body.js';
 export {

@@ -1,7 +1,12 @@
 import { FormData as UndiciFormData } from 'undici';
 import { describe } from '../values.js';
+import { StreamReader } from '../streams/stream-reader.js';
 
-/** What `data` may be: text, bytes, a form (`FormData` → multipart, a plain object or `URLSearchParams` → urlencoded) or an async iterable of chunks (streamed). */
+/**
+ * What `data` may be: text, bytes, a form (`FormData` → multipart, a plain object or
+ * `URLSearchParams` → urlencoded), an async iterable of chunks or a `StreamReader` of
+ * `aio-ts/streams` (both streamed).
+ */
 export type RequestData =
   | string
   | Uint8Array
@@ -9,7 +14,8 @@ export type RequestData =
   | URLSearchParams
   | FormData
   | Record<string, string | number | boolean>
-  | AsyncIterable<Uint8Array | string>;
+  | AsyncIterable<Uint8Array | string>
+  | StreamReader;
 
 /** @internal A body ready for undici: what to send, its default Content-Type, and whether it can be sent twice (redirects). */
 export interface EncodedBody {
@@ -45,6 +51,10 @@ export function encodeBody(call: string, options: { json?: unknown; data?: unkno
     for (const [name, value] of data as Iterable<[string, string | Blob]>) form.append(name, value as never);
     return { body: form as unknown as FormData, contentType: null, replayable: true };
   }
+  if (data instanceof StreamReader) {
+    // Its own iteration gives lines (a long binary line would hit its limit): read blocks instead.
+    return { body: blocksOf(data), contentType: 'application/octet-stream', replayable: false };
+  }
   if (typeof (data as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
     return { body: chunks(call, data as AsyncIterable<unknown>), contentType: 'application/octet-stream', replayable: false };
   }
@@ -61,6 +71,15 @@ export function encodeBody(call: string, options: { json?: unknown; data?: unkno
   throw new TypeError(
     `${call}: data must be a string, Uint8Array, ArrayBuffer, URLSearchParams, FormData, plain object or async iterable, got ${describe(data)} (for JSON use the json option)`,
   );
+}
+
+/** Streams a StreamReader to its end, block by block (what is buffered, up to its limit). */
+async function* blocksOf(reader: StreamReader): AsyncGenerator<Uint8Array, void, undefined> {
+  for (;;) {
+    const block = await reader.read(reader.limit);
+    if (block.length === 0) return;
+    yield block;
+  }
 }
 
 /** Streams an async iterable, checking each chunk (strings are sent as UTF-8). */

@@ -15,6 +15,7 @@ import type { Executor } from '../executors/executor.js';
 import { buildAnchors } from './map-anchors.js';
 import type { AbstractEventLoop } from './events.js';
 import { argumentError, checkMs } from '../validate.js';
+import { addSignalHandler, removeSignalHandler, removeAllSignalHandlers, signalsRunning, type SignalName } from './signals.js';
 
 /**
  * The loop hands control back to Node's own event loop at least this often (ms) while
@@ -198,10 +199,12 @@ export class EventLoop implements AbstractEventLoop {
     this.#stalled = false;
     setRunningLoop(this);
     process.on('beforeExit', this.#onBeforeExit);
+    signalsRunning(this);
     return this.#drive().finally(() => {
       process.removeListener('beforeExit', this.#onBeforeExit);
       this.#stopping = false;
       this.#running = false;
+      signalsRunning(this);
       setRunningLoop(null);
     });
   }
@@ -236,6 +239,33 @@ export class EventLoop implements AbstractEventLoop {
     this._ready.clear();
     this.#timers.clear();
     closeDefaultExecutor(this);
+    removeAllSignalHandlers(this);
+  }
+
+  /**
+   * Runs `callback(...args)` on this loop each time the process receives `signal` (a name
+   * such as `'SIGUSR2'`, or its number), as asyncio's `add_signal_handler`: the callback is
+   * queued like `callSoon` when the signal arrives, never run inside Node's signal event.
+   * Replaces a handler already set for that signal. Throws for an unknown signal and for
+   * SIGKILL/SIGSTOP (they cannot be caught). Handlers are removed when the loop closes. While
+   * the loop runs, a handler keeps the process alive (a task may wait for the signal).
+   *
+   * @example
+   * import { run, Event, getRunningLoop } from 'aio-ts';
+   *
+   * await run(function* () {
+   *   const stop = new Event();
+   *   getRunningLoop().addSignalHandler('SIGTERM', () => stop.set());
+   *   yield* stop.wait(); // until `kill <pid>`
+   * });
+   */
+  addSignalHandler<A extends unknown[]>(signal: SignalName, callback: (...args: A) => unknown, ...args: A): void {
+    addSignalHandler(this, signal, callback, args);
+  }
+
+  /** Removes the handler set for `signal`; true if there was one (asyncio's `remove_signal_handler`). */
+  removeSignalHandler(signal: SignalName): boolean {
+    return removeSignalHandler(this, signal);
   }
 
   /**

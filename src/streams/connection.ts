@@ -135,6 +135,7 @@ function* connecting(
     signal?.removeEventListener('abort', onAbort);
     if (!ok) socket.destroy();
   }
+  writer._trackIn(loop);
   return [reader, writer];
 }
 

@@ -15,3 +15,5 @@ export { NEXT_OPERATION, type OperationIterable } from '../operation.js';
 export { gather } from '../gather.js';
 export { CancelledError } from '../errors.js';
 export type { AsyncContextManager } from '../async-with.js';
+/** @internal */
+export { trackResource, untrackResource, type RunResource } from '../loop/resources.js';

@@ -1,6 +1,6 @@
 import * as dgram from 'node:dgram';
 import { isIP } from 'node:net';
-import { type Coro, Future, getRunningLoop, InlineAwaitable, type Operation } from './core.js';
+import { type Coro, Future, getRunningLoop, InlineAwaitable, type Operation, trackResource, untrackResource } from './core.js';
 import { checkPort } from './connection.js';
 import { describe, ioFuture, toBuffer } from './util.js';
 
@@ -88,6 +88,9 @@ function* opening(options: DatagramEndpointOptions, type: 'udp4' | 'udp6', maxQu
     socket.off('error', onError);
     if (!ok) endpoint.close();
   }
+  // Closed at the end of run() if still open; its socket's 'close' unregisters it.
+  trackResource(loop, endpoint);
+  socket.once('close', () => untrackResource(loop, endpoint));
   return endpoint;
 }
 
@@ -173,6 +176,11 @@ export class DatagramEndpoint {
       // Not bound yet / already closed by Node: nothing left to release.
     }
     this.#wake();
+  }
+
+  /** @internal At the end of `run()`: closes it. */
+  _closeAtRunEnd(): void {
+    this.close();
   }
 
   /** True once `close()` was called. */

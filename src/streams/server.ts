@@ -12,6 +12,8 @@ import {
   type Suspend,
   Task,
   type TaskTarget,
+  trackResource,
+  untrackResource,
 } from './core.js';
 import { StreamReader, checkLimit } from './stream-reader.js';
 import { StreamWriter } from './stream-writer.js';
@@ -130,6 +132,7 @@ function* starting(
     netServer.off('error', onError);
     if (!ok) server.close();
   }
+  if (!server._closed) trackResource(loop, server);
   return server;
 }
 
@@ -300,7 +303,26 @@ export class Server implements AsyncDisposable, AsyncContextManager<Server> {
     }
   }
 
+  /** @internal True once `close()` was called. */
+  get _closed(): boolean {
+    return this.#closed;
+  }
+
+  /** @internal At the end of `run()`: stops listening and waits until its connections (closed by then as well) are gone. */
+  *_closeAtRunEnd(): Coro<void> {
+    this.close();
+    if (this.#fullyClosed) return;
+    const closed = ioFuture<void>(this.#loop); // completes by itself: hold a virtual clock
+    this.#closeWaiters.add(closed);
+    try {
+      yield* closed;
+    } finally {
+      this.#closeWaiters.delete(closed);
+    }
+  }
+
   #onClose(): void {
+    untrackResource(this.#loop, this);
     this.#fullyClosed = true;
     for (const waiter of this.#closeWaiters) if (!waiter.done()) waiter._resolve(undefined);
     this.#closeWaiters.clear();
@@ -329,6 +351,7 @@ export class Server implements AsyncDisposable, AsyncContextManager<Server> {
     }
     const reader = new StreamReader({ limit: this.#limit });
     const writer = new StreamWriter(socket, reader, true);
+    writer._trackIn(loop);
     socket.resume();
     this.#clients.add(writer);
     socket.once('close', () => this.#clients.delete(writer));

@@ -15,6 +15,7 @@ export const DEFAULT_LIMIT = 64 * 1024;
 
 const EMPTY = Buffer.alloc(0);
 const NEWLINE = Buffer.from('\n');
+const NL = 0x0a;
 
 /** What feeds a StreamReader and can be told to stop and go on (a socket, a Node Readable). */
 export interface ReaderSource {
@@ -257,6 +258,11 @@ export class StreamReader implements AsyncIterable<Buffer> {
   }
 
   *#readline(): Coro<Buffer> {
+    // Fast path: a whole line within the first chunk (most lines, when lines are short).
+    if (this.#exception === null && this.#size > 0) {
+      const at = this.#chunks[this.#head]!.indexOf(NL);
+      if (at !== -1 && at <= this.#limit) return this.#take(at + 1);
+    }
     try {
       return yield* this.#readuntil([NEWLINE]);
     } catch (error) {

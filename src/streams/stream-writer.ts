@@ -1,10 +1,10 @@
 import { Socket } from 'node:net';
 import * as tls from 'node:tls';
 import type { Duplex, Writable } from 'node:stream';
-import { type Coro, Future, getRunningLoop, InlineAwaitable, type Operation } from './core.js';
+import { type Coro, type EventLoop, Future, getRunningLoop, InlineAwaitable, type Operation, trackResource, untrackResource } from './core.js';
 import { ConnectionResetError } from './errors.js';
 import type { StreamReader } from './stream-reader.js';
-import { describe, ioFuture, toBuffer } from './util.js';
+import { describe, ioFuture, RUN_END_GRACE_MS, toBuffer } from './util.js';
 
 /** Names `getExtraInfo()` knows. */
 export type ExtraInfoName = 'peername' | 'sockname' | 'socket' | 'peercert' | 'cipher';
@@ -51,6 +51,8 @@ export class StreamWriter {
   #eofWritten = false;
   #drainWaiters = new Set<Future<void>>();
   #closeWaiters = new Set<Future<void>>();
+  /** The loop whose `run()` end closes this connection, while it is open (see `_trackIn`). */
+  #trackedBy: EventLoop | null = null;
 
   /**
    * @internal Made by `openConnection`, `startServer` and `fromWritable`/`fromDuplex`.
@@ -147,6 +149,34 @@ export class StreamWriter {
   _abort(): void {
     this.#closing = true;
     this.#stream.destroy();
+  }
+
+  /**
+   * @internal A connection opened by `openConnection`/`startServer` on `loop`: if still open
+   * when `run()` ends, it is closed then (see `_closeAtRunEnd`).
+   */
+  _trackIn(loop: EventLoop): void {
+    if (this.#lost) return;
+    this.#trackedBy = loop;
+    trackResource(loop, this);
+  }
+
+  /**
+   * @internal At the end of `run()`: closes the connection after what is buffered (which has
+   * `RUN_END_GRACE_MS` of real time to leave), then drops it.
+   */
+  *_closeAtRunEnd(): Coro<void> {
+    this.close();
+    if (this.#lost) return;
+    const closed = ioFuture<void>(getRunningLoop()); // the socket closes by itself: hold a virtual clock
+    this.#closeWaiters.add(closed);
+    const timer = setTimeout(() => this._abort(), RUN_END_GRACE_MS);
+    try {
+      yield* closed;
+    } finally {
+      clearTimeout(timer);
+      this.#closeWaiters.delete(closed);
+    }
   }
 
   /** True once `close()` was called or the connection is lost. */
@@ -328,6 +358,10 @@ export class StreamWriter {
 
   #connectionLost(): void {
     this.#lost = true;
+    if (this.#trackedBy !== null) {
+      untrackResource(this.#trackedBy, this);
+      this.#trackedBy = null;
+    }
     const reader = this.#reader;
     // Lost without an error (closed here, or by the peer): readers see EOF.
     if (reader !== null && reader.exception() === null) reader.feedEof();

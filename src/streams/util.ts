@@ -28,3 +28,10 @@ export function toBuffer(data: Uint8Array | string, where: string): Buffer {
   if (data instanceof Uint8Array) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   throw new TypeError(`${where} expects a Buffer, Uint8Array or string, got ${describe(data)}`);
 }
+
+/**
+ * At the end of `run()`, how long (real time, ms) a connection still open may take to send
+ * what is buffered and close, and a child to exit after SIGTERM, before it is dropped
+ * (destroyed) or killed (SIGKILL).
+ */
+export const RUN_END_GRACE_MS = 1000;

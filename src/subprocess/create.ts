@@ -164,7 +164,7 @@ function* starting(call: string, what: string, start: () => ChildProcess, plan: 
     stderr = new StreamReader({ limit: plan.limit });
     feed(stderr, [child.stderr]);
   }
-  return new Process(child, stdin, stdout, stderr);
+  return new Process(child, stdin, stdout, stderr, loop);
 }
 
 /** Feeds `reader` from one or more Readables; EOF once all have ended. */

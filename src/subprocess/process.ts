@@ -3,15 +3,18 @@ import { constants } from 'node:os';
 import {
   type AsyncContextManager,
   type Coro,
+  type EventLoop,
   Future,
   gather,
   getRunningLoop,
   InlineAwaitable,
   type Operation,
+  trackResource,
+  untrackResource,
 } from '../streams/core.js';
 import type { StreamReader } from '../streams/stream-reader.js';
 import type { StreamWriter } from '../streams/stream-writer.js';
-import { describe, ioFuture, toBuffer } from '../streams/util.js';
+import { describe, ioFuture, RUN_END_GRACE_MS, toBuffer } from '../streams/util.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -34,14 +37,23 @@ export class Process implements AsyncDisposable, AsyncContextManager<Process> {
   #returncode: number | null = null;
   readonly #exitWaiters = new Set<Future<number>>();
 
-  /** @internal Made by `createSubprocessExec`/`createSubprocessShell` once the child has started. */
-  constructor(child: ChildProcess, stdin: StreamWriter | null, stdout: StreamReader | null, stderr: StreamReader | null) {
+  /**
+   * @internal Made by `createSubprocessExec`/`createSubprocessShell` once the child has
+   * started. A child still running when `run()` ends on `loop` is terminated then.
+   */
+  constructor(child: ChildProcess, stdin: StreamWriter | null, stdout: StreamReader | null, stderr: StreamReader | null, loop?: EventLoop) {
     this.#child = child;
     this.stdin = stdin;
     this.stdout = stdout;
     this.stderr = stderr;
     if (child.exitCode !== null || child.signalCode !== null) this.#exited(child.exitCode, child.signalCode);
-    else child.once('exit', (code, signal) => this.#exited(code, signal));
+    else {
+      if (loop !== undefined) trackResource(loop, this);
+      child.once('exit', (code, signal) => {
+        if (loop !== undefined) untrackResource(loop, this);
+        this.#exited(code, signal);
+      });
+    }
   }
 
   /** The child's process id. */
@@ -131,6 +143,29 @@ export class Process implements AsyncDisposable, AsyncContextManager<Process> {
     } finally {
       this.#exitWaiters.delete(waiter);
     }
+  }
+
+  /**
+   * @internal At the end of `run()`, a child still running is sent SIGTERM, then SIGKILL if it
+   * has not exited after `RUN_END_GRACE_MS` (real time), and reaped; its pipes are closed.
+   */
+  *_closeAtRunEnd(): Coro<void> {
+    if (this.#returncode === null) {
+      const exited = ioFuture<number>(getRunningLoop()); // the child exits by itself: hold a virtual clock
+      this.#exitWaiters.add(exited);
+      this.terminate();
+      const timer = setTimeout(() => this.kill(), RUN_END_GRACE_MS);
+      try {
+        yield* exited;
+      } finally {
+        clearTimeout(timer);
+        this.#exitWaiters.delete(exited);
+      }
+    }
+    // A grandchild may still hold the other ends: do not let the pipes keep the process alive.
+    this.stdin?._abort();
+    this.#child.stdout?.destroy();
+    this.#child.stderr?.destroy();
   }
 
   *#dispose(): Coro<void> {

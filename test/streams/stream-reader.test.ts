@@ -92,6 +92,16 @@ describe('StreamReader framing (generator coroutines)', () => {
     });
   });
 
+  test('readline within one chunk (its fast path) keeps the limit rule: a newline at index limit is fine, past it is not', async () => {
+    await run(function* () {
+      const reader = fed(['01234\n012345\nok\n'], true, 5);
+      assert.equal((yield* reader.readline()).toString(), '01234\n'); // newline at index 5 = limit: accepted, as asyncio
+      yield* expectThrows(reader.readline(), RangeError); // newline at index 6 > limit
+      assert.equal((yield* reader.readline()).toString(), 'ok\n');
+      assert.equal(reader.atEof(), true);
+    });
+  });
+
   test('readline without newline past the limit clears the buffer', async () => {
     await run(function* () {
       const reader = fed(['0123456789abc'], false, 5);
