@@ -276,13 +276,15 @@ class PipelineIterator<T> implements AsyncIterator<T> {
   /** Cancels the stages and waits until they have finished. */
   async #stop(): Promise<void> {
     const driver = this.#driver;
-    this.#out.shutdown(true);
-    if (driver === null || driver.done()) return;
-    driver.cancel();
     try {
+      if (driver === null || driver.done()) return;
+      driver.cancel();
       await driver;
     } catch (error) {
       if (!(error instanceof CancelledError)) throw firstError(error);
+    } finally {
+      // Later next() calls end at once. Only now: a stage still putting would see QueueShutDown.
+      this.#out.shutdown(true);
     }
   }
 }

@@ -10,9 +10,10 @@ import { CancelledError, TimeoutError } from '../errors.js';
 import { Queue } from '../queues/queue.js';
 import { Semaphore } from '../locks/semaphore.js';
 import { runBody, TASK_MODE } from '../body-runner.js';
-import { GeneratorFunction } from '../values.js';
+import { GeneratorFunction, isThenable } from '../values.js';
 import { sleep } from '../sleep.js';
 import { timeout } from '../timeouts.js';
+import { forAwait } from '../async-iter.js';
 import { requireRunningLoop } from '../loop/running.js';
 import type { TaskGroup } from '../taskgroup.js';
 import { PipelineError } from './errors.js';
@@ -36,11 +37,32 @@ export interface Stage {
 /** A function of the pipeline's user: a generator function, an async function or a plain one. */
 export type StageFn<A, R> = (item: A) => Coro<R> | PromiseLike<R> | R;
 
-/** Calls a user function in the calling task, so that cancelling the task reaches its awaits. */
+/** An async iterable a plain function returned, kept from being taken for a coroutine. */
+class Boxed {
+  constructor(readonly value: unknown) {}
+}
+
+/**
+ * Prepares a user function for `call()`. A function that is not a generator function runs
+ * as async code of the task (runBody), which runs a coroutine or operation it returns (so
+ * `(n) => fetch(n)` works) and follows a Promise; an async iterable it returns (an async
+ * generator, for flatMap) has a `next()` too, and is boxed so that it is passed on as a value.
+ */
+export function prepare<A, R>(fn: StageFn<A, R>): StageFn<A, R> {
+  if (fn instanceof GeneratorFunction) return fn;
+  return (item: A) => {
+    const out = fn(item) as unknown;
+    if (out !== null && typeof out === 'object' && Symbol.asyncIterator in out && !isThenable(out)) return new Boxed(out) as R;
+    return out as R;
+  };
+}
+
+/** Calls a function made by `prepare()` in the calling task, so that cancelling the task reaches its awaits. */
 export function* call<A, R>(fn: StageFn<A, R>, item: A): Coro<R> {
   // A generator function is stepped inline: no task context needed (see runBody).
   if (fn instanceof GeneratorFunction) return yield* (fn(item) as Coro<R>);
-  return yield* runBody<A, R>(fn, item, TASK_MODE);
+  const out = yield* runBody<A, R>(fn, item, TASK_MODE);
+  return out instanceof Boxed ? (out.value as R) : out;
 }
 
 /** Wraps a stage's error with the item that caused it; a cancellation passes as it is. */
@@ -75,11 +97,15 @@ export class WorkerStage implements Stage {
   constructor(
     readonly label: string,
     readonly buffer: number,
-    readonly fn: StageFn<any, unknown>,
+    fn: StageFn<any, unknown>,
     readonly emit: Emit,
     readonly concurrency: number,
     readonly ordered: boolean,
-  ) {}
+  ) {
+    this.fn = prepare(fn);
+  }
+
+  readonly fn: StageFn<any, unknown>;
 
   start({ tg, input, output }: StageContext): void {
     let running = this.concurrency;
@@ -157,10 +183,9 @@ export class WorkerStage implements Stage {
 function* drain(result: unknown): Coro<unknown[]> {
   if (result !== null && typeof result === 'object' && Symbol.asyncIterator in result) {
     const items: unknown[] = [];
-    const it = (result as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-    yield* runBody(async () => {
-      for (let r = await it.next(); !r.done; r = await it.next()) items.push(r.value);
-    }, undefined, TASK_MODE);
+    yield* forAwait(result as AsyncIterable<unknown>, (item) => {
+      items.push(item);
+    });
     return items;
   }
   if (result !== null && typeof result === 'object' && Symbol.iterator in result) return [...(result as Iterable<unknown>)];
