@@ -104,9 +104,10 @@ export class Lease<R> implements Disposable {
  *   return `query ${n} on connection ${lease.resource.id}`;
  * }
  *
- * await run(function* () {
- *   console.log(yield* gather(query(1), query(2), queryAsync(3))); // connections 1, 2, then 1 again
- *   yield* pool.close(); // closing 1, closing 2
+ * await run(async () => {
+ *   console.log(await gather(query(1), query(2), query(3))); // connections 1, 2, then 1 again
+ *   console.log(await queryAsync(4)); // query 4 on connection 2
+ *   await pool.close(); // closing 1, closing 2
  * });
  */
 export class ResourcePool<R> {
