@@ -87,6 +87,12 @@ describe('map', () => {
       const p = pipeline(new Set([1, 2, 3])).map((n) => n * 10);
       assert.deepEqual(await p.collect(), [10, 20, 30]);
       assert.deepEqual(await p.collect(), [10, 20, 30]);
+      // A plain function returning a coroutine (or an operation) has it run, as createTask would.
+      function* later(n: number): Coro<number> {
+        yield* sleep(n);
+        return -n;
+      }
+      assert.deepEqual(await pipeline([3, 1, 2]).map((n) => later(n), { concurrency: 3 }).collect(), [-1, -2, -3]);
     });
   });
 });
