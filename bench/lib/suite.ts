@@ -162,6 +162,23 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
     goals: [{ system: 'aio', text: '≤ 1.5× raw-channel', peer: 'raw-channel', factor: 1.5 }],
   },
   {
+    name: 'pipeline',
+    title: 'N items through a 3-stage pipeline, concurrency 16 per stage, trivial work (x + 1)',
+    perOp: 'item',
+    unit: 'ns',
+    n: 200_000,
+    quickN: 20_000,
+    reference: 'aio-gen',
+    systems: [
+      node('aio-gen', 'aio-ts/pipeline: pipeline(range).map(function*, { concurrency: 16 }) × 3, forEach'),
+      node('aio-gen-ordered', 'the same with ordered: true at each stage (input order kept, as Node streams do)'),
+      node('aio-async', 'the same with async stage functions, consumed with for await'),
+      node('aio-queues', 'the same by hand: 16 worker tasks per stage in a taskGroup, Queue(16) between stages'),
+      node('node-streams', 'Readable.from(range).map(async fn, { concurrency: 16 }) × 3, for await (keeps order)'),
+    ],
+    goals: [{ system: 'aio-gen', text: '≤ 1× node-streams', peer: 'node-streams', factor: 1 }],
+  },
+  {
     name: 'fanout-semaphore',
     title: 'N jobs under a limit of 64, each job awaits one tick',
     perOp: 'job',
