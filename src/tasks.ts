@@ -6,6 +6,7 @@ import { Future, FutureAwaiter, RESUMED, PENDING, CANCELLED, setWakeTask, type C
 import { requireRunningLoop, runningLoopOrNull } from './loop/running.js';
 import type { AbstractEventLoop } from './loop/events.js';
 import { anchorMaps } from './loop/map-anchors.js';
+import { forgetCancel, noteCancelCaught, noteCancelRequest, reportSwallowedCancel } from './debug-cancel.js';
 
 /**
  * What a Task can run: a coroutine (generator object), a generator function, or a
@@ -222,6 +223,7 @@ export class Task<T = unknown> extends Future<T> {
   override cancel(msg?: string): boolean {
     if (this._state !== PENDING) return false;
     this._cancels += CANCEL_REQUEST;
+    if (this._loop._debug) noteCancelRequest(this);
     const controller = aborts.get(this as Task<unknown>);
     if (controller !== undefined && !controller.signal.aborted) controller.abort(new CancelledError(msg));
     this._cancel = msg; // also the reason of a `signal` first asked for after this call
@@ -241,6 +243,7 @@ export class Task<T = unknown> extends Future<T> {
     if (cancelRequests(this._cancels) > 0) {
       this._cancels -= CANCEL_REQUEST;
       if (this._cancels === MUST_CANCEL) this._cancels = 0; // no request left: nothing to throw in
+      if (this._loop._debug) forgetCancel(this);
     }
     return cancelRequests(this._cancels);
   }
@@ -274,6 +277,8 @@ export class Task<T = unknown> extends Future<T> {
   _finishResult(value: T): void {
     this._resolve(value);
     this._loop._removeTask(this as Task<unknown>);
+    // Cancel requests left, none waiting to be thrown in: the coroutine caught the CancelledError.
+    if (this._cancels >= CANCEL_REQUEST && this._loop._debug) reportSwallowedCancel(this);
   }
 
   /** @internal */
@@ -366,6 +371,7 @@ export function taskStep(task: Task<any>): void {
     }
     task._mustCancel = false;
   }
+  const waited = task._futWaiter;
   task._futWaiter = null;
   const loop = task._loop;
   const previous = loop._currentTask;
@@ -394,6 +400,7 @@ export function taskStep(task: Task<any>): void {
   }
   loop._currentTask = previous;
   swapTaskContext(previousContext);
+  if (loop._debug && (error instanceof CancelledError || (waited !== null && waited._state === CANCELLED))) noteCaught(task, step);
   if (step.done) {
     if (task._mustCancel) {
       task._mustCancel = false;
@@ -412,6 +419,11 @@ export function taskStep(task: Task<any>): void {
     task._result = badYieldError(yielded);
     loop._pushReady(taskStep, task);
   }
+}
+
+/** Debug mode: the coroutine caught the CancelledError thrown in; note what it does next. */
+function noteCaught(task: Task<any>, step: IteratorResult<Suspend, unknown>): void {
+  noteCancelCaught(task, step.done ? undefined : step.value instanceof FutureAwaiter ? step.value._future : null);
 }
 
 /** @internal The error thrown into a coroutine that yielded something other than what `yield*` hands to its Task. */

@@ -1,0 +1,98 @@
+/**
+ * Debug mode: swallowed cancellation. In JavaScript every `catch` catches CancelledError (in
+ * Python `except Exception` does not), so a `try { … } catch {}` around an await can eat a
+ * cancel and let the task go on as if nothing happened. The task and `timeout()` call these
+ * hooks only when the loop is in debug mode; the places are kept outside the task (no field).
+ */
+import { callerStack, sourceOf } from './debug-info.js';
+import type { AbstractEventLoop } from './loop/events.js';
+
+/** A Task as these reports see it. */
+export interface CancelledTask {
+  readonly _loop: AbstractEventLoop;
+  _futWaiter: object | null;
+  getName(): string;
+  cancelling(): number;
+}
+
+interface CancelRecord {
+  /** Where `cancel()` was called. */
+  requestedAt: string | undefined;
+  /** Creation place of what the task was awaiting when the cancel reached it. */
+  deliveredAt: string | undefined;
+  /** What the task did first after the CancelledError was thrown in and caught (generator tasks). */
+  resumedAt: string | undefined;
+}
+
+const records = new WeakMap<object, CancelRecord>();
+
+/** `task.cancel()` was called: remember where (the first request of an episode counts). */
+export function noteCancelRequest(task: CancelledTask): void {
+  if (records.has(task)) return;
+  const waited = task._futWaiter;
+  records.set(task, {
+    requestedAt: callerStack(),
+    deliveredAt: waited === null ? undefined : sourceOf(waited),
+    resumedAt: undefined,
+  });
+}
+
+/**
+ * A CancelledError was thrown into a generator task and its step ended without it: the
+ * coroutine caught it. `awaited` is what it awaits next (null: a bare yield; undefined: it returned).
+ */
+export function noteCancelCaught(task: CancelledTask, awaited: object | null | undefined): void {
+  const record = records.get(task);
+  if (record === undefined || record.resumedAt !== undefined) return;
+  record.resumedAt =
+    awaited === undefined
+      ? 'it returned right after catching it'
+      : awaited === null
+        ? 'its next await was a bare hop (sleep(0))'
+        : (sourceOf(awaited) ?? `its next await was ${String(awaited)}`);
+}
+
+/** `uncancel()` left no request: the cancel was handled on purpose. */
+export function forgetCancel(task: CancelledTask): void {
+  if (task.cancelling() === 0) records.delete(task);
+}
+
+const ADVICE =
+  'a catch around an await caught the CancelledError and did not re-throw it. Re-throw it ' +
+  '(if (error instanceof CancelledError) throw error), or call currentTask().uncancel() if ignoring the cancel is intended';
+
+/** The task finished normally while cancellation requests were pending (`cancelling() > 0`). */
+export function reportSwallowedCancel(task: CancelledTask): void {
+  const record = records.get(task);
+  records.delete(task);
+  task._loop.callExceptionHandler({
+    message: `Task ${JSON.stringify(task.getName())} was cancelled but finished normally: ${ADVICE}`,
+    task,
+    ...places(record),
+  });
+}
+
+/**
+ * A `timeout()` block expired (its cancel was delivered) but the block ended without the
+ * CancelledError: no TimeoutError, and the block ran past its deadline.
+ */
+export function reportSwallowedTimeout(task: CancelledTask, deadline: number): void {
+  const record = records.get(task);
+  records.delete(task);
+  task._loop.callExceptionHandler({
+    message:
+      `timeout() expired in Task ${JSON.stringify(task.getName())} (deadline: loop time ${deadline} ms) but its block ` +
+      `finished normally, ${task._loop.time() - deadline} ms late and without TimeoutError: ${ADVICE}`,
+    task,
+    ...places(record),
+  });
+}
+
+function places(record: CancelRecord | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (record === undefined) return out;
+  if (record.requestedAt !== undefined) out['cancelRequestedAt'] = `\n${record.requestedAt}`;
+  if (record.deliveredAt !== undefined) out['cancelDeliveredAt'] = `\n${record.deliveredAt}`;
+  if (record.resumedAt !== undefined) out['resumedAt'] = `\n${record.resumedAt}`;
+  return out;
+}
