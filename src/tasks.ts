@@ -6,6 +6,7 @@ import { Future, FutureAwaiter, RESUMED, PENDING, CANCELLED, setWakeTask, type C
 import { requireRunningLoop, runningLoopOrNull } from './loop/running.js';
 import type { AbstractEventLoop } from './loop/events.js';
 import { anchorMaps } from './loop/map-anchors.js';
+import { markAwaited } from './debug-awaited.js';
 import { forgetCancel, noteCancelCaught, noteCancelRequest, reportSwallowedCancel } from './debug-cancel.js';
 
 /**
@@ -74,6 +75,7 @@ function adopt<I extends Iterator<Suspend, unknown, unknown>>(coro: I, task: Tas
     );
   }
   if ((coro as unknown as Generator).next === generatorNext) (coro as { [RUN_BY]?: Task<unknown> })[RUN_BY] = task;
+  markAwaited(coro); // run by a task: not "never awaited", even if cancelled before it starts
   return coro;
 }
 
