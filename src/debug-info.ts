@@ -41,7 +41,7 @@ export function callerStack(): string | undefined {
   return frames.slice(first, first + limit).join('\n');
 }
 
-function isOwnFrame(frame: string): boolean {
+export function isOwnFrame(frame: string): boolean {
   return frame.includes(OWN_DIR) || frame.includes(OWN_DIR_URL);
 }
 

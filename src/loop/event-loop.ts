@@ -13,6 +13,7 @@ import { defaultExceptionHandler, type ExceptionContext, type ExceptionHandler }
 import { runInExecutor, setDefaultExecutor, shutdownDefaultExecutor, closeDefaultExecutor } from '../executors/loop-executors.js';
 import type { Executor } from '../executors/executor.js';
 import { buildAnchors } from './map-anchors.js';
+import { installAwaitGeneratorCheck } from '../debug-await-generator.js';
 import type { AbstractEventLoop } from './events.js';
 import { argumentError, checkMs } from '../validate.js';
 
@@ -105,7 +106,7 @@ export class EventLoop implements AbstractEventLoop {
 
   constructor() {
     const env = process.env['AIO_DEBUG'];
-    if (env !== undefined && env !== '' && env !== '0') this._debug = true;
+    if (env !== undefined && env !== '' && env !== '0') this.setDebug(true);
     if (!anchored) {
       anchored = true;
       buildAnchors(new EventLoop());
@@ -296,6 +297,7 @@ export class EventLoop implements AbstractEventLoop {
    */
   setDebug(enabled: boolean): void {
     this._debug = Boolean(enabled);
+    if (this._debug) installAwaitGeneratorCheck();
   }
 
   /** True in debug mode (see `setDebug()`). */
