@@ -14,6 +14,7 @@ import { runInExecutor, setDefaultExecutor, shutdownDefaultExecutor, closeDefaul
 import type { Executor } from '../executors/executor.js';
 import { buildAnchors } from './map-anchors.js';
 import { installAwaitGeneratorCheck } from '../debug-await-generator.js';
+import { BlockingMonitor } from './blocking-monitor.js';
 import type { AbstractEventLoop } from './events.js';
 import { argumentError, checkMs } from '../validate.js';
 
@@ -102,6 +103,8 @@ export class EventLoop implements AbstractEventLoop {
     this.stop();
   };
   #wake: (() => void) | null = null;
+  /** Debug mode: reports turns of Node's loop that were too long (made on first use). */
+  #blocking: BlockingMonitor | null = null;
   #nodeTimer: ReturnType<typeof setTimeout> | undefined = undefined;
 
   constructor() {
@@ -431,6 +434,7 @@ export class EventLoop implements AbstractEventLoop {
 
   async #drive(): Promise<void> {
     this.#sliceEnd = performance.now() + SLICE_MS;
+    if (this._debug) this.#monitor().resumed(-Infinity);
     for (;;) {
       // A long iteration hands control to Node in its middle too; what is left of it runs
       // before anything scheduled meanwhile (asyncio's order), and before timers are looked at.
@@ -441,7 +445,9 @@ export class EventLoop implements AbstractEventLoop {
         if (next > this.time()) {
           const waiting = this._idle(next);
           if (waiting !== undefined) {
+            if (this._debug) await this.#handOff();
             await waiting;
+            if (this._debug) this.#monitor().resumed(this.#expectedWake(next));
             this.#sliceEnd = performance.now() + SLICE_MS;
             continue;
           }
@@ -456,8 +462,31 @@ export class EventLoop implements AbstractEventLoop {
   }
 
   async #yieldToNode(): Promise<void> {
+    if (this._debug) await this.#handOff();
     await yieldToNode();
     this.#sliceEnd = performance.now() + SLICE_MS;
+    if (this._debug) this.#monitor().resumed(0);
+  }
+
+  /**
+   * Debug mode: the turn ends. The async-function code the last iteration resumed runs first
+   * (it is queued before this await), so that it counts in the turn, not as time lost outside.
+   */
+  async #handOff(): Promise<void> {
+    await null;
+    this.#monitor().handOff();
+  }
+
+  #monitor(): BlockingMonitor {
+    return (this.#blocking ??= new BlockingMonitor(this));
+  }
+
+  /**
+   * Debug mode: when an idle wait for the timer due at `next` should end (performance.now()
+   * time), or -Infinity if unknown (no timer, or a clock of its own: a virtual loop waits for events).
+   */
+  #expectedWake(next: number): number {
+    return next !== Infinity && this.time === EventLoop.prototype.time ? next : -Infinity;
   }
 
   /**
@@ -465,6 +494,7 @@ export class EventLoop implements AbstractEventLoop {
    * Returns how many of those entries are left to run (see `#runReady`).
    */
   #runOnce(): number {
+    if (this._debug) this.#monitor().iteration();
     const timers = this.#timers;
     if (this.#cancelledTimers > 64 && this.#cancelledTimers * 2 > timers.size) {
       timers.compact();
@@ -507,6 +537,7 @@ export class EventLoop implements AbstractEventLoop {
     const start = performance.now();
     ready.runFirst();
     const took = performance.now() - start;
+    this.#blocking?.step(took, () => describeReady(what, callbacks));
     if (took >= this.slowCallbackDuration) {
       console.warn(`aio: executing ${describeReady(what, callbacks)} took ${(took / 1000).toFixed(3)} seconds`);
     }
