@@ -16,6 +16,7 @@ import { drive } from './driver.js';
 import { BLOCKED, type Blocked, type WaiterFuture, type WaiterQueue } from './waiters.js';
 import type { AbstractEventLoop } from './loop/events.js';
 import { markAwaited, trackAwaitable } from './debug-awaited.js';
+import { copySource } from './debug-info.js';
 
 /**
  * The awaitable a primitive's operation returns (`lock.acquire()`, `queue.get()`,
@@ -81,6 +82,8 @@ export abstract class WaitOp<T> implements Operation<T> {
   /** @internal Queues a waiter (keeping this operation's place in line) and returns BLOCKED. */
   _block(queue: WaiterQueue, loop: AbstractEventLoop): Blocked {
     const waiter = queue.add(loop, this._ticket);
+    // Debug mode: `await op` makes the waiter in a promise job, with no caller frame: name the op's place.
+    if (loop._debug) copySource(this, waiter);
     this._ticket = waiter._ticket;
     this._waiter = waiter;
     return BLOCKED;
