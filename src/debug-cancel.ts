@@ -10,6 +10,7 @@ import type { AbstractEventLoop } from './loop/events.js';
 /** A Task as these reports see it. */
 export interface CancelledTask {
   readonly _loop: AbstractEventLoop;
+  readonly _mustCancel: boolean;
   _futWaiter: object | null;
   getName(): string;
   cancelling(): number;
@@ -38,12 +39,14 @@ export function noteCancelRequest(task: CancelledTask): void {
 }
 
 /**
- * A CancelledError was thrown into a generator task and its step ended without it: the
- * coroutine caught it. `awaited` is what it awaits next (null: a bare yield; undefined: it returned).
+ * A generator task's step ended normally while a cancel was requested: the first such step
+ * after the request is the one the CancelledError reached, so the coroutine caught it.
+ * `awaited` is what it awaits next (null: a bare yield; undefined: it returned).
  */
 export function noteCancelCaught(task: CancelledTask, awaited: object | null | undefined): void {
   const record = records.get(task);
-  if (record === undefined || record.resumedAt !== undefined) return;
+  // Still to be thrown in (e.g. the task cancelled itself in this step): not reached yet.
+  if (record === undefined || record.resumedAt !== undefined || task._mustCancel) return;
   record.resumedAt =
     awaited === undefined
       ? 'it returned right after catching it'

@@ -18,7 +18,7 @@ import type { AbstractEventLoop } from './loop/events.js';
  *   yield* sleep(0);
  *   console.log(formatTasks());
  *   // 2 pending tasks:
- *   // - Task "Task-1" running (the caller)
+ *   // - Task "main" running (the caller)
  *   // - Task "waiter" waiting on <WaiterFuture pending>
  *   started.set();
  * });

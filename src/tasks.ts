@@ -373,7 +373,6 @@ export function taskStep(task: Task<any>): void {
     }
     task._mustCancel = false;
   }
-  const waited = task._futWaiter;
   task._futWaiter = null;
   const loop = task._loop;
   const previous = loop._currentTask;
@@ -402,7 +401,8 @@ export function taskStep(task: Task<any>): void {
   }
   loop._currentTask = previous;
   swapTaskContext(previousContext);
-  if (loop._debug && (error instanceof CancelledError || (waited !== null && waited._state === CANCELLED))) noteCaught(task, step);
+  // Debug mode: a cancel was requested and this step ended normally: its CancelledError was caught.
+  if (task._cancels >= CANCEL_REQUEST && loop._debug) noteCaught(task, step);
   if (step.done) {
     if (task._mustCancel) {
       task._mustCancel = false;

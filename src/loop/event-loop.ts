@@ -294,9 +294,11 @@ export class EventLoop implements AbstractEventLoop {
   }
 
   /**
-   * Debug mode: slow callbacks (over `slowCallbackDuration`) are logged, and Futures,
-   * Tasks and Handles record where they were created for error reports. Also enabled by
-   * the environment variable `AIO_DEBUG=1`.
+   * Debug mode: slow callbacks (over `slowCallbackDuration`) and turns of Node's event loop
+   * blocked that long are logged; Futures, Tasks, Handles and runtime awaitables record where
+   * they were created for error reports; a swallowed cancellation, an awaitable never awaited
+   * and `await` of a generator coroutine in an async function are reported through the
+   * exception handler. Also enabled by the environment variable `AIO_DEBUG=1`.
    */
   setDebug(enabled: boolean): void {
     this._debug = Boolean(enabled);
