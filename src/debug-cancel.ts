@@ -7,11 +7,11 @@
 import { callerStack, sourceOf } from './debug-info.js';
 import type { AbstractEventLoop } from './loop/events.js';
 
-/** A Task as these reports see it. */
+/** @internal A Task as these reports see it. */
 export interface CancelledTask {
-  readonly _loop: AbstractEventLoop;
-  readonly _mustCancel: boolean;
-  _futWaiter: object | null;
+  /** @internal */ readonly _loop: AbstractEventLoop;
+  /** @internal */ readonly _mustCancel: boolean;
+  /** @internal */ _futWaiter: object | null;
   getName(): string;
   cancelling(): number;
 }
@@ -27,7 +27,7 @@ interface CancelRecord {
 
 const records = new WeakMap<object, CancelRecord>();
 
-/** `task.cancel()` was called: remember where (the first request of an episode counts). */
+/** @internal `task.cancel()` was called: remember where (the first request of an episode counts). */
 export function noteCancelRequest(task: CancelledTask): void {
   if (records.has(task)) return;
   const waited = task._futWaiter;
@@ -39,7 +39,7 @@ export function noteCancelRequest(task: CancelledTask): void {
 }
 
 /**
- * A generator task's step ended normally while a cancel was requested: the first such step
+ * @internal A generator task's step ended normally while a cancel was requested: the first such step
  * after the request is the one the CancelledError reached, so the coroutine caught it.
  * `awaited` is what it awaits next (null: a bare yield; undefined: it returned).
  */
@@ -55,7 +55,7 @@ export function noteCancelCaught(task: CancelledTask, awaited: object | null | u
         : (sourceOf(awaited) ?? `its next await was ${String(awaited)}`);
 }
 
-/** `uncancel()` left no request: the cancel was handled on purpose. */
+/** @internal `uncancel()` left no request: the cancel was handled on purpose. */
 export function forgetCancel(task: CancelledTask): void {
   if (task.cancelling() === 0) records.delete(task);
 }
@@ -64,7 +64,7 @@ const ADVICE =
   'a catch around an await caught the CancelledError and did not re-throw it. Re-throw it ' +
   '(if (error instanceof CancelledError) throw error), or call currentTask().uncancel() if ignoring the cancel is intended';
 
-/** The task finished normally while cancellation requests were pending (`cancelling() > 0`). */
+/** @internal The task finished normally while cancellation requests were pending (`cancelling() > 0`). */
 export function reportSwallowedCancel(task: CancelledTask): void {
   const record = records.get(task);
   records.delete(task);
@@ -76,7 +76,7 @@ export function reportSwallowedCancel(task: CancelledTask): void {
 }
 
 /**
- * A `timeout()` block expired (its cancel was delivered) but the block ended without the
+ * @internal A `timeout()` block expired (its cancel was delivered) but the block ended without the
  * CancelledError: no TimeoutError, and the block ran past its deadline.
  */
 export function reportSwallowedTimeout(task: CancelledTask, deadline: number): void {

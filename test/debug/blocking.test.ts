@@ -19,8 +19,9 @@ describe('debug mode: blocking', () => {
           getRunningLoop().slowCallbackDuration = LIMIT;
           const stepper = createTask(
             function* () {
-              yield* sleep(0);
-              busyWait(10); // the longest step of the turn, below the limit
+              // Its first step runs in the iteration that resumes main's `await sleep(0)`, so
+              // in the same turn as main's blocking code: the longest step, below the limit.
+              busyWait(30);
             },
             { name: 'stepper' },
           );
