@@ -23,6 +23,12 @@ interface CancelRecord {
   deliveredAt: string | undefined;
   /** What the task did first after the CancelledError was thrown in and caught (generator tasks). */
   resumedAt: string | undefined;
+  /**
+   * The task awaited another task: cancel() cancelled that one, and what the await gives is up
+   * to it. If that task swallows the cancel and returns, its own report says so: this task got
+   * a value, not a CancelledError, and swallowed nothing.
+   */
+  forwardedTo: { cancelled(): boolean } | null;
 }
 
 const records = new WeakMap<object, CancelRecord>();
@@ -35,6 +41,7 @@ export function noteCancelRequest(task: CancelledTask): void {
     requestedAt: callerStack(),
     deliveredAt: waited === null ? undefined : sourceOf(waited),
     resumedAt: undefined,
+    forwardedTo: waited !== null && typeof (waited as { uncancel?: unknown }).uncancel === 'function' ? (waited as { cancelled(): boolean }) : null,
   });
 }
 
@@ -46,7 +53,7 @@ export function noteCancelRequest(task: CancelledTask): void {
 export function noteCancelCaught(task: CancelledTask, awaited: object | null | undefined): void {
   const record = records.get(task);
   // Still to be thrown in (e.g. the task cancelled itself in this step): not reached yet.
-  if (record === undefined || record.resumedAt !== undefined || task._mustCancel) return;
+  if (record === undefined || record.resumedAt !== undefined || task._mustCancel || swallowedElsewhere(record)) return;
   record.resumedAt =
     awaited === undefined
       ? 'it returned right after catching it'
@@ -68,6 +75,7 @@ const ADVICE =
 export function reportSwallowedCancel(task: CancelledTask): void {
   const record = records.get(task);
   records.delete(task);
+  if (record !== undefined && swallowedElsewhere(record)) return;
   task._loop.callExceptionHandler({
     message: `Task ${JSON.stringify(task.getName())} was cancelled but finished normally: ${ADVICE}`,
     task,
@@ -82,6 +90,7 @@ export function reportSwallowedCancel(task: CancelledTask): void {
 export function reportSwallowedTimeout(task: CancelledTask, deadline: number): void {
   const record = records.get(task);
   records.delete(task);
+  if (record !== undefined && swallowedElsewhere(record)) return;
   task._loop.callExceptionHandler({
     message:
       `timeout() expired in Task ${JSON.stringify(task.getName())} (deadline: loop time ${deadline} ms) but its block ` +
@@ -89,6 +98,11 @@ export function reportSwallowedTimeout(task: CancelledTask, deadline: number): v
     task,
     ...places(record),
   });
+}
+
+/** The cancel went to an awaited task that did not end cancelled: that task kept it. */
+function swallowedElsewhere(record: CancelRecord): boolean {
+  return record.forwardedTo !== null && !record.forwardedTo.cancelled();
 }
 
 function places(record: CancelRecord | undefined): Record<string, string> {

@@ -76,6 +76,40 @@ describe('debug mode: swallowed cancellation', () => {
     assert.match(String(reports[0]!['cancelDeliveredAt']), /swallowed-cancel\.test\.ts/);
   });
 
+  test('a task whose cancel went on to the task it awaits, which swallowed it: one report, for the swallower', async () => {
+    const reports = await runVirtual(
+      function* () {
+        const reports = record();
+        const inner = createTask(async () => {
+          try {
+            await sleep(1000);
+          } catch {
+            // swallowed
+          }
+          return 'inner value';
+        }, { name: 'inner' });
+        const outer = createTask(function* () { return yield* inner; }, { name: 'outer' });
+        // The other way round: the awaited task ends cancelled, the awaiting one eats the error.
+        const plain = createTask(function* () { yield* sleep(1000); }, { name: 'plain' });
+        const eater = createTask(function* () {
+          try {
+            yield* plain;
+          } catch {
+            // swallowed
+          }
+        }, { name: 'eater' });
+        yield* sleep(10);
+        outer.cancel(); // cancels inner, which outer awaits
+        eater.cancel(); // cancels plain, which eater awaits
+        assert.equal(yield* outer, 'inner value');
+        yield* eater;
+        return reports;
+      },
+      { debug: true },
+    );
+    assert.deepEqual(reports.map((r) => (r.task as { getName(): string }).getName()).sort(), ['eater', 'inner']);
+  });
+
   for (const style of ['generator', 'async'] as const) {
     test(`${style}: timeout() around a retry loop that swallows the cancel is reported (no TimeoutError)`, async () => {
       const reports = await runVirtual(
