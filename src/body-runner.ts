@@ -18,6 +18,7 @@ import { PromiseSuspend, drive } from './driver.js';
 import { fromPromise } from './ensure-future.js';
 import { requireRunningLoop, runningLoopOrNull } from './loop/running.js';
 import { anchorMaps } from './loop/map-anchors.js';
+import { markAwaited, trackAwaitable } from './debug-awaited.js';
 
 /** @internal A generator task steps the coroutine (`yield*`). */
 export const TASK_MODE = 0;
@@ -65,6 +66,7 @@ export class InlineAwaitable<T> implements Yieldable<T>, Iterator<Suspend, T, un
   /** @internal `start(mode)` makes the coroutine that does the work; it is called once. */
   constructor(start: (mode: Mode) => Coro<T>) {
     this.#start = start;
+    trackAwaitable(this, 'an awaitable (InlineAwaitable)'); // debug mode only
   }
 
   /** Typed as a plain iterator so that `yield*` gives `T` (not `T | undefined`, from `return()`). */
@@ -101,6 +103,7 @@ export class InlineAwaitable<T> implements Yieldable<T>, Iterator<Suspend, T, un
       if (this.#coro !== null) {
         promise = Promise.reject(new Error('This awaitable is already being awaited with yield*: await it only once'));
       } else {
+        markAwaited(this);
         try {
           promise = drive(this.#start(ASYNC_MODE));
         } catch (error) {
@@ -139,6 +142,7 @@ export class InlineAwaitable<T> implements Yieldable<T>, Iterator<Suspend, T, un
       if (this.#promise !== null) throw new Error('This awaitable is already being awaited with await: await it only once');
       // Stepped by a generator task, or by drive() (a Promise reaction: no task step running).
       const stepping = runningLoopOrNull()?._currentTask ?? null;
+      markAwaited(this);
       coro = this.#coro = this.#start(stepping !== null ? TASK_MODE : ASYNC_MODE);
     }
     return coro;

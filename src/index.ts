@@ -28,6 +28,7 @@ export type { Operation } from './operation.js';
 export { Future, isFuture, type Coro, type Awaitable, type AwaitedOf, type Yieldable, type DoneCallback } from './futures.js';
 export { Task, createTask, currentTask, allTasks, type TaskOptions, type TaskTarget } from './tasks.js';
 export { ensureFuture } from './ensure-future.js';
+export { formatTasks, printTasks } from './task-dump.js';
 export { sleep, type Sleep } from './sleep.js';
 export { gather, gatherFrom, GatheringFuture, type GatherOptions } from './gather.js';
 export { ExceptionGroup, type ErrorMatcher } from './exception-group.js';

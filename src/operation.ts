@@ -15,6 +15,8 @@ import { CANCELLED, FINISHED, FutureAwaiter, PENDING, type Suspend, type Yieldab
 import { drive } from './driver.js';
 import { BLOCKED, type Blocked, type WaiterFuture, type WaiterQueue } from './waiters.js';
 import type { AbstractEventLoop } from './loop/events.js';
+import { markAwaited, trackAwaitable } from './debug-awaited.js';
+import { copySource } from './debug-info.js';
 
 /**
  * The awaitable a primitive's operation returns (`lock.acquire()`, `queue.get()`,
@@ -62,6 +64,10 @@ export abstract class WaitOp<T> implements Operation<T> {
   /** @internal The outcome of `await`, which may be asked for more than once. */
   _promise: Promise<T> | null = null;
 
+  constructor() {
+    trackAwaitable(this, `an operation (${new.target.name})`); // debug mode only
+  }
+
   /** @internal Completes now (returns the result, may throw) or returns `this._block(…)`. */
   abstract _try(): T | Blocked;
 
@@ -76,6 +82,8 @@ export abstract class WaitOp<T> implements Operation<T> {
   /** @internal Queues a waiter (keeping this operation's place in line) and returns BLOCKED. */
   _block(queue: WaiterQueue, loop: AbstractEventLoop): Blocked {
     const waiter = queue.add(loop, this._ticket);
+    // Debug mode: `await op` makes the waiter in a promise job, with no caller frame: name the op's place.
+    if (loop._debug) copySource(this, waiter);
     this._ticket = waiter._ticket;
     this._waiter = waiter;
     return BLOCKED;
@@ -91,6 +99,7 @@ export abstract class WaitOp<T> implements Operation<T> {
   ): Promise<R1 | R2> {
     let promise = this._promise;
     if (promise === null) {
+      markAwaited(this);
       promise = this._phase === NEW ? drive(this) : Promise.reject(new Error(REUSED));
       this._promise = promise;
     }
@@ -100,6 +109,7 @@ export abstract class WaitOp<T> implements Operation<T> {
   next(): IteratorResult<Suspend, T> {
     let result: T | Blocked;
     if (this._phase === NEW) {
+      markAwaited(this);
       this._phase = DONE;
       result = this._try();
     } else if (this._phase === WAITING) {

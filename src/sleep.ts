@@ -1,11 +1,13 @@
 import { Future, PENDING, RESUMED, promiseFor, ThenSettler, type Suspend, type Yieldable } from './futures.js';
 import { asyncContextTask } from './task-tracking.js';
 import type { Task } from './tasks.js';
-import { requireRunningLoop } from './loop/running.js';
+import { requireRunningLoop, runningLoopOrNull } from './loop/running.js';
 import type { AbstractEventLoop } from './loop/events.js';
 import type { Timer } from './loop/timer-queue.js';
 import { anchorMaps } from './loop/map-anchors.js';
 import { checkMs } from './validate.js';
+import { markAwaited, trackAwaitable } from './debug-awaited.js';
+import { copySource } from './debug-info.js';
 
 /**
  * A Future completed by a timer, and that timer itself (it sits in the loop's timer heap):
@@ -163,7 +165,34 @@ class TimerSleep<T> extends SleepBase<T> {
   private future(): Future<T> {
     if (this.#future !== null) return this.#future;
     const loop = requireRunningLoop();
-    return (this.#future = new TimerFuture<T>(loop, this.#ms, this.#result));
+    const future = (this.#future = new TimerFuture<T>(loop, this.#ms, this.#result));
+    if (loop._debug) awaitedInDebug(this, future);
+    return future;
+  }
+}
+
+/** Debug mode: a sleep is awaited; its timer future is reported as created where the sleep was. */
+function awaitedInDebug(sleep: object, future: object): void {
+  markAwaited(sleep);
+  copySource(sleep, future);
+}
+
+/**
+ * Debug mode: `sleep(0)` makes an object of its own (not the shared one), so that one made and
+ * dropped can be reported; it counts as awaited when stepped or awaited.
+ */
+class TrackedZeroSleep<T> extends ZeroSleep<T> {
+  override next(sent?: unknown): IteratorResult<Suspend, T> {
+    markAwaited(this);
+    return super.next(sent);
+  }
+
+  override then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    markAwaited(this);
+    return super.then(onfulfilled, onrejected);
   }
 }
 
@@ -199,6 +228,15 @@ export function sleep(ms: number): Sleep<void>;
 export function sleep<T>(ms: number, result: T): Sleep<T>;
 export function sleep<T>(ms: number, result?: T): Sleep<T | undefined> {
   checkMs('sleep', 'ms', ms);
+  const debugLoop = runningLoopOrNull();
+  if (debugLoop !== null && debugLoop._debug) return trackedSleep(ms, result);
   if (ms > 0) return new TimerSleep(ms, result);
   return result === undefined ? (ZERO_SLEEP as Sleep<undefined>) : new ZeroSleep(result);
+}
+
+/** Debug mode: a sleep registered to be reported if it is never awaited. */
+function trackedSleep<T>(ms: number, result: T): Sleep<T> {
+  const sleep = ms > 0 ? new TimerSleep(ms, result) : new TrackedZeroSleep(result);
+  trackAwaitable(sleep, `${sleep}`);
+  return sleep;
 }

@@ -6,6 +6,8 @@ import { Future, FutureAwaiter, RESUMED, PENDING, CANCELLED, setWakeTask, type C
 import { requireRunningLoop, runningLoopOrNull } from './loop/running.js';
 import type { AbstractEventLoop } from './loop/events.js';
 import { anchorMaps } from './loop/map-anchors.js';
+import { markAwaited } from './debug-awaited.js';
+import { forgetCancel, noteCancelCaught, noteCancelRequest, reportSwallowedCancel } from './debug-cancel.js';
 
 /**
  * What a Task can run: a coroutine (generator object), a generator function, or a
@@ -73,6 +75,7 @@ function adopt<I extends Iterator<Suspend, unknown, unknown>>(coro: I, task: Tas
     );
   }
   if ((coro as unknown as Generator).next === generatorNext) (coro as { [RUN_BY]?: Task<unknown> })[RUN_BY] = task;
+  markAwaited(coro); // run by a task: not "never awaited", even if cancelled before it starts
   return coro;
 }
 
@@ -222,6 +225,7 @@ export class Task<T = unknown> extends Future<T> {
   override cancel(msg?: string): boolean {
     if (this._state !== PENDING) return false;
     this._cancels += CANCEL_REQUEST;
+    if (this._loop._debug) noteCancelRequest(this);
     const controller = aborts.get(this as Task<unknown>);
     if (controller !== undefined && !controller.signal.aborted) controller.abort(new CancelledError(msg));
     this._cancel = msg; // also the reason of a `signal` first asked for after this call
@@ -241,6 +245,7 @@ export class Task<T = unknown> extends Future<T> {
     if (cancelRequests(this._cancels) > 0) {
       this._cancels -= CANCEL_REQUEST;
       if (this._cancels === MUST_CANCEL) this._cancels = 0; // no request left: nothing to throw in
+      if (this._loop._debug) forgetCancel(this);
     }
     return cancelRequests(this._cancels);
   }
@@ -274,6 +279,8 @@ export class Task<T = unknown> extends Future<T> {
   _finishResult(value: T): void {
     this._resolve(value);
     this._loop._removeTask(this as Task<unknown>);
+    // Cancel requests left, none waiting to be thrown in: the coroutine caught the CancelledError.
+    if (this._cancels >= CANCEL_REQUEST && this._loop._debug) reportSwallowedCancel(this);
   }
 
   /** @internal */
@@ -394,6 +401,8 @@ export function taskStep(task: Task<any>): void {
   }
   loop._currentTask = previous;
   swapTaskContext(previousContext);
+  // Debug mode: a cancel was requested and this step ended normally: its CancelledError was caught.
+  if (task._cancels >= CANCEL_REQUEST && loop._debug) noteCaught(task, step);
   if (step.done) {
     if (task._mustCancel) {
       task._mustCancel = false;
@@ -412,6 +421,11 @@ export function taskStep(task: Task<any>): void {
     task._result = badYieldError(yielded);
     loop._pushReady(taskStep, task);
   }
+}
+
+/** Debug mode: the coroutine caught the CancelledError thrown in; note what it does next. */
+function noteCaught(task: Task<any>, step: IteratorResult<Suspend, unknown>): void {
+  noteCancelCaught(task, step.done ? undefined : step.value instanceof FutureAwaiter ? step.value._future : null);
 }
 
 /** @internal The error thrown into a coroutine that yielded something other than what `yield*` hands to its Task. */

@@ -8,6 +8,7 @@ import { requireRunningLoop } from './loop/running.js';
 import type { AbstractEventLoop } from './loop/events.js';
 import type { Handle } from './loop/handles.js';
 import { anchorMaps } from './loop/map-anchors.js';
+import { reportSwallowedTimeout } from './debug-cancel.js';
 
 /** A body run under a deadline: a generator function or an async function, given the `Timeout`. */
 export type TimeoutBody<T> = (cm: Timeout) => Coro<T> | PromiseLike<T>;
@@ -111,6 +112,8 @@ export class Timeout {
     this.#handle = null;
     if (this.#state === EXPIRING) {
       this.#state = EXPIRED;
+      // Debug mode: the cancel reached the block (none is left to throw in) and the block ate it.
+      if (!failed && this.#loop!._debug && !this.#task!._mustCancel) reportSwallowedTimeout(this.#task!, this.#when!);
       // No cancellation requested beyond ours: the CancelledError is ours to turn into TimeoutError.
       if (this.#task!.uncancel() <= this.#cancelling && failed && error instanceof CancelledError) {
         const message = this.#message ?? `timeout expired: the deadline (loop time ${this.#when} ms) passed`;

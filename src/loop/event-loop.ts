@@ -13,6 +13,8 @@ import { defaultExceptionHandler, type ExceptionContext, type ExceptionHandler }
 import { runInExecutor, setDefaultExecutor, shutdownDefaultExecutor, closeDefaultExecutor } from '../executors/loop-executors.js';
 import type { Executor } from '../executors/executor.js';
 import { buildAnchors } from './map-anchors.js';
+import { installAwaitGeneratorCheck } from '../debug-await-generator.js';
+import { BlockingMonitor } from './blocking-monitor.js';
 import type { AbstractEventLoop } from './events.js';
 import { argumentError, checkMs } from '../validate.js';
 import { addSignalHandler, removeSignalHandler, removeAllSignalHandlers, signalsRunning, type SignalName } from './signals.js';
@@ -106,11 +108,13 @@ export class EventLoop implements AbstractEventLoop {
     this.stop();
   };
   #wake: (() => void) | null = null;
+  /** Debug mode: reports turns of Node's loop that were too long (made on first use). */
+  #blocking: BlockingMonitor | null = null;
   #nodeTimer: ReturnType<typeof setTimeout> | undefined = undefined;
 
   constructor() {
     const env = process.env['AIO_DEBUG'];
-    if (env !== undefined && env !== '' && env !== '0') this._debug = true;
+    if (env !== undefined && env !== '' && env !== '0') this.setDebug(true);
     if (!anchored) {
       anchored = true;
       buildAnchors(new EventLoop());
@@ -324,12 +328,15 @@ export class EventLoop implements AbstractEventLoop {
   }
 
   /**
-   * Debug mode: slow callbacks (over `slowCallbackDuration`) are logged, and Futures,
-   * Tasks and Handles record where they were created for error reports. Also enabled by
-   * the environment variable `AIO_DEBUG=1`.
+   * Debug mode: slow callbacks (over `slowCallbackDuration`) and turns of Node's event loop
+   * blocked that long are logged; Futures, Tasks, Handles and runtime awaitables record where
+   * they were created for error reports; a swallowed cancellation, an awaitable never awaited
+   * and `await` of a generator coroutine in an async function are reported through the
+   * exception handler. Also enabled by the environment variable `AIO_DEBUG=1`.
    */
   setDebug(enabled: boolean): void {
     this._debug = Boolean(enabled);
+    if (this._debug) installAwaitGeneratorCheck();
   }
 
   /** True in debug mode (see `setDebug()`). */
@@ -463,6 +470,7 @@ export class EventLoop implements AbstractEventLoop {
 
   async #drive(): Promise<void> {
     this.#sliceEnd = performance.now() + SLICE_MS;
+    if (this._debug) this.#monitor().resumed(-Infinity);
     for (;;) {
       // A long iteration hands control to Node in its middle too; what is left of it runs
       // before anything scheduled meanwhile (asyncio's order), and before timers are looked at.
@@ -473,7 +481,9 @@ export class EventLoop implements AbstractEventLoop {
         if (next > this.time()) {
           const waiting = this._idle(next);
           if (waiting !== undefined) {
+            if (this._debug) await this.#handOff();
             await waiting;
+            if (this._debug) this.#monitor().resumed(this.#expectedWake(next));
             this.#sliceEnd = performance.now() + SLICE_MS;
             continue;
           }
@@ -490,8 +500,31 @@ export class EventLoop implements AbstractEventLoop {
   }
 
   async #yieldToNode(): Promise<void> {
+    if (this._debug) await this.#handOff();
     await yieldToNode();
     this.#sliceEnd = performance.now() + SLICE_MS;
+    if (this._debug) this.#monitor().resumed(0);
+  }
+
+  /**
+   * Debug mode: the turn ends. The async-function code the last iteration resumed runs first
+   * (it is queued before this await), so that it counts in the turn, not as time lost outside.
+   */
+  async #handOff(): Promise<void> {
+    await null;
+    this.#monitor().handOff();
+  }
+
+  #monitor(): BlockingMonitor {
+    return (this.#blocking ??= new BlockingMonitor(this));
+  }
+
+  /**
+   * Debug mode: when an idle wait for the timer due at `next` should end (performance.now()
+   * time), or -Infinity if unknown (no timer, or a clock of its own: a virtual loop waits for events).
+   */
+  #expectedWake(next: number): number {
+    return next !== Infinity && this.time === EventLoop.prototype.time ? next : -Infinity;
   }
 
   /**
@@ -499,6 +532,7 @@ export class EventLoop implements AbstractEventLoop {
    * Returns how many of those entries are left to run (see `#runReady`).
    */
   #runOnce(): number {
+    if (this._debug) this.#monitor().iteration();
     const timers = this.#timers;
     if (this.#cancelledTimers > 64 && this.#cancelledTimers * 2 > timers.size) {
       timers.compact();
@@ -541,6 +575,7 @@ export class EventLoop implements AbstractEventLoop {
     const start = performance.now();
     ready.runFirst();
     const took = performance.now() - start;
+    this.#blocking?.step(took, () => describeReady(what, callbacks));
     if (took >= this.slowCallbackDuration) {
       console.warn(`aio: executing ${describeReady(what, callbacks)} took ${(took / 1000).toFixed(3)} seconds`);
     }
