@@ -27,6 +27,7 @@ export { Guard } from './locks/guard.js';
 export type { Operation } from './operation.js';
 export { Future, isFuture, type Coro, type Awaitable, type AwaitedOf, type Yieldable, type DoneCallback } from './futures.js';
 export { Task, createTask, currentTask, allTasks, type TaskOptions, type TaskTarget } from './tasks.js';
+export { ContextVar, Context, Token, LookupError, copyContext, type ContextVarOptions } from './contextvars.js';
 export { ensureFuture } from './ensure-future.js';
 export { sleep, type Sleep } from './sleep.js';
 export { gather, gatherFrom, GatheringFuture, type GatherOptions } from './gather.js';

@@ -6,6 +6,7 @@ import { Future, FutureAwaiter, RESUMED, PENDING, CANCELLED, setWakeTask, type C
 import { requireRunningLoop, runningLoopOrNull } from './loop/running.js';
 import type { AbstractEventLoop } from './loop/events.js';
 import { anchorMaps } from './loop/map-anchors.js';
+import { contextsInUse, captureTaskContext, contextOfTask, runInStorage, unwrapCoro, type Context } from './contextvars.js';
 
 /**
  * What a Task can run: a coroutine (generator object), a generator function, or a
@@ -22,6 +23,11 @@ export type TaskTarget<T> =
 export interface TaskOptions {
   /** Name shown in errors and reports. Default: `Task-<n>`. */
   name?: string;
+  /**
+   * The context the task runs in (Python's `context=`): its `ContextVar` values and the
+   * AsyncLocalStorage stores captured with it. Default: a copy of the creator's context.
+   */
+  context?: Context;
 }
 
 /** Sentinel for "resume without an exception" (anything, even undefined, can be thrown). */
@@ -150,6 +156,7 @@ export class Task<T = unknown> extends Future<T> {
     }
     const name = options?.name;
     this._name = name === undefined || name === null ? ++taskCounter : String(name);
+    if (contextsInUse || options?.context !== undefined) enterTaskContext(this as Task<unknown>, options?.context);
     this._loop._addTask(this as Task<unknown>);
     this._loop._pushReady(taskStep, this);
   }
@@ -188,7 +195,12 @@ export class Task<T = unknown> extends Future<T> {
 
   /** The coroutine (or the function, for async-function tasks) this task runs. */
   getCoro(): Iterator<Suspend, T, unknown> | (() => unknown) {
-    return this._coro;
+    return unwrapCoro(this._coro);
+  }
+
+  /** The context the task runs in (asyncio's `get_context()`): a copy of its creator's, or the one given to `createTask`. */
+  getContext(): Context {
+    return contextOfTask(this as Task<unknown>);
   }
 
   /**
@@ -334,6 +346,16 @@ export class Task<T = unknown> extends Future<T> {
     const cancel = this._cancel;
     return cancel instanceof CancelledError ? cancel.message : cancel;
   }
+}
+
+/**
+ * Gives a new task its context (a copy of the creator's, or `explicit`) and, if that holds an
+ * AsyncLocalStorage frame, makes its code run inside it: each step of a coroutine, the call of
+ * an async function (whose awaits then keep the frame by themselves).
+ */
+function enterTaskContext(task: Task<unknown>, explicit: unknown): void {
+  const storage = captureTaskContext(task, explicit)._storage;
+  if (storage !== null) task._coro = runInStorage(storage, task._coro);
 }
 
 anchorMaps((loop: AbstractEventLoop) => new Task(dormant(), { name: 'map anchor' }, loop));

@@ -15,6 +15,7 @@ import type { Executor } from '../executors/executor.js';
 import { buildAnchors } from './map-anchors.js';
 import type { AbstractEventLoop } from './events.js';
 import { argumentError, checkMs } from '../validate.js';
+import { contextsInUse, inCurrentContext } from '../contextvars.js';
 
 /**
  * The loop hands control back to Node's own event loop at least this often (ms) while
@@ -121,7 +122,7 @@ export class EventLoop implements AbstractEventLoop {
   callSoon<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
     this._checkClosed();
     checkCallback('callSoon', callback);
-    const handle = new Handle(callback, args, this);
+    const handle = new Handle(contextsInUse ? inCurrentContext(callback) : callback, args, this);
     this._pushReady(runHandle, handle);
     return handle;
   }
@@ -141,7 +142,8 @@ export class EventLoop implements AbstractEventLoop {
   #callAt(method: string, whenMs: number, delayMs: number | undefined, callback: unknown, args: unknown[]): TimerHandle {
     this._checkClosed();
     checkCallback(method, callback);
-    const timer = new TimerHandle(whenMs, callback as (...args: unknown[]) => unknown, args, this);
+    const run = callback as (...args: unknown[]) => unknown;
+    const timer = new TimerHandle(whenMs, contextsInUse ? inCurrentContext(run) : run, args, this);
     this._addTimer(timer, delayMs);
     return timer;
   }
