@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import type { LoopTask } from './loop/events.js';
 import { asyncContextTask, enableTaskContext } from './task-tracking.js';
 import { argumentError } from './validate.js';
@@ -16,8 +16,12 @@ import { isIterator } from './values.js';
  * earlier reads as having captured an empty one.
  */
 
-/** `run(fn, ...args)` inside an AsyncLocalStorage frame captured earlier (`AsyncLocalStorage.snapshot()`). */
-type Snapshot = <R, A extends unknown[]>(fn: (...args: A) => R, ...args: A) => R;
+/**
+ * The AsyncLocalStorage frame captured with a context: `runInAsyncScope` runs code inside it.
+ * Not `AsyncLocalStorage.snapshot()`: on Node 20 and 22 that builds a bound function with
+ * deprecated accessors each time, ~20 times the cost of the resource itself.
+ */
+type Snapshot = AsyncResource;
 
 const EMPTY: ReadonlyMap<ContextVar<any>, unknown> = new Map();
 
@@ -61,8 +65,13 @@ function watchAsyncLocalStorage(): void {
 }
 watchAsyncLocalStorage();
 
-/** Contexts of tasks, captured when they were created (no field on Task: most programs use none). */
-const taskContexts = new WeakMap<LoopTask, Context>();
+/**
+ * @internal A task as this module sees it: its context (a field, not a WeakMap: with 100k live
+ * tasks, WeakMap entries cost several times the task itself), null until one is needed.
+ */
+export interface ContextHolder {
+  _context: Context | null;
+}
 /** The context entered by `Context.run` (callbacks run through it), or null: then the running task's. */
 let entered: Context | null = null;
 /** The context of code outside any task, callback or `Context.run`. */
@@ -71,19 +80,14 @@ let root: Context | null = null;
 /** The context the running code sees. */
 function currentContext(): Context {
   if (entered !== null) return entered;
-  const task = asyncContextTask();
+  const task = asyncContextTask<LoopTask & ContextHolder>();
   if (task !== null) return contextOfTask(task);
   return (root ??= makeContext(EMPTY, null));
 }
 
 /** @internal The context `task` runs in (a task created before contexts were in use: an empty one). */
-export function contextOfTask(task: LoopTask): Context {
-  let context = taskContexts.get(task);
-  if (context === undefined) {
-    context = makeContext(EMPTY, null);
-    taskContexts.set(task, context);
-  }
-  return context;
+export function contextOfTask(task: ContextHolder): Context {
+  return (task._context ??= makeContext(EMPTY, null));
 }
 
 /**
@@ -113,12 +117,15 @@ export class Context {
   _vars: ReadonlyMap<ContextVar<any>, unknown>;
   /** @internal The AsyncLocalStorage frame to run code in, or null: the caller's. */
   _storage: Snapshot | null;
-  /** @internal */ _entered = false;
+  /** @internal */ _entered: boolean;
 
   /** An empty context (no variable set; the AsyncLocalStorage frame of the caller). */
   constructor() {
-    useContexts();
     this._vars = EMPTY;
+    this._storage = null;
+    this._entered = false;
+    if (building) return; // makeContext fills it
+    useContexts();
     this._storage = captureStorage();
   }
 
@@ -136,7 +143,7 @@ export class Context {
     entered = this;
     this._entered = true;
     try {
-      return this._storage !== null ? this._storage(fn, ...args) : fn(...args);
+      return this._storage !== null ? this._storage.runInAsyncScope(fn, undefined, ...args) : fn(...args);
     } finally {
       this._entered = false;
       entered = previous;
@@ -183,16 +190,22 @@ export class Context {
   }
 }
 
+let building = false;
+
 function makeContext(vars: ReadonlyMap<ContextVar<any>, unknown>, storage: Snapshot | null): Context {
-  const context: Context = Object.create(Context.prototype);
+  building = true;
+  const context = new Context();
+  building = false;
   context._vars = vars;
   context._storage = storage;
-  context._entered = false;
   return context;
 }
 
+/** No destroy hook: nothing to clean up when a context is collected. */
+const STORAGE_OPTIONS = { requireManualDestroy: true };
+
 function captureStorage(): Snapshot | null {
-  return storageInUse ? (AsyncLocalStorage.snapshot() as Snapshot) : null;
+  return storageInUse ? new AsyncResource('aio.Context', STORAGE_OPTIONS) : null;
 }
 
 function named<F extends Function>(name: string, fn: F): F {
@@ -330,36 +343,36 @@ export class Token<T> {
  * @internal Gives a new task its context: `explicit`, else a copy of the current one. Returns
  * the AsyncLocalStorage frame its code must run in, or null if none was captured.
  */
-export function captureTaskContext(task: LoopTask, explicit: unknown): Context {
+export function captureTaskContext(task: ContextHolder, explicit: unknown): Context {
   let context: Context;
   if (explicit === undefined || explicit === null) context = copyContext();
   else if (explicit instanceof Context) context = explicit;
   else throw argumentError('createTask', 'options.context', 'a Context (copyContext())', explicit);
-  taskContexts.set(task, context);
+  task._context = context;
   return context;
 }
 
-/** Coroutines (and functions) of tasks → what they wrap, for `task.getCoro()`. */
-const wrapped = new WeakMap<object, unknown>();
+/** On a wrapper made by `runInStorage`: what it wraps, for `task.getCoro()` (a property, not a WeakMap entry per task). */
+const WRAPPED: unique symbol = Symbol('aio.wrapped');
 
 /** @internal `target`, run inside `storage`: every step of a coroutine, the call of a function. */
 export function runInStorage<T extends Iterator<any, any, unknown> | (() => unknown)>(storage: Snapshot, target: T): T {
   let wrapper: T;
   if (typeof target === 'function') {
     wrapper = ((): unknown => {
-      const result = storage(target as () => unknown);
+      const result = storage.runInAsyncScope(target as () => unknown);
       return isIterator(result) ? runInStorage(storage, result as Iterator<unknown, unknown, unknown>) : result;
     }) as T;
   } else {
     wrapper = stepInStorage(storage, target) as unknown as T;
   }
-  wrapped.set(wrapper, target);
+  (wrapper as { [WRAPPED]?: unknown })[WRAPPED] = target;
   return wrapper;
 }
 
 /** @internal What `runInStorage` wrapped (or `coro` itself). */
 export function unwrapCoro<T>(coro: T): T {
-  return (wrapped.get(coro as object) as T | undefined) ?? coro;
+  return ((coro as { [WRAPPED]?: T })[WRAPPED]) ?? coro;
 }
 
 
@@ -372,7 +385,9 @@ function* stepInStorage<Y, R>(storage: Snapshot, inner: Iterator<Y, R, unknown>)
   let error: unknown = undefined;
   let throwing = false;
   for (;;) {
-    const step = throwing ? storage(throwInto, inner, error) : storage(nextOf, inner, input);
+    const step: IteratorResult<Y, R> = throwing
+      ? storage.runInAsyncScope(throwInto<Y, R>, undefined, inner, error)
+      : storage.runInAsyncScope(nextOf<Y, R>, undefined, inner, input);
     if (step.done === true) return step.value;
     try {
       input = yield step.value;

@@ -132,6 +132,8 @@ export class Task<T = unknown> extends Future<T> {
    * blocked on the loop, not doing foreign work).
    */
   _async = 0;
+  /** @internal The context the task runs in (ContextVars, AsyncLocalStorage frame); null: none captured. */
+  _context: Context | null = null;
 
   /** Prefer `createTask()`; the constructor schedules the first step like it. */
   constructor(target: TaskTarget<T>, options?: TaskOptions, loop?: AbstractEventLoop) {
