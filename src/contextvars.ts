@@ -77,6 +77,16 @@ let entered: Context | null = null;
 /** The context of code outside any task, callback or `Context.run`. */
 let root: Context | null = null;
 
+/**
+ * @internal Leaves the context entered by `Context.run` (pass nothing) or re-enters the one
+ * returned (pass it back): an eager task step runs in the task's own context.
+ */
+export function leaveEnteredContext(restore: Context | null = null): Context | null {
+  const previous = entered;
+  entered = restore;
+  return previous;
+}
+
 /** The context the running code sees. */
 function currentContext(): Context {
   if (entered !== null) return entered;

@@ -1,12 +1,12 @@
 import { CancelledError } from './errors.js';
 import { GeneratorFunction, NO_ERROR, describe, isIterator, isThenable } from './values.js';
-import { checkLoop } from './validate.js';
+import { argumentError, checkLoop } from './validate.js';
 import { enableTaskContext, asyncContextTask, swapTaskContext } from './task-tracking.js';
 import { Future, FutureAwaiter, RESUMED, PENDING, CANCELLED, setWakeTask, type Coro, type Suspend } from './futures.js';
 import { requireRunningLoop, runningLoopOrNull } from './loop/running.js';
 import type { AbstractEventLoop } from './loop/events.js';
 import { anchorMaps } from './loop/map-anchors.js';
-import { contextsInUse, captureTaskContext, contextOfTask, runInStorage, unwrapCoro, type Context } from './contextvars.js';
+import { contextsInUse, captureTaskContext, contextOfTask, leaveEnteredContext, runInStorage, unwrapCoro, type Context } from './contextvars.js';
 
 /**
  * What a Task can run: a coroutine (generator object), a generator function, or a
@@ -28,7 +28,20 @@ export interface TaskOptions {
    * AsyncLocalStorage stores captured with it. Default: a copy of the creator's context.
    */
   context?: Context;
+  /**
+   * Run the task's first step now, inside `createTask` (asyncio's `eager_start=True`, 3.12+):
+   * a coroutine runs synchronously until it first suspends, and a task that finishes so is
+   * never scheduled. Only while the loop runs (else the step is scheduled as usual). An async
+   * function runs to its first `await` at once, but settles in a microtask at the earliest.
+   */
+  eagerStart?: boolean;
 }
+
+/**
+ * Makes the tasks of a loop (asyncio's task factory): `loop.setTaskFactory(factory)` routes
+ * `createTask`, `loop.createTask`, `ensureFuture`, `gather` and task groups through it.
+ */
+export type TaskFactory = <T>(loop: AbstractEventLoop, target: TaskTarget<T>, options: TaskOptions | undefined) => Task<T>;
 
 /** Sentinel for "resume without an exception" (anything, even undefined, can be thrown). */
 // Packed fields, read and written only through the names below.
@@ -160,7 +173,11 @@ export class Task<T = unknown> extends Future<T> {
     this._name = name === undefined || name === null ? ++taskCounter : String(name);
     if (contextsInUse || options?.context !== undefined) enterTaskContext(this as Task<unknown>, options?.context);
     this._loop._addTask(this as Task<unknown>);
-    this._loop._pushReady(taskStep, this);
+    if (options !== undefined && options !== null && options.eagerStart === true && this._loop.isRunning()) {
+      stepEagerly(this as Task<unknown>);
+    } else {
+      this._loop._pushReady(taskStep, this);
+    }
   }
 
   /** @internal A cancellation must be thrown into the coroutine at its next step. */
@@ -360,6 +377,20 @@ function enterTaskContext(task: Task<unknown>, explicit: unknown): void {
   if (storage !== null) task._coro = runInStorage(storage, task._coro);
 }
 
+/**
+ * asyncio's `__eager_start`: the first step, now, as the current task, in the task's context
+ * (not in one `Context.run()` entered around `createTask`). A task that finishes here has
+ * left the loop's task list already and is never scheduled.
+ */
+function stepEagerly(task: Task<unknown>): void {
+  const entered = leaveEnteredContext();
+  try {
+    taskStep(task);
+  } finally {
+    leaveEnteredContext(entered);
+  }
+}
+
 anchorMaps((loop: AbstractEventLoop) => new Task(dormant(), { name: 'map anchor' }, loop));
 function* dormant(): Generator<Suspend, void, unknown> {}
 
@@ -532,7 +563,36 @@ function settleRejected(reason: unknown): void {
  * });
  */
 export function createTask<T>(target: TaskTarget<T>, options?: TaskOptions): Task<T> {
-  return new Task(target, options);
+  return factoriesInUse === 0 ? new Task(target, options) : spawnTask(target, options, requireRunningLoop());
+}
+
+/** Task factories of loops (asyncio keeps one per loop): a WeakMap read only once one was set. */
+const factories = new WeakMap<AbstractEventLoop, TaskFactory>();
+let factoriesInUse = 0;
+
+/** @internal A new task of `loop`, made by its task factory if it has one (asyncio's `loop.create_task`). */
+export function spawnTask<T>(target: TaskTarget<T>, options: TaskOptions | undefined, loop: AbstractEventLoop): Task<T> {
+  if (factoriesInUse !== 0) {
+    const factory = factories.get(loop);
+    if (factory !== undefined) return factory(loop, target, options);
+  }
+  return new Task(target, options, loop);
+}
+
+/** @internal `loop.setTaskFactory()`. */
+export function setTaskFactory(loop: AbstractEventLoop, factory: TaskFactory | null): void {
+  if (factory === null || factory === undefined) {
+    if (factories.delete(loop)) factoriesInUse--;
+    return;
+  }
+  if (typeof factory !== 'function') throw argumentError('setTaskFactory', 'factory', 'a function or null', factory);
+  if (!factories.has(loop)) factoriesInUse++;
+  factories.set(loop, factory);
+}
+
+/** @internal `loop.getTaskFactory()`. */
+export function getTaskFactory(loop: AbstractEventLoop): TaskFactory | null {
+  return factories.get(loop) ?? null;
 }
 
 /** The Task running the current code, or null outside a task. */

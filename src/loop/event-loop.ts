@@ -1,5 +1,5 @@
 import { Future } from '../futures.js';
-import { Task, describeWait, taskStep, type TaskOptions, type TaskTarget } from '../tasks.js';
+import { Task, describeWait, taskStep, spawnTask, setTaskFactory, getTaskFactory, type TaskFactory, type TaskOptions, type TaskTarget } from '../tasks.js';
 import { DeadlockError } from '../errors.js';
 import { describe } from '../values.js';
 import { ensureFuture } from '../ensure-future.js';
@@ -171,7 +171,21 @@ export class EventLoop implements AbstractEventLoop {
    * the running loop. Throws if the loop is closed.
    */
   createTask<T>(target: TaskTarget<T>, options: TaskOptions = {}): Task<T> {
-    return new Task(target, options, this);
+    return spawnTask(target, options, this);
+  }
+
+  /**
+   * Sets the function that makes this loop's tasks (asyncio's `set_task_factory`), or `null`
+   * for plain `Task`s. `createTask`, `loop.createTask`, `ensureFuture`, `gather` and task
+   * groups call `factory(loop, target, options)`; `eagerTaskFactory` starts every task eagerly.
+   */
+  setTaskFactory(factory: TaskFactory | null): void {
+    setTaskFactory(this, factory);
+  }
+
+  /** The task factory set by `setTaskFactory()`, or null. */
+  getTaskFactory(): TaskFactory | null {
+    return getTaskFactory(this);
   }
 
   /** True while `runForever()`/`runUntilComplete()` runs the loop. */
