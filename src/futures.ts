@@ -306,6 +306,14 @@ export class Future<T = unknown> implements Yieldable<T>, PromiseLike<T> {
   }
 }
 
+/** Called when a coroutine is about to suspend on a pending future, while set (debug mode: task stacks). */
+let onSuspend: (() => void) | null = null;
+
+/** @internal Installs the suspension hook (task-stack.ts). */
+export function setSuspendHook(hook: (() => void) | null): void {
+  onSuspend = hook;
+}
+
 /**
  * The iterator behind `yield* future`: suspends while the future is pending and returns
  * its result once done. It yields itself, so the Task can tell `yield* future` from a
@@ -322,6 +330,7 @@ export class FutureAwaiter<T> implements Iterator<Suspend, T, unknown> {
 
   constructor(future: Future<T>) {
     this._future = future;
+    if (onSuspend !== null && future._state === PENDING) onSuspend();
   }
 
   next(): IteratorResult<Suspend, T> {

@@ -6,6 +6,7 @@ import { Future, FutureAwaiter, RESUMED, PENDING, CANCELLED, setWakeTask, type C
 import { requireRunningLoop, runningLoopOrNull } from './loop/running.js';
 import type { AbstractEventLoop } from './loop/events.js';
 import { anchorMaps } from './loop/map-anchors.js';
+import { formatStack, suspendedStack, type StackFrame } from './task-stack.js';
 import { contextsInUse, captureTaskContext, contextOfTask, leaveEnteredContext, runInStorage, unwrapCoro, type Context } from './contextvars.js';
 
 /**
@@ -215,6 +216,26 @@ export class Task<T = unknown> extends Future<T> {
   /** The coroutine (or the function, for async-function tasks) this task runs. */
   getCoro(): Iterator<Suspend, T, unknown> | (() => unknown) {
     return unwrapCoro(this._coro);
+  }
+
+  /**
+   * The coroutine functions a pending generator task is suspended in, outermost first, with
+   * file and line (asyncio's `get_stack()`). Recorded at each suspension in debug mode only
+   * (`AIO_DEBUG=1` or `loop.setDebug(true)`): otherwise, and for done or async-function
+   * tasks, empty. `limit`: at most that many frames, the innermost (negative: the outermost).
+   */
+  getStack(options?: { limit?: number }): StackFrame[] {
+    if (this._state !== PENDING) return [];
+    return suspendedStack(this as Task<unknown>, options?.limit);
+  }
+
+  /**
+   * Writes `getStack()` as asyncio's `print_stack()` does, to `options.file` (anything with
+   * `write(text)`; default: `process.stderr`).
+   */
+  printStack(options?: { limit?: number; file?: { write(text: string): unknown } }): void {
+    const text = formatStack(String(this), this.getStack(options?.limit === undefined ? undefined : { limit: options.limit }));
+    (options?.file ?? process.stderr).write(text);
   }
 
   /** The context the task runs in (asyncio's `get_context()`): a copy of its creator's, or the one given to `createTask`. */
@@ -613,7 +634,7 @@ export function allTasks(loop?: AbstractEventLoop): Set<Task<unknown>> {
   return tasks;
 }
 
-export type { Coro };
+export type { Coro, StackFrame };
 
 /** @internal What a pending task waits on, for reports: `Task "main" waiting on <Future pending>`. */
 export function describeWait(task: Task<unknown>): string {

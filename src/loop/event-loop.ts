@@ -16,6 +16,7 @@ import { buildAnchors } from './map-anchors.js';
 import type { AbstractEventLoop } from './events.js';
 import { argumentError, checkMs } from '../validate.js';
 import { contextsInUse, inCurrentContext } from '../contextvars.js';
+import { enableSuspendStacks } from '../task-stack.js';
 
 /**
  * The loop hands control back to Node's own event loop at least this often (ms) while
@@ -107,6 +108,7 @@ export class EventLoop implements AbstractEventLoop {
   constructor() {
     const env = process.env['AIO_DEBUG'];
     if (env !== undefined && env !== '' && env !== '0') this._debug = true;
+    if (this._debug) enableSuspendStacks();
     if (!anchored) {
       anchored = true;
       buildAnchors(new EventLoop());
@@ -312,6 +314,7 @@ export class EventLoop implements AbstractEventLoop {
    */
   setDebug(enabled: boolean): void {
     this._debug = Boolean(enabled);
+    if (this._debug) enableSuspendStacks();
   }
 
   /** True in debug mode (see `setDebug()`). */
