@@ -23,6 +23,9 @@ import { isIterator } from './values.js';
  */
 type Snapshot = AsyncResource;
 
+/** On a wrapper (`Context.bind`, `runInStorage`): what it wraps (a property, not a WeakMap entry per task). */
+const WRAPPED: unique symbol = Symbol('aio.wrapped');
+
 const EMPTY: ReadonlyMap<ContextVar<any>, unknown> = new Map();
 
 /** @internal True once any context may be non-empty: tasks and callbacks capture one from then on. */
@@ -167,7 +170,9 @@ export class Context {
    */
   bind<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
     if (typeof fn !== 'function') throw argumentError('Context.bind', 'fn', 'a function', fn);
-    return named(fn.name, (...args: A) => this.run(fn, ...args));
+    const bound = named(fn.name, (...args: A) => this.run(fn, ...args));
+    (bound as { [WRAPPED]?: unknown })[WRAPPED] = fn;
+    return bound;
   }
 
   /** A shallow copy: the same values and AsyncLocalStorage frame; later `set`s go to one of them only. */
@@ -362,8 +367,6 @@ export function captureTaskContext(task: ContextHolder, explicit: unknown): Cont
   return context;
 }
 
-/** On a wrapper made by `runInStorage`: what it wraps, for `task.getCoro()` (a property, not a WeakMap entry per task). */
-const WRAPPED: unique symbol = Symbol('aio.wrapped');
 
 /** @internal `target`, run inside `storage`: every step of a coroutine, the call of a function. */
 export function runInStorage<T extends Iterator<any, any, unknown> | (() => unknown)>(storage: Snapshot, target: T): T {
@@ -421,4 +424,10 @@ function throwInto<Y, R>(inner: Iterator<Y, R, unknown>, error: unknown): Iterat
 /** @internal A callback that runs in a copy of the current context (asyncio's `call_soon` without `context=`). */
 export function inCurrentContext<F extends (...args: any[]) => unknown>(callback: F): F {
   return copyContext().bind(callback) as unknown as F;
+}
+
+/** @internal The callbacks among `callbacks` (a future's one or array) that are `fn` bound to a context. */
+export function boundVersionsOf(callbacks: unknown, fn: unknown): unknown[] {
+  const list = Array.isArray(callbacks) ? callbacks : callbacks === null || callbacks === undefined ? [] : [callbacks];
+  return list.filter((cb) => typeof cb === 'function' && (cb as { [WRAPPED]?: unknown })[WRAPPED] === fn);
 }

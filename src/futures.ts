@@ -4,6 +4,7 @@ import { requireRunningLoop } from './loop/running.js';
 import type { AbstractEventLoop, LoopTask } from './loop/events.js';
 import { recordSource, sourceOf } from './debug-info.js';
 import { anchorMaps } from './loop/map-anchors.js';
+import { boundVersionsOf, contextsInUse, inCurrentContext } from './contextvars.js';
 
 /**
  * What a Task sends into its coroutine when it resumes it (`sleep(0)` uses it to tell its
@@ -176,17 +177,23 @@ export class Future<T = unknown> implements Yieldable<T>, PromiseLike<T> {
     return true;
   }
 
-  /** Calls `callback(future)` via `callSoon` once the future is done (at once if it is). */
+  /**
+   * Calls `callback(future)` via `callSoon` once the future is done (at once if it is), in a
+   * copy of the current context (ContextVars, AsyncLocalStorage stores), as asyncio does.
+   */
   addDoneCallback(callback: DoneCallback<this>): void {
     if (typeof callback !== 'function') {
       throw new TypeError(`addDoneCallback() expects a function, got ${typeof callback}`);
     }
-    this._addCallback(callback);
+    // As asyncio: the callback runs in a copy of the context of this call (see contextvars.ts).
+    this._addCallback(contextsInUse ? inCurrentContext(callback) : callback);
   }
 
   /** Removes every registration of `callback`; returns how many were removed. */
   removeDoneCallback(callback: DoneCallback<this>): number {
-    return this._removeCallback(callback, Infinity);
+    let removed = this._removeCallback(callback, Infinity);
+    if (contextsInUse) for (const bound of boundVersionsOf(this._callbacks, callback)) removed += this._removeCallback(bound as Callback, 1);
+    return removed;
   }
 
   /**

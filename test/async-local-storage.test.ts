@@ -98,7 +98,7 @@ describe('AsyncLocalStorage in tasks and callbacks', () => {
     assert.deepEqual(got, ['request', 'request']);
   });
 
-  test('callSoon, callLater and callAt run in the frame of their caller', async () => {
+  test('callSoon, callLater, callAt and addDoneCallback run in the frame of their caller', async () => {
     const seen: string[] = [];
     await run(function* () {
       const loop = getRunningLoop();
@@ -107,9 +107,13 @@ describe('AsyncLocalStorage in tasks and callbacks', () => {
       als.run('at', () => loop.callAt(loop.time() + 2, () => seen.push(`${als.getStore()}`)));
       const context = als.run('explicit', () => copyContext());
       loop.callSoon(context.bind(() => seen.push(`${als.getStore()}`)));
+      const fut = loop.createFuture<void>();
+      als.run('done callback', () => fut.addDoneCallback(() => seen.push(`${als.getStore()}`)));
       yield* sleep(10);
+      fut.setResult();
+      yield* sleep(0);
     });
-    assert.deepEqual(seen, ['soon 1', 'explicit', 'later', 'at']);
+    assert.deepEqual(seen, ['soon 1', 'explicit', 'later', 'at', 'done callback']);
   });
 
   test('createTask(coro, { context }) runs in the frame and values captured by copyContext()', async () => {

@@ -294,4 +294,38 @@ describe('tasks and callbacks copy the context (test_tasks.py)', () => {
     });
     assert.deepEqual(got, ['child', 'main']);
   });
+
+  test('done callbacks run in a copy of the context of addDoneCallback; removeDoneCallback still finds them (test_context_2)', async () => {
+    const cvar = new ContextVar<string>('cvar', { default: 'nope' });
+    const seenInCallback: string[] = [];
+    await run(function* () {
+      const loop = getRunningLoop();
+      const onDone = (): void => {
+        seenInCallback.push(cvar.get());
+        cvar.set('something else'); // must not pollute the context of main
+      };
+      assert.equal(cvar.get(), 'nope');
+      for (let j = 0; j < 2; j++) {
+        const fut = loop.createFuture<void>();
+        cvar.set(`yes${j}`);
+        fut.addDoneCallback(onDone);
+        loop.callSoon(() => fut.setResult());
+        yield* fut;
+        assert.equal(cvar.get(), `yes${j}`);
+        for (let i = 0; i < 3; i++) {
+          cvar.set(`yes${i}-${j}`);
+          yield* sleep(0);
+          assert.equal(cvar.get(), `yes${i}-${j}`);
+        }
+      }
+      const removed = loop.createFuture<void>();
+      removed.addDoneCallback(onDone);
+      removed.addDoneCallback(onDone);
+      assert.equal(removed.removeDoneCallback(onDone), 2);
+      removed.setResult();
+      yield* sleep(0);
+    });
+    assert.deepEqual(seenInCallback, ['yes0', 'yes1']);
+  });
 });
+
