@@ -1,6 +1,6 @@
 import { CANCELLED, Future, PENDING, type Awaitable } from './futures.js';
 import { CancelledError } from './errors.js';
-import { Task, currentTask, type TaskTarget } from './tasks.js';
+import { Task, currentTask, spawnTask, type TaskTarget } from './tasks.js';
 import { describe, isIterator, isThenable } from './values.js';
 import { checkLoop } from './validate.js';
 import { requireRunningLoop } from './loop/running.js';
@@ -31,8 +31,8 @@ export function ensureFuture<T>(value: Awaitable<T> | TaskTarget<T>, loop?: Abst
   }
   if (loop !== undefined) checkLoop('ensureFuture', 'loop', loop);
   const l = loop ?? requireRunningLoop();
-  if (typeof value === 'function' || isIterator(value)) return new Task(value as TaskTarget<T>, undefined, l);
-  if (isYieldable(value)) return new Task(value[Symbol.iterator]() as TaskTarget<T>, undefined, l);
+  if (typeof value === 'function' || isIterator(value)) return spawnTask(value as TaskTarget<T>, undefined, l);
+  if (isYieldable(value)) return spawnTask(value[Symbol.iterator]() as TaskTarget<T>, undefined, l);
   if (isThenable(value)) {
     if (l._debug) warnPromise(value);
     return fromPromise(value as PromiseLike<T>, l);

@@ -4,6 +4,7 @@ import { requireRunningLoop } from './loop/running.js';
 import type { AbstractEventLoop, LoopTask } from './loop/events.js';
 import { recordSource, sourceOf } from './debug-info.js';
 import { anchorMaps } from './loop/map-anchors.js';
+import { boundVersionsOf, contextsInUse, inCurrentContext } from './contextvars.js';
 
 /**
  * What a Task sends into its coroutine when it resumes it (`sleep(0)` uses it to tell its
@@ -176,17 +177,23 @@ export class Future<T = unknown> implements Yieldable<T>, PromiseLike<T> {
     return true;
   }
 
-  /** Calls `callback(future)` via `callSoon` once the future is done (at once if it is). */
+  /**
+   * Calls `callback(future)` via `callSoon` once the future is done (at once if it is), in a
+   * copy of the current context (ContextVars, AsyncLocalStorage stores), as asyncio does.
+   */
   addDoneCallback(callback: DoneCallback<this>): void {
     if (typeof callback !== 'function') {
       throw new TypeError(`addDoneCallback() expects a function, got ${typeof callback}`);
     }
-    this._addCallback(callback);
+    // As asyncio: the callback runs in a copy of the context of this call (see contextvars.ts).
+    this._addCallback(contextsInUse ? inCurrentContext(callback) : callback);
   }
 
   /** Removes every registration of `callback`; returns how many were removed. */
   removeDoneCallback(callback: DoneCallback<this>): number {
-    return this._removeCallback(callback, Infinity);
+    let removed = this._removeCallback(callback, Infinity);
+    if (contextsInUse) for (const bound of boundVersionsOf(this._callbacks, callback)) removed += this._removeCallback(bound as Callback, 1);
+    return removed;
   }
 
   /**
@@ -306,6 +313,14 @@ export class Future<T = unknown> implements Yieldable<T>, PromiseLike<T> {
   }
 }
 
+/** Called when a coroutine is about to suspend on a pending future, while set (debug mode: task stacks). */
+let onSuspend: (() => void) | null = null;
+
+/** @internal Installs the suspension hook (task-stack.ts). */
+export function setSuspendHook(hook: (() => void) | null): void {
+  onSuspend = hook;
+}
+
 /**
  * The iterator behind `yield* future`: suspends while the future is pending and returns
  * its result once done. It yields itself, so the Task can tell `yield* future` from a
@@ -322,6 +337,7 @@ export class FutureAwaiter<T> implements Iterator<Suspend, T, unknown> {
 
   constructor(future: Future<T>) {
     this._future = future;
+    if (onSuspend !== null && future._state === PENDING) onSuspend();
   }
 
   next(): IteratorResult<Suspend, T> {

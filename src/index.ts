@@ -26,7 +26,11 @@ export { Queue, LifoQueue, PriorityQueue, compareItems, type PriorityQueueOption
 export { Guard } from './locks/guard.js';
 export type { Operation } from './operation.js';
 export { Future, isFuture, type Coro, type Awaitable, type AwaitedOf, type Yieldable, type DoneCallback } from './futures.js';
-export { Task, createTask, currentTask, allTasks, type TaskOptions, type TaskTarget } from './tasks.js';
+export { Task, createTask, currentTask, allTasks, type TaskOptions, type TaskTarget, type TaskFactory } from './tasks.js';
+export { isCoroutine, isCoroutineFunction } from './coroutines.js';
+export type { StackFrame } from './task-stack.js';
+export { eagerTaskFactory, createEagerTaskFactory, type TaskConstructor } from './eager.js';
+export { ContextVar, Context, Token, LookupError, copyContext, type ContextVarOptions } from './contextvars.js';
 export { ensureFuture } from './ensure-future.js';
 export { formatTasks, printTasks } from './task-dump.js';
 export { sleep, type Sleep } from './sleep.js';

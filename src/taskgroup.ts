@@ -1,7 +1,7 @@
 import { CancelledError } from './errors.js';
 import { ExceptionGroup } from './exception-group.js';
 import { Future, type Coro } from './futures.js';
-import { Task, currentTask, type TaskOptions, type TaskTarget } from './tasks.js';
+import { Task, currentTask, spawnTask, type TaskOptions, type TaskTarget } from './tasks.js';
 import { describe, isIterator } from './values.js';
 import { InlineAwaitable, runBody, type Mode } from './body-runner.js';
 import type { AbstractEventLoop } from './loop/events.js';
@@ -69,7 +69,7 @@ export class TaskGroup {
       close(coro);
       throw new Error('TaskGroup is shutting down after an error or a cancellation: it takes no new tasks');
     }
-    const task = new Task<T>(coro, options, this.#loop!);
+    const task = spawnTask<T>(coro, options, this.#loop!);
     this.#tasks.push(task as Task<unknown>);
     this.#pending++;
     task._addCallback(this); // as a Waiter: no closure a background compile job could pin (see gather)

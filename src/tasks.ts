@@ -1,6 +1,6 @@
 import { CancelledError } from './errors.js';
 import { GeneratorFunction, NO_ERROR, describe, isIterator, isThenable } from './values.js';
-import { checkLoop } from './validate.js';
+import { argumentError, checkLoop } from './validate.js';
 import { enableTaskContext, asyncContextTask, swapTaskContext } from './task-tracking.js';
 import { Future, FutureAwaiter, RESUMED, PENDING, CANCELLED, setWakeTask, type Coro, type Suspend } from './futures.js';
 import { requireRunningLoop, runningLoopOrNull } from './loop/running.js';
@@ -8,6 +8,8 @@ import type { AbstractEventLoop } from './loop/events.js';
 import { anchorMaps } from './loop/map-anchors.js';
 import { markAwaited } from './debug-awaited.js';
 import { forgetCancel, noteCancelCaught, noteCancelRequest, reportSwallowedCancel } from './debug-cancel.js';
+import { formatStack, suspendedStack, type StackFrame } from './task-stack.js';
+import { contextsInUse, captureTaskContext, contextOfTask, leaveEnteredContext, runInStorage, unwrapCoro, type Context } from './contextvars.js';
 
 /**
  * What a Task can run: a coroutine (generator object), a generator function, or a
@@ -24,7 +26,25 @@ export type TaskTarget<T> =
 export interface TaskOptions {
   /** Name shown in errors and reports. Default: `Task-<n>`. */
   name?: string;
+  /**
+   * The context the task runs in (Python's `context=`): its `ContextVar` values and the
+   * AsyncLocalStorage stores captured with it. Default: a copy of the creator's context.
+   */
+  context?: Context;
+  /**
+   * Run the task's first step now, inside `createTask` (asyncio's `eager_start=True`, 3.12+):
+   * a coroutine runs synchronously until it first suspends, and a task that finishes so is
+   * never scheduled. Only while the loop runs (else the step is scheduled as usual). An async
+   * function runs to its first `await` at once, but settles in a microtask at the earliest.
+   */
+  eagerStart?: boolean;
 }
+
+/**
+ * Makes the tasks of a loop (asyncio's task factory): `loop.setTaskFactory(factory)` routes
+ * `createTask`, `loop.createTask`, `ensureFuture`, `gather` and task groups through it.
+ */
+export type TaskFactory = <T>(loop: AbstractEventLoop, target: TaskTarget<T>, options: TaskOptions | undefined) => Task<T>;
 
 /** Sentinel for "resume without an exception" (anything, even undefined, can be thrown). */
 // Packed fields, read and written only through the names below.
@@ -129,6 +149,8 @@ export class Task<T = unknown> extends Future<T> {
    * blocked on the loop, not doing foreign work).
    */
   _async = 0;
+  /** @internal The context the task runs in (ContextVars, AsyncLocalStorage frame); null: none captured. */
+  _context: Context | null = null;
 
   /** Prefer `createTask()`; the constructor schedules the first step like it. */
   constructor(target: TaskTarget<T>, options?: TaskOptions, loop?: AbstractEventLoop) {
@@ -153,8 +175,13 @@ export class Task<T = unknown> extends Future<T> {
     }
     const name = options?.name;
     this._name = name === undefined || name === null ? ++taskCounter : String(name);
+    if (contextsInUse || options?.context !== undefined) enterTaskContext(this as Task<unknown>, options?.context);
     this._loop._addTask(this as Task<unknown>);
-    this._loop._pushReady(taskStep, this);
+    if (options !== undefined && options !== null && options.eagerStart === true && this._loop.isRunning()) {
+      stepEagerly(this as Task<unknown>);
+    } else {
+      this._loop._pushReady(taskStep, this);
+    }
   }
 
   /** @internal A cancellation must be thrown into the coroutine at its next step. */
@@ -191,7 +218,32 @@ export class Task<T = unknown> extends Future<T> {
 
   /** The coroutine (or the function, for async-function tasks) this task runs. */
   getCoro(): Iterator<Suspend, T, unknown> | (() => unknown) {
-    return this._coro;
+    return unwrapCoro(this._coro);
+  }
+
+  /**
+   * The coroutine functions a pending generator task is suspended in, outermost first, with
+   * file and line (asyncio's `get_stack()`). Recorded at each suspension in debug mode only
+   * (`AIO_DEBUG=1` or `loop.setDebug(true)`): otherwise, and for done or async-function
+   * tasks, empty. `limit`: at most that many frames, the innermost (negative: the outermost).
+   */
+  getStack(options?: { limit?: number }): StackFrame[] {
+    if (this._state !== PENDING) return [];
+    return suspendedStack(this as Task<unknown>, options?.limit);
+  }
+
+  /**
+   * Writes `getStack()` as asyncio's `print_stack()` does, to `options.file` (anything with
+   * `write(text)`; default: `process.stderr`).
+   */
+  printStack(options?: { limit?: number; file?: { write(text: string): unknown } }): void {
+    const text = formatStack(String(this), this.getStack(options?.limit === undefined ? undefined : { limit: options.limit }));
+    (options?.file ?? process.stderr).write(text);
+  }
+
+  /** The context the task runs in (asyncio's `get_context()`): a copy of its creator's, or the one given to `createTask`. */
+  getContext(): Context {
+    return contextOfTask(this as Task<unknown>);
   }
 
   /**
@@ -340,6 +392,30 @@ export class Task<T = unknown> extends Future<T> {
   #cancelMessage(): string | undefined {
     const cancel = this._cancel;
     return cancel instanceof CancelledError ? cancel.message : cancel;
+  }
+}
+
+/**
+ * Gives a new task its context (a copy of the creator's, or `explicit`) and, if that holds an
+ * AsyncLocalStorage frame, makes its code run inside it: each step of a coroutine, the call of
+ * an async function (whose awaits then keep the frame by themselves).
+ */
+function enterTaskContext(task: Task<unknown>, explicit: unknown): void {
+  const storage = captureTaskContext(task, explicit)._storage;
+  if (storage !== null) task._coro = runInStorage(storage, task._coro);
+}
+
+/**
+ * asyncio's `__eager_start`: the first step, now, as the current task, in the task's context
+ * (not in one `Context.run()` entered around `createTask`). A task that finishes here has
+ * left the loop's task list already and is never scheduled.
+ */
+function stepEagerly(task: Task<unknown>): void {
+  const entered = leaveEnteredContext();
+  try {
+    taskStep(task);
+  } finally {
+    leaveEnteredContext(entered);
   }
 }
 
@@ -522,7 +598,36 @@ function settleRejected(reason: unknown): void {
  * });
  */
 export function createTask<T>(target: TaskTarget<T>, options?: TaskOptions): Task<T> {
-  return new Task(target, options);
+  return factoriesInUse === 0 ? new Task(target, options) : spawnTask(target, options, requireRunningLoop());
+}
+
+/** Task factories of loops (asyncio keeps one per loop): a WeakMap read only once one was set. */
+const factories = new WeakMap<AbstractEventLoop, TaskFactory>();
+let factoriesInUse = 0;
+
+/** @internal A new task of `loop`, made by its task factory if it has one (asyncio's `loop.create_task`). */
+export function spawnTask<T>(target: TaskTarget<T>, options: TaskOptions | undefined, loop: AbstractEventLoop): Task<T> {
+  if (factoriesInUse !== 0) {
+    const factory = factories.get(loop);
+    if (factory !== undefined) return factory(loop, target, options);
+  }
+  return new Task(target, options, loop);
+}
+
+/** @internal `loop.setTaskFactory()`. */
+export function setTaskFactory(loop: AbstractEventLoop, factory: TaskFactory | null): void {
+  if (factory === null || factory === undefined) {
+    if (factories.delete(loop)) factoriesInUse--;
+    return;
+  }
+  if (typeof factory !== 'function') throw argumentError('setTaskFactory', 'factory', 'a function or null', factory);
+  if (!factories.has(loop)) factoriesInUse++;
+  factories.set(loop, factory);
+}
+
+/** @internal `loop.getTaskFactory()`. */
+export function getTaskFactory(loop: AbstractEventLoop): TaskFactory | null {
+  return factories.get(loop) ?? null;
 }
 
 /** The Task running the current code, or null outside a task. */
@@ -543,7 +648,7 @@ export function allTasks(loop?: AbstractEventLoop): Set<Task<unknown>> {
   return tasks;
 }
 
-export type { Coro };
+export type { Coro, StackFrame };
 
 /** @internal What a pending task waits on, for reports: `Task "main" waiting on <Future pending>`. */
 export function describeWait(task: Task<unknown>): string {

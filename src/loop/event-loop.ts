@@ -1,5 +1,5 @@
 import { Future } from '../futures.js';
-import { Task, describeWait, taskStep, type TaskOptions, type TaskTarget } from '../tasks.js';
+import { Task, describeWait, taskStep, spawnTask, setTaskFactory, getTaskFactory, type TaskFactory, type TaskOptions, type TaskTarget } from '../tasks.js';
 import { DeadlockError } from '../errors.js';
 import { describe } from '../values.js';
 import { ensureFuture } from '../ensure-future.js';
@@ -18,6 +18,8 @@ import { BlockingMonitor } from './blocking-monitor.js';
 import type { AbstractEventLoop } from './events.js';
 import { argumentError, checkMs } from '../validate.js';
 import { addSignalHandler, removeSignalHandler, removeAllSignalHandlers, signalsRunning, type SignalName } from './signals.js';
+import { contextsInUse, inCurrentContext } from '../contextvars.js';
+import { enableSuspendStacks } from '../task-stack.js';
 
 /**
  * The loop hands control back to Node's own event loop at least this often (ms) while
@@ -130,7 +132,7 @@ export class EventLoop implements AbstractEventLoop {
   callSoon<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): Handle {
     this._checkClosed();
     checkCallback('callSoon', callback);
-    const handle = new Handle(callback, args, this);
+    const handle = new Handle(contextsInUse ? inCurrentContext(callback) : callback, args, this);
     this._pushReady(runHandle, handle);
     return handle;
   }
@@ -150,7 +152,8 @@ export class EventLoop implements AbstractEventLoop {
   #callAt(method: string, whenMs: number, delayMs: number | undefined, callback: unknown, args: unknown[]): TimerHandle {
     this._checkClosed();
     checkCallback(method, callback);
-    const timer = new TimerHandle(whenMs, callback as (...args: unknown[]) => unknown, args, this);
+    const run = callback as (...args: unknown[]) => unknown;
+    const timer = new TimerHandle(whenMs, contextsInUse ? inCurrentContext(run) : run, args, this);
     this._addTimer(timer, delayMs);
     return timer;
   }
@@ -178,7 +181,21 @@ export class EventLoop implements AbstractEventLoop {
    * the running loop. Throws if the loop is closed.
    */
   createTask<T>(target: TaskTarget<T>, options: TaskOptions = {}): Task<T> {
-    return new Task(target, options, this);
+    return spawnTask(target, options, this);
+  }
+
+  /**
+   * Sets the function that makes this loop's tasks (asyncio's `set_task_factory`), or `null`
+   * for plain `Task`s. `createTask`, `loop.createTask`, `ensureFuture`, `gather` and task
+   * groups call `factory(loop, target, options)`; `eagerTaskFactory` starts every task eagerly.
+   */
+  setTaskFactory(factory: TaskFactory | null): void {
+    setTaskFactory(this, factory);
+  }
+
+  /** The task factory set by `setTaskFactory()`, or null. */
+  getTaskFactory(): TaskFactory | null {
+    return getTaskFactory(this);
   }
 
   /** True while `runForever()`/`runUntilComplete()` runs the loop. */
@@ -337,6 +354,7 @@ export class EventLoop implements AbstractEventLoop {
   setDebug(enabled: boolean): void {
     this._debug = Boolean(enabled);
     if (this._debug) installAwaitGeneratorCheck();
+    if (this._debug) enableSuspendStacks();
   }
 
   /** True in debug mode (see `setDebug()`). */
