@@ -5,51 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { ROOT, runChild } from '../helpers/child.ts';
-
-const INDEX = path.join(ROOT, 'src', 'index.ts');
-const PIPELINE = path.join(ROOT, 'src', 'pipeline', 'index.ts');
-
-/** The first `@example` of a doc comment in `file` that precedes `marker`. */
-function exampleBefore(file: string, marker: string): string {
-  const text = readFileSync(path.join(ROOT, file), 'utf8');
-  const doc = text.slice(0, text.indexOf(marker));
-  const start = doc.lastIndexOf('@example') + '@example'.length;
-  return doc
-    .slice(start, doc.lastIndexOf('*/'))
-    .split('\n')
-    .map((line) => line.replace(/^\s*\* ?/, ''))
-    .join('\n');
-}
-
-function readmeExample(): string {
-  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Pipelines'));
-  const start = section.indexOf('```ts') + 5;
-  return section.slice(start, section.indexOf('```\n', start));
-}
-
-async function runExample(code: string): Promise<string[]> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'aio-example-'));
-  try {
-    const file = path.join(dir, 'example.mts');
-    writeFileSync(
-      file,
-      code.replaceAll("from 'aio-ts/pipeline'", `from ${JSON.stringify(PIPELINE)}`).replaceAll("from 'aio-ts'", `from ${JSON.stringify(INDEX)}`),
-    );
-    const result = await runChild(file);
-    assert.equal(result.code, 0, `the example failed:\n${result.stderr}`);
-    return result.stdout.trim().split('\n');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+import { exampleBefore, readmeExample, runExample } from '../helpers/examples.ts';
 
 test("the README's pipeline example prints what its comments say", async () => {
-  assert.deepEqual(await runExample(readmeExample()), [
+  assert.deepEqual(await runExample(readmeExample('## Pipelines')), [
     "[ 'page 1', 'page 2', 'page 3', 'page 5' ]",
     '[ 0, 1, 4 ]',
     '[ 9, 16, 25 ]',
