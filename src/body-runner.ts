@@ -12,7 +12,7 @@
  */
 import { Future, type Coro, type Suspend, type Yieldable } from './futures.js';
 import { currentTask } from './tasks.js';
-import { GeneratorFunction, describe, isIterator, isThenable } from './values.js';
+import { GeneratorFunction, describe, isIterator, isSteppable, isThenable } from './values.js';
 import { callInTask } from './call-in-task.js';
 import { PromiseSuspend, drive } from './driver.js';
 import { fromPromise } from './ensure-future.js';
@@ -158,7 +158,7 @@ export function* runBody<A, T>(body: (arg: A) => unknown, arg: A, mode: Mode): C
   if (mode === ASYNC_MODE) {
     // Stepped by drive() inside the async function's context: call the body directly.
     const out = body(arg);
-    if (isIterator(out)) return yield* iterate(out as Iterator<Suspend, T, unknown>);
+    if (isSteppable(out)) return yield* iterate(out as Iterator<Suspend, T, unknown>);
     if (isThenable(out)) return (yield new PromiseSuspend(out) as unknown as Suspend) as T;
     return out as T;
   }

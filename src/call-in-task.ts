@@ -2,7 +2,7 @@ import { Future, PENDING, type Suspend } from './futures.js';
 import { settleFromPromise } from './ensure-future.js';
 import { runInTaskContext } from './task-tracking.js';
 import { type Task } from './tasks.js';
-import { isIterator, isThenable } from './values.js';
+import { isSteppable, isThenable } from './values.js';
 
 /**
  * @internal The Future a task waits on while async code runs on its behalf (`callInTask`).
@@ -65,10 +65,10 @@ export function callInTask<T>(task: Task<unknown>, fn: () => unknown): Future<T>
   // A runtime awaitable (a Future, or a coroutine or an operation such as `lock.acquire()`,
   // which are iterators *and* thenables) is awaited by the task itself, so that cancelling the
   // task reaches it; only a foreign thenable is followed through `then()`.
-  if (out instanceof Future || isIterator(out) || !isThenable(out)) {
+  if (out instanceof Future || isSteppable(out) || !isThenable(out)) {
     loop._asyncTaskCount--;
     if (out instanceof Future) return out as Future<T>;
-    if (isIterator(out)) return out as Iterator<Suspend, T, unknown>;
+    if (isSteppable(out)) return out as Iterator<Suspend, T, unknown>;
     const done = new Future<T>(loop);
     done._resolve(out);
     return done;

@@ -20,6 +20,14 @@ export function isIterator(value: unknown): value is Iterator<unknown> {
   );
 }
 
+/**
+ * Whether a body's result is a coroutine to step: an iterator, but not an async generator
+ * (its `next()` returns promises, which would read as bare yields: it is a value).
+ */
+export function isSteppable(value: unknown): value is Iterator<unknown> {
+  return isIterator(value) && typeof (value as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] !== 'function';
+}
+
 /** Whether `value` has a `then` method (a Promise or any thenable). */
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (

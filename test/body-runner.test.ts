@@ -4,6 +4,8 @@ import {
   CancelledError,
   InlineAwaitable,
   aiter,
+  forAwait,
+  run,
   createTask,
   currentTask,
   ensureFuture,
@@ -270,5 +272,36 @@ describe('an awaitable is awaited once, like a coroutine', () => {
       assert.throws(() => inTask.next(), /already been awaited/);
       assert.equal(now(), 2);
     });
+  });
+});
+
+describe('runBody: a plain function returning an async generator (review regression)', () => {
+  // Its next() returns promises, which used to be read as bare yields: the body never ended.
+  async function* numbers(): AsyncGenerator<number> {
+    yield 1;
+    yield 2;
+  }
+
+  test('generator style: the async generator is the body\'s value, iterable afterwards', async () => {
+    const seen = await run(function* () {
+      // The types refuse a body that returns a plain value; JavaScript callers are not stopped.
+      const gen = (yield* timeout(1000, (() => numbers()) as never)) as AsyncGenerator<number>;
+      const out: number[] = [];
+      yield* forAwait(gen, (n) => {
+        out.push(n);
+      });
+      return out;
+    });
+    assert.deepEqual(seen, [1, 2]);
+  });
+
+  test('async style: the same', async () => {
+    const seen = await run(async () => {
+      const gen = (await timeout(1000, (() => numbers()) as never)) as AsyncGenerator<number>;
+      const out: number[] = [];
+      for await (const n of gen) out.push(n);
+      return out;
+    });
+    assert.deepEqual(seen, [1, 2]);
   });
 });
