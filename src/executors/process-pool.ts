@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { constants } from 'node:os';
-import { WorkerPool, type PoolWorker, type ResourceLimits, type WorkerPoolOptions } from './pool.js';
+import { WorkerPool, type PoolWorker, type WorkerPoolOptions } from './pool.js';
 import { reviveError } from './remote-error.js';
 import { CRASHED, WORKER_SCRIPT, type ResultMessage, type Serialized } from './worker-script.js';
 

@@ -1,8 +1,9 @@
 import * as dgram from 'node:dgram';
 import { isIP } from 'node:net';
-import { type Coro, Future, getRunningLoop, InlineAwaitable, type Operation, trackResource, untrackResource } from './core.js';
+import { type Coro, getRunningLoop, InlineAwaitable, type Operation, trackResource, untrackResource } from './core.js';
 import { checkPort } from './connection.js';
 import { describe, ioFuture, toBuffer } from './util.js';
+import { Wakeup } from './wakeup.js';
 
 /** A UDP address: where a datagram came from, or where to send one. */
 export interface DatagramAddress {
@@ -107,7 +108,7 @@ export class DatagramEndpoint {
   #head = 0;
   #error: unknown = null;
   #closed = false;
-  #waiter: Future<void> | null = null;
+  readonly #arrival = new Wakeup();
   #dropped = 0;
 
   /** @internal Made by `openDatagramEndpoint`. */
@@ -121,15 +122,15 @@ export class DatagramEndpoint {
         return;
       }
       this.#queue.push([data, { host: info.address, port: info.port }]);
-      this.#wake();
+      this.#arrival.wake();
     });
     socket.on('error', (error: unknown) => {
       this.#error = error;
-      this.#wake();
+      this.#arrival.wake();
     });
     socket.on('close', () => {
       this.#closed = true;
-      this.#wake();
+      this.#arrival.wake();
     });
   }
 
@@ -175,7 +176,7 @@ export class DatagramEndpoint {
     } catch {
       // Not bound yet / already closed by Node: nothing left to release.
     }
-    this.#wake();
+    this.#arrival.wake();
   }
 
   /** @internal At the end of `run()`: closes it. */
@@ -196,7 +197,7 @@ export class DatagramEndpoint {
   readonly #sent = (error: unknown): void => {
     if (error !== null && error !== undefined) {
       this.#error = error;
-      this.#wake();
+      this.#arrival.wake();
     }
   };
 
@@ -217,23 +218,11 @@ export class DatagramEndpoint {
         throw error;
       }
       if (this.#closed) throw new Error('recv() called on a closed datagram endpoint');
-      if (this.#waiter !== null) throw new Error('recv() called while another task is already waiting for a datagram');
-      const waiter = new Future<void>(getRunningLoop());
-      this.#waiter = waiter;
-      try {
-        yield* waiter;
-      } finally {
-        if (this.#waiter === waiter) this.#waiter = null;
-      }
+      if (this.#arrival.waiting) throw new Error('recv() called while another task is already waiting for a datagram');
+      yield* this.#arrival.wait();
     }
   }
 
-  #wake(): void {
-    const waiter = this.#waiter;
-    if (waiter === null) return;
-    this.#waiter = null;
-    if (!waiter.done()) waiter._resolve(undefined);
-  }
 }
 
 function checkAddress(addr: unknown, call: string): asserts addr is DatagramAddress {

@@ -1,14 +1,13 @@
 import {
   type Coro,
   drive,
-  Future,
-  getRunningLoop,
   InlineAwaitable,
   NEXT_OPERATION,
   type Operation,
 } from './core.js';
 import { IncompleteReadError, LimitOverrunError } from './errors.js';
-import { describe, ioFuture, toBuffer } from './util.js';
+import { describe, toBuffer } from './util.js';
+import { Wakeup } from './wakeup.js';
 
 /** The default buffer limit of a StreamReader (64 KiB, as asyncio's `_DEFAULT_LIMIT`). */
 export const DEFAULT_LIMIT = 64 * 1024;
@@ -72,7 +71,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
   #size = 0;
   #eof = false;
   #exception: unknown = null;
-  #waiter: Future<void> | null = null;
+  readonly #data = new Wakeup();
   #source: ReaderSource | null = null;
   #paused = false;
 
@@ -127,7 +126,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
     if (chunk.length === 0) return;
     this.#chunks.push(chunk);
     this.#size += chunk.length;
-    this.#wakeWaiter();
+    this.#data.wake();
     const source = this.#source;
     if (source !== null && !this.#paused && this.#size > 2 * this.#limit) {
       this.#paused = true;
@@ -138,17 +137,13 @@ export class StreamReader implements AsyncIterable<Buffer> {
   /** Marks the end of the stream and wakes the task waiting for data (the connection calls it). */
   feedEof(): void {
     this.#eof = true;
-    this.#wakeWaiter();
+    this.#data.wake();
   }
 
   /** Fails the stream: reads throw `error` from now on (the connection calls it when the socket fails). */
   setException(error: unknown): void {
     this.#exception = error;
-    const waiter = this.#waiter;
-    if (waiter !== null) {
-      this.#waiter = null;
-      if (!waiter.done()) waiter.setException(error);
-    }
+    this.#data.fail(error);
   }
 
   /**
@@ -221,7 +216,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
     const info = [`${this.#size} bytes`];
     if (this.#eof) info.push('eof');
     if (this.#limit !== DEFAULT_LIMIT) info.push(`limit=${this.#limit}`);
-    if (this.#waiter !== null) info.push('waiter');
+    if (this.#data.waiting) info.push('waiter');
     if (this.#exception !== null) info.push(`exception=${String(this.#exception)}`);
     if (this.#paused) info.push('paused');
     return `<StreamReader ${info.join(' ')}>`;
@@ -328,7 +323,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
 
   /** Waits until data is fed, the stream ends or fails. Throws if another task is already waiting. */
   *#waitForData(call: string): Coro<void> {
-    if (this.#waiter !== null) {
+    if (this.#data.waiting) {
       throw new Error(
         `${call}() called while another task is already waiting for incoming data: ` +
           `only one task may read from a StreamReader at a time`,
@@ -339,20 +334,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
       this.#paused = false;
       this.#source?.resume();
     }
-    const waiter = new Future<void>(getRunningLoop());
-    this.#waiter = waiter;
-    try {
-      yield* waiter;
-    } finally {
-      if (this.#waiter === waiter) this.#waiter = null;
-    }
-  }
-
-  #wakeWaiter(): void {
-    const waiter = this.#waiter;
-    if (waiter === null) return;
-    this.#waiter = null;
-    if (!waiter.done()) waiter._resolve(undefined);
+    yield* this.#data.wait();
   }
 
   /** Removes the first `n` bytes (n <= size) and returns them; concatenates only across chunks. */
