@@ -8,6 +8,7 @@ import type { AbstractEventLoop } from './loop/events.js';
 import { anchorMaps } from './loop/map-anchors.js';
 import { markAwaited } from './debug-awaited.js';
 import { forgetCancel, noteCancelCaught, noteCancelRequest, reportSwallowedCancel } from './debug-cancel.js';
+import { noteTaskFailed } from './debug-awaited-by.js';
 import { formatStack, suspendedStack, type StackFrame } from './task-stack.js';
 import { contextsInUse, captureTaskContext, contextOfTask, leaveEnteredContext, runInStorage, unwrapCoro, type Context } from './contextvars.js';
 
@@ -337,6 +338,7 @@ export class Task<T = unknown> extends Future<T> {
 
   /** @internal */
   _finishException(error: unknown): void {
+    if (this._loop._debug) noteTaskFailed(this, error);
     this._reject(error);
     this._loop._removeTask(this as Task<unknown>);
   }
