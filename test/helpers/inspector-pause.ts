@@ -8,11 +8,12 @@
 import { Worker } from 'node:worker_threads';
 import { once } from 'node:events';
 
-/** One frame: the function, and where it is (file URL or path, 1-based line). */
+/** One frame: the function, and where it is in the code V8 runs (file URL or path, 1-based line and column). */
 export interface PausedFrame {
   functionName: string;
   url: string;
   line: number;
+  column: number;
 }
 
 /** One async boundary of the async stack trace: its description (a task name) and its frames. */
@@ -33,7 +34,12 @@ const inspector = require('node:inspector');
 const session = new inspector.Session();
 session.connectToMainThread();
 const post = (method, params) => new Promise((resolve, reject) => session.post(method, params, (e, r) => (e ? reject(e) : resolve(r))));
-const frame = (f) => ({ functionName: f.functionName, url: f.url, line: (f.lineNumber ?? f.location.lineNumber) + 1 });
+const urls = new Map();
+session.on('Debugger.scriptParsed', ({ params }) => urls.set(params.scriptId, params.url));
+const frame = (f) => {
+  const at = f.location ?? f;
+  return { functionName: f.functionName, url: f.url || urls.get(at.scriptId) || '', line: at.lineNumber + 1, column: at.columnNumber + 1 };
+};
 const pauses = [];
 session.on('Debugger.paused', ({ params }) => {
   const segments = [];
