@@ -25,6 +25,8 @@ interface Trail {
 }
 
 const trails = new WeakMap<object, Trail>();
+/** One error object thrown by many tasks (a shared sentinel) must not grow without end. */
+const MAX_TASKS_NAMED = 32;
 const OWN_DIR = fileURLToPath(new URL('.', import.meta.url));
 const OWN_DIR_URL = new URL('.', import.meta.url).href;
 
@@ -48,7 +50,7 @@ export function noteTaskFailed(task: NamedTask, error: unknown): void {
 export function noteReraised(error: unknown, task: LoopTask | null): void {
   if (task === null || typeof error !== 'object' || error === null) return;
   const trail = trails.get(error);
-  if (trail === undefined || trail.owner === task || trail.named.includes(task)) return;
+  if (trail === undefined || trail.owner === task || trail.named.includes(task) || trail.named.length > MAX_TASKS_NAMED) return;
   trail.owner = task;
   trail.named.push(task);
   const named = task as NamedTask;

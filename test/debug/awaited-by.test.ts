@@ -115,6 +115,26 @@ describe('debug mode: the path of an error across tasks', () => {
     assert.equal(error.stack!.split('awaited by').length, 2);
   });
 
+  test('one error object raised by many tasks (a shared sentinel): its stack stops growing', async () => {
+    const sentinel = new Error('shared');
+    const error = await thrown(function* main() {
+      const awaiters = [];
+      for (let i = 0; i < 50; i++) {
+        const failing = createTask(function* () {
+          yield* sleep(1);
+          throw sentinel;
+        });
+        awaiters.push(createTask(function* () {
+          yield* failing;
+        }));
+      }
+      yield* gather(...awaiters, { returnExceptions: true });
+      throw sentinel;
+    });
+    assert.equal(error, sentinel);
+    assert.ok(error.stack!.split('awaited by').length - 1 <= 33);
+  });
+
   test('off by default: the stack is left as V8 made it', async () => {
     let stackAtRaise: string | undefined;
     const error = await thrown(function* main() {
