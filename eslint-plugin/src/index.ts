@@ -6,7 +6,7 @@
  *   import aio from './eslint-plugin/src/index.ts';
  *   export default [{ files: ['**\/*.ts'], ...aio.configs.recommended }];
  */
-import type { TSESLint } from '@typescript-eslint/utils';
+import type { ESLint, Linter } from 'eslint';
 import tseslint from 'typescript-eslint';
 import { noAwaitCoroutine } from './rules/no-await-coroutine.js';
 import { noFloatingAwaitable } from './rules/no-floating-awaitable.js';
@@ -21,18 +21,19 @@ export const rules = {
   'no-promise-to-task': noPromiseToTask,
 };
 
+// typescript-eslint's rule type and ESLint's differ in details only: the plugin is typed as ESLint sees it.
 const plugin = {
   meta: { name: 'eslint-plugin-aio', version: '0.1.0' },
-  rules,
-  configs: {} as { recommended: TSESLint.FlatConfig.Config },
+  rules: rules as unknown as NonNullable<ESLint.Plugin['rules']>,
+  configs: {} as { recommended: Linter.Config },
 };
 
 /** Every rule as an error, with typescript-eslint's parser and type information (projectService). */
 plugin.configs.recommended = {
   name: 'aio/recommended',
-  plugins: { aio: plugin as unknown as TSESLint.FlatConfig.Plugin },
+  plugins: { aio: plugin },
   languageOptions: {
-    parser: tseslint.parser,
+    parser: tseslint.parser as Linter.Parser,
     parserOptions: { projectService: true },
   },
   rules: {

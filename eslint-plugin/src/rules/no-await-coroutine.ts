@@ -46,8 +46,10 @@ export const noAwaitCoroutine = createRule<[], MessageIds>({
         if (isCoroutine(node.argument)) context.report({ node, messageId: 'await' });
       },
       ReturnStatement(node: TSESTree.ReturnStatement): void {
-        if (node.argument !== null && inAsyncFunction(node) && isCoroutine(node.argument)) {
-          context.report({ node: node.argument, messageId: 'return' });
+        // `return await coro`: reported once, as an await.
+        const arg = node.argument;
+        if (arg !== null && arg.type !== 'AwaitExpression' && inAsyncFunction(node) && isCoroutine(arg)) {
+          context.report({ node: arg, messageId: 'return' });
         }
       },
       'ArrowFunctionExpression[async=true][expression=true]'(node: TSESTree.ArrowFunctionExpression): void {
