@@ -62,13 +62,15 @@ function isOptionalParameter(param: ts.Symbol): boolean {
 
 /**
  * Whether the parameter that receives `arg` (an argument, or an element of an array literal
- * argument) accepts a function callable with no argument. The contextual type answers for
+ * argument) takes what a Task can run: a function callable with no argument and a coroutine
+ * or yieldable (`TaskTarget`, gather's and ensureFuture's arguments; not `assert.rejects`,
+ * whose function is no Task). The contextual type answers for
  * plain parameters; a generic rest parameter (`gather(...aws: A)`) is read from its declared
  * type (the constraint of `A`), since the contextual type is then the inferred argument type.
  */
-export function parameterAcceptsFunction(checker: ts.TypeChecker, arg: ts.Expression): boolean {
+export function parameterTakesTaskTarget(checker: ts.TypeChecker, arg: ts.Expression): boolean {
   const contextual = checker.getContextualType(arg);
-  if (contextual !== undefined && acceptsFunction(contextual)) return true;
+  if (contextual !== undefined && takesTaskTarget(checker, contextual)) return true;
   const inArray = ts.isArrayLiteralExpression(arg.parent);
   const argument = inArray ? arg.parent : arg;
   const call = argument.parent;
@@ -81,7 +83,11 @@ export function parameterAcceptsFunction(checker: ts.TypeChecker, arg: ts.Expres
   if (param === undefined || (index >= params.length && param.dotDotDotToken === undefined)) return false;
   let type = constraintOf(checker, checker.getTypeAtLocation(param));
   if (param.dotDotDotToken !== undefined || inArray) type = constraintOf(checker, elementOf(checker, type) ?? type);
-  return acceptsFunction(type);
+  return takesTaskTarget(checker, type);
+}
+
+function takesTaskTarget(checker: ts.TypeChecker, type: ts.Type): boolean {
+  return acceptsFunction(type) && partsOf(type).some((t) => hasIterator(t) || has(checker, t, 'next'));
 }
 
 function constraintOf(checker: ts.TypeChecker, type: ts.Type): ts.Type {

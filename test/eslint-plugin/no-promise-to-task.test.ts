@@ -19,6 +19,8 @@ ruleTester().run('no-promise-to-task', noPromiseToTask, {
     // Where only a Promise is accepted, there is no function to pass instead.
     code('await run(async () => { await Promise.all([fetchAll(), fetchOne("a")]); await fetchAll(); });'),
     code('function take(p: Promise<number>) { return p; }\ntake(fetchAll());'),
+    // A function that is not a Task target (no coroutine accepted): assert.rejects(fn()) is fine.
+    code('import assert from "node:assert/strict";\nawait assert.rejects(fetchAll());'),
   ],
   invalid: [
     {

@@ -6,12 +6,13 @@
  * a cancellable Task: pass `fetchAll` (or `() => fetchAll(url)`).
  *
  * Decided by types: the argument calls a function declared `async`, and the parameter it is
- * given to accepts a function callable with no argument (TaskTarget, gather's arguments, …).
+ * given to takes both a function callable with no argument and a coroutine (TaskTarget,
+ * gather's arguments, …): an API that can run the work as a Task.
  */
 import { ESLintUtils, type TSESTree } from '@typescript-eslint/utils';
 import type ts from 'typescript';
 import { createRule } from '../create-rule.js';
-import { callsAsyncFunction, parameterAcceptsFunction } from '../types.js';
+import { callsAsyncFunction, parameterTakesTaskTarget } from '../types.js';
 
 type MessageIds = 'promise' | 'passFunction';
 
@@ -46,7 +47,7 @@ export const noPromiseToTask = createRule<[], MessageIds>({
       if (arg.type !== 'CallExpression') return;
       const tsArg = services.esTreeNodeToTSNodeMap.get(arg) as ts.Expression;
       if (!callsAsyncFunction(checker, tsArg)) return;
-      if (!parameterAcceptsFunction(checker, tsArg)) return;
+      if (!parameterTakesTaskTarget(checker, tsArg)) return;
       const fix = replacement(arg);
       context.report({
         node: arg,

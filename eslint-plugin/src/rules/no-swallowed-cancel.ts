@@ -4,8 +4,9 @@
  * nor looks at `CancelledError` swallows a cancellation: the task goes on as if never
  * cancelled (a timeout that does not stop, a task group that cannot finish).
  *
- * Practical, not a flow analysis: any `throw` in the handler, or any mention of
- * `CancelledError` (or of `uncancel`, the explicit "ignore this cancel"), passes.
+ * Practical, not a flow analysis: any `throw` in the handler, any mention of `CancelledError`
+ * (or of `uncancel`, the explicit "ignore this cancel"), or the error stored in a variable
+ * (kept to be re-thrown later) passes.
  */
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { createRule } from '../create-rule.js';
@@ -40,8 +41,10 @@ function suspends(n: TSESTree.Node): boolean {
   );
 }
 
-function handles(n: TSESTree.Node): boolean {
-  return n.type === 'ThrowStatement' || (n.type === 'Identifier' && CANCEL_NAMES.has(n.name));
+/** A throw, a mention of CancelledError/uncancel, or the error kept for later (`failure = error`). */
+function handles(n: TSESTree.Node, binding: string | null): boolean {
+  if (n.type === 'ThrowStatement' || (n.type === 'Identifier' && CANCEL_NAMES.has(n.name))) return true;
+  return binding !== null && n.type === 'AssignmentExpression' && n.right.type === 'Identifier' && n.right.name === binding;
 }
 
 export const noSwallowedCancel = createRule<[], MessageIds>({
@@ -62,7 +65,8 @@ export const noSwallowedCancel = createRule<[], MessageIds>({
       CatchClause(node: TSESTree.CatchClause): void {
         const tryStatement = node.parent;
         if (!find(tryStatement.block, keys, suspends)) return;
-        if (find(node.body, keys, handles)) return;
+        const binding = node.param?.type === 'Identifier' ? node.param.name : null;
+        if (find(node.body, keys, (n) => handles(n, binding))) return;
         context.report({ node: node.param ?? node, messageId: 'swallowed' });
       },
     };
