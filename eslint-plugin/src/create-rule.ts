@@ -1,4 +1,4 @@
-/** The rule factory every rule of the plugin uses (docs.url points at the README section). */
+/** The rule factory every rule of the plugin uses (docs.url: the README section that documents them all). */
 import { ESLintUtils } from '@typescript-eslint/utils';
 
 /** What `meta.docs` of a rule of this plugin holds. */
@@ -7,5 +7,5 @@ export interface AioRuleDocs {
   requiresTypeChecking?: boolean;
 }
 
-/** Makes a rule of this plugin; `name` is the rule name without the plugin prefix. */
-export const createRule = ESLintUtils.RuleCreator<AioRuleDocs>((name) => `README.md#lint-rules (aio/${name})`);
+/** Makes a rule of this plugin (its `name`: the rule name without the `aio/` prefix). */
+export const createRule = ESLintUtils.RuleCreator<AioRuleDocs>(() => `README.md#lint-rules`);
