@@ -85,7 +85,7 @@ export function captureCallGraph(future?: Future<unknown> | null, options?: Call
  *     console.log(formatCallGraph(child));
  *     // * Task(name="child")
  *     //   + Awaited by:
- *     //     * Task(name="Task-1")
+ *     //     * Task(name="main")
  *   });
  * });
  */
