@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { Future } from './futures.js';
 import { Task } from './tasks.js';
 import { awaitersOf } from './call-graph.js';
@@ -25,7 +26,7 @@ export interface TaskSnapshot {
   /** What it waits on (`<Future pending>`), or "ready", or "async code outside aio". */
   waitsOn: string;
   cancelling: number;
-  /** Coroutine functions it is suspended in, outermost first (debug mode only). */
+  /** Coroutine functions of the program it is suspended in, outermost first (debug mode only; aio's own left out). */
   stack: StackFrame[];
   /** The tasks that await it, each with the futures in between (`GatheringFuture`, …). */
   awaitedBy: { id: number; via: string[] }[];
@@ -73,9 +74,17 @@ function snapshotTask(task: Task<unknown>): TaskSnapshot {
     name: task.getName(),
     waitsOn: waited !== null ? String(waited) : task._async > 0 ? 'async code outside aio' : 'ready',
     cancelling: task.cancelling(),
-    stack: suspendedStack(task),
+    stack: suspendedStack(task).filter((frame) => !isOwnFrame(frame)),
     awaitedBy: awaitingTasks(task),
   };
+}
+
+/** aio's own directory (src/ or dist/), as a path and as a URL: its frames are the runtime's, not the program's. */
+const OWN_DIR_URL = new URL('.', import.meta.url).href;
+const OWN_DIR = fileURLToPath(OWN_DIR_URL);
+
+function isOwnFrame(frame: StackFrame): boolean {
+  return frame.file.startsWith(OWN_DIR) || frame.file.startsWith(OWN_DIR_URL);
 }
 
 /** The tasks awaiting `task`, through any futures in between (a gather's, a shield's, …). */
