@@ -19,7 +19,7 @@ export const INTROSPECT_KEY = Symbol.for('aio.introspect');
 /** @internal The version of the snapshot's shape, checked by the command. */
 export const SNAPSHOT_VERSION = 1;
 
-/** @internal One task, as `aio ps` shows it. */
+/** One task, as `aio ps` shows it (the shape of the snapshot, read by the command; not part of the API). */
 export interface TaskSnapshot {
   id: number;
   name: string;
@@ -32,7 +32,7 @@ export interface TaskSnapshot {
   awaitedBy: { id: number; via: string[] }[];
 }
 
-/** @internal What the registered function returns (as JSON). */
+/** What the registered function returns, as JSON (read by the command; not part of the API). */
 export interface Snapshot {
   version: number;
   pid: number;
