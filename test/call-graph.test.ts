@@ -20,6 +20,7 @@ import {
   newEventLoop,
   type Task,
 } from '../src/index.ts';
+import { exampleBefore, readmeExample, runExample } from './helpers/examples.ts';
 
 /** Runs `body` with an unset Event that blocks the tasks it makes; sets it at the end. */
 function withBlocker<T>(body: (go: Event) => Generator<any, T, any>, debug = false): Promise<T> {
@@ -207,3 +208,21 @@ describe('formatCallGraph', () => {
   });
 });
 
+
+describe('call graph documentation examples', () => {
+  test('the README example and the doc comments print what they say', async () => {
+    assert.deepEqual(await runExample(readmeExample('#### Introspection')), [
+      '* Task(name="leaf")',
+      '  + Awaited by:',
+      '    * GatheringFuture()',
+      '      + Awaited by:',
+      '        * Task(name="parent")',
+    ]);
+    assert.deepEqual(await runExample(exampleBefore('src/call-graph.ts', 'export function formatCallGraph')), [
+      '* Task(name="child")',
+      '  + Awaited by:',
+      '    * Task(name="main")',
+    ]);
+    assert.deepEqual(await runExample(exampleBefore('src/call-graph.ts', 'export function captureCallGraph')), ['true']);
+  });
+});
