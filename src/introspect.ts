@@ -40,13 +40,13 @@ export interface Snapshot {
   loops: { debug: boolean; tasks: TaskSnapshot[] }[];
 }
 
-/** Stable ids of tasks across calls (names need not be unique). */
+/** Stable ids of tasks across calls (names need not be unique); one counter for every copy of aio in the process. */
 const ids = new WeakMap<Task<unknown>, number>();
-let nextId = 0;
+const counter = ((globalThis as { [key: symbol]: { next: number } })[Symbol.for('aio.introspect.ids')] ??= { next: 0 });
 
 function idOf(task: Task<unknown>): number {
   let id = ids.get(task);
-  if (id === undefined) ids.set(task, (id = ++nextId));
+  if (id === undefined) ids.set(task, (id = ++counter.next));
   return id;
 }
 
@@ -103,14 +103,41 @@ function awaitingTasks(task: Task<unknown>): { id: number; via: string[] }[] {
   return found;
 }
 
+/** @internal Options of the registered function. */
+interface IntrospectOptions {
+  /** Close the inspector afterwards (the command opened it with SIGUSR1; it would stay open otherwise). */
+  close?: boolean;
+  /** Default true; false: answer '' (a call only to close). */
+  snapshot?: boolean;
+}
+
+type Introspect = ((options?: IntrospectOptions) => string) & {
+  /** The coroutine (or async function) of each pending task by id, for the command to look at through the inspector. */
+  coroutines(): Record<number, unknown>;
+};
+
+/** The registered function: the snapshot as JSON. */
+const introspect: Introspect = Object.assign(
+  (options?: IntrospectOptions): string => {
+    const text = options?.snapshot === false ? '' : JSON.stringify(snapshot());
+    if (options?.close === true) closeInspectorSoon();
+    return text;
+  },
+  { coroutines },
+);
+
 /**
- * The registered function: the snapshot as JSON. `close`: close the inspector afterwards,
- * once the command has had the answer (SIGUSR1 opened it; it would stay open otherwise).
+ * The coroutines of the running loop's tasks by task id. Generator objects show their
+ * function and where they are suspended only to a debugger (V8's internal properties
+ * `[[GeneratorFunction]]`, `[[GeneratorLocation]]`): the command reads those through the
+ * inspector, which gives it, without debug mode, the outermost coroutine of each task.
  */
-function introspect(options?: { close?: boolean }): string {
-  const text = JSON.stringify(snapshot());
-  if (options?.close === true) closeInspectorSoon();
-  return text;
+function coroutines(): Record<number, unknown> {
+  const found: Record<number, unknown> = {};
+  const loop = runningLoopOrNull();
+  if (loop === null) return found;
+  for (let t = loop._firstTask as Task<unknown> | null; t !== null; t = t._nextTask) found[idOf(t)] = t.getCoro();
+  return found;
 }
 
 /**
@@ -127,21 +154,22 @@ function closeInspectorSoon(): void {
 
 /** Registers `introspect` once per copy; a later copy's function merges the earlier one's loops. */
 function register(): void {
-  const holder = globalThis as { [INTROSPECT_KEY]?: (options?: { close?: boolean }) => string };
+  const holder = globalThis as { [INTROSPECT_KEY]?: Introspect };
   const previous = holder[INTROSPECT_KEY];
   if (previous === introspect) return;
   const own = previous === undefined ? introspect : merged(previous);
   Object.defineProperty(globalThis, INTROSPECT_KEY, { value: own, configurable: true, writable: true, enumerable: false });
 }
 
-function merged(previous: (options?: { close?: boolean }) => string): (options?: { close?: boolean }) => string {
-  return (options) => {
-    const mine = snapshot();
-    const theirs = JSON.parse(previous({})) as Snapshot;
-    mine.loops.push(...theirs.loops);
-    if (options?.close === true) closeInspectorSoon();
+function merged(previous: Introspect): Introspect {
+  const both = (options?: IntrospectOptions): string => {
+    const text = introspect(options);
+    if (text === '') return text;
+    const mine = JSON.parse(text) as Snapshot;
+    mine.loops.push(...(JSON.parse(previous({})) as Snapshot).loops);
     return JSON.stringify(mine);
   };
+  return Object.assign(both, { coroutines: () => ({ ...previous.coroutines(), ...coroutines() }) });
 }
 
 register();

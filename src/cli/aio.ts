@@ -17,7 +17,8 @@ Shows the tasks of a running Node.js process that uses aio-ts.
 
 Commands:
   ps <pid>       one line per pending task: name, what it waits on, what awaits it,
-                 the coroutines it is suspended in (recorded in debug mode: AIO_DEBUG=1)
+                 the coroutines it is suspended in (the outermost one; the whole chain
+                 is recorded in debug mode: AIO_DEBUG=1)
   pstree <pid>   the tasks as a tree, each under the tasks that await it
 
 Options:
@@ -25,6 +26,8 @@ Options:
                  --inspect-port=<n> listens there)
   --host <h>     the inspector's host (default 127.0.0.1)
   --json         print the raw snapshot as JSON
+  --no-coroutines  outside debug mode, do not look up each task's outermost coroutine
+                 (a few inspector calls per task)
   --timeout <ms> how long the inspector may take to open (default 5000)
   -h, --help     this text
 
@@ -74,16 +77,18 @@ interface Parsed {
   port: number;
   waitMs: number;
   json: boolean;
+  coroutines: boolean;
 }
 
 function parseArgs(args: string[]): Parsed | 'help' {
   if (args.length === 0 || args.includes('-h') || args.includes('--help')) return 'help';
   const [command, ...rest] = args;
   if (command !== 'ps' && command !== 'pstree') throw new Error(`unknown command ${JSON.stringify(command)}`);
-  const parsed: Parsed = { command, pid: NaN, host: '127.0.0.1', port: 9229, waitMs: 5000, json: false };
+  const parsed: Parsed = { command, pid: NaN, host: '127.0.0.1', port: 9229, waitMs: 5000, json: false, coroutines: true };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
     if (arg === '--json') parsed.json = true;
+    else if (arg === '--no-coroutines') parsed.coroutines = false;
     else if (arg === '--port') parsed.port = wholeNumber('--port', rest[++i], 1, 65535);
     else if (arg === '--timeout') parsed.waitMs = wholeNumber('--timeout', rest[++i], 0, 600_000);
     else if (arg === '--host') parsed.host = rest[++i] ?? '';

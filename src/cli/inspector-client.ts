@@ -80,6 +80,8 @@ export class Session {
   #socket: Socket;
   #nextId = 0;
   #pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  /** Called with each protocol event (a message without an id). */
+  onEvent: ((method: string, params: any) => void) | null = null;
 
   private constructor(socket: Socket) {
     this.#socket = socket;
@@ -124,8 +126,11 @@ export class Session {
   }
 
   #receive(text: string): void {
-    const message = JSON.parse(text) as { id?: number; result?: unknown; error?: { message: string } };
-    if (message.id === undefined) return; // an event
+    const message = JSON.parse(text) as { id?: number; method?: string; params?: unknown; result?: unknown; error?: { message: string } };
+    if (message.id === undefined) {
+      if (message.method !== undefined) this.onEvent?.(message.method, message.params);
+      return;
+    }
     const pending = this.#pending.get(message.id);
     if (pending === undefined) return;
     this.#pending.delete(message.id);

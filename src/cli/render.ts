@@ -70,12 +70,12 @@ function coroutines(task: TaskSnapshot): string {
   const frames = task.stack;
   if (frames.length === 0) return '';
   const inner = frames[frames.length - 1]!;
-  const where = inner.file ? ` (${inner.file.replace(/^file:\/\//, '')}:${inner.line})` : '';
+  const where = inner.file ? ` (${inner.file.replace(/^file:\/\//, '')}${inner.line > 0 ? `:${inner.line}` : ''})` : '';
   return frames.map((f) => f.functionName).join(' > ') + where;
 }
 
 function noStacks(tasks: TaskSnapshot[]): string {
-  return tasks.length > 0 ? ' (coroutine stacks are recorded in debug mode only: AIO_DEBUG=1)' : '';
+  return tasks.length > 0 ? ' (outermost coroutines only: whole stacks are recorded in debug mode, AIO_DEBUG=1)' : '';
 }
 
 function table(rows: string[][]): string[] {

@@ -1,3 +1,4 @@
+import { addOutermostCoroutines } from './coroutines.js';
 import { CliError, Session, checkProcess, listTargets, openInspector } from './inspector-client.js';
 import { SNAPSHOT_VERSION, type Snapshot } from '../introspect.js';
 
@@ -9,18 +10,20 @@ export interface ConnectOptions {
   port: number;
   /** How long the inspector may take to open after SIGUSR1. */
   waitMs: number;
+  /** Outside debug mode, look up each task's outermost coroutine through the inspector. */
+  coroutines: boolean;
 }
 
 /**
- * The expression evaluated in the target: aio's registered function, or null without one.
- * `close`: the command opened the inspector, so it closes it again afterwards (aio's function
- * does; without aio, `process.getBuiltinModule` where Node has it).
+ * The expression evaluated in the target: aio's registered function called with `options`, or
+ * null without aio (then, with `close`, the inspector is closed through
+ * `process.getBuiltinModule` where Node has it).
  */
-function expression(close: boolean): string {
+function expression(options: { close: boolean; snapshot: boolean }): string {
   return `(() => {
   const introspect = globalThis[Symbol.for('aio.introspect')];
-  if (typeof introspect === 'function') return introspect({ close: ${close} });
-  const inspector = ${close} && process.getBuiltinModule ? process.getBuiltinModule('node:inspector') : undefined;
+  if (typeof introspect === 'function') return introspect(${JSON.stringify(options)});
+  const inspector = ${options.close} && process.getBuiltinModule ? process.getBuiltinModule('node:inspector') : undefined;
   if (inspector !== undefined) setTimeout(() => inspector.close(), 200).unref();
   return null;
 })()`;
@@ -41,6 +44,8 @@ export async function readSnapshot(pid: number, options: ConnectOptions): Promis
   if (url === undefined) throw new CliError(`the inspector at ${host}:${port} lists no target (is a debugger attached already?)`);
   const session = await Session.connect(url);
   let answer: unknown;
+  let snapshot: Snapshot | undefined;
+  let ours = false;
   try {
     const remotePid = await session.evaluate('process.pid');
     if (remotePid !== pid) {
@@ -49,14 +54,25 @@ export async function readSnapshot(pid: number, options: ConnectOptions): Promis
           `with --inspect-port=N and pass --port N`,
       );
     }
-    answer = await session.evaluate(expression(opened));
+    ours = true;
+    answer = await session.evaluate(expression({ close: false, snapshot: true }));
+    if (typeof answer === 'string') {
+      snapshot = parse(pid, answer);
+      if (options.coroutines && snapshot.loops.some((loop) => !loop.debug)) await addOutermostCoroutines(session, snapshot);
+    }
   } finally {
+    // The command opened the inspector: close it again (also after a failure, where possible).
+    if (opened && ours) await session.evaluate(expression({ close: true, snapshot: false })).catch(() => {});
     session.close();
   }
-  if (answer === null || typeof answer !== 'string') {
+  if (snapshot === undefined) {
     throw new CliError(`process ${pid} does not use aio: no aio-ts module is loaded in it (or one too old to be introspected)`);
   }
-  const snapshot = JSON.parse(answer) as Snapshot;
+  return snapshot;
+}
+
+function parse(pid: number, text: string): Snapshot {
+  const snapshot = JSON.parse(text) as Snapshot;
   if (snapshot.version !== SNAPSHOT_VERSION) {
     throw new CliError(`process ${pid} runs another version of aio-ts (snapshot version ${snapshot.version}, this command reads ${SNAPSHOT_VERSION})`);
   }

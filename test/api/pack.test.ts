@@ -70,7 +70,7 @@ console.log('ok');
       `import { run, createTask, sleep, Event } from 'aio-ts';
 await run(function* () {
   const never = new Event();
-  createTask(function* () { yield* never.wait(); }, { name: 'blocked' });
+  createTask(function* blockedTask() { yield* never.wait(); }, { name: 'blocked' });
   createTask(function* () { yield* sleep(3_600_000); }, { name: 'sleeper' });
   yield* sleep(0);
   console.log('ready');
@@ -78,7 +78,7 @@ await run(function* () {
 });
 `,
     );
-    assert.match(await psOf(project), /^1\s+main\s.*\n2\s+blocked\s+waiting on <WaiterFuture pending>/m);
+    assert.match(await psOf(project), /^1\s+main\s.*\n2\s+blocked\s+waiting on <WaiterFuture pending>\s+-\s+blockedTask \(.*target\.mjs:4\)$/m);
 
     // TypeScript: each subpath's types resolve, and typed code using them compiles.
     writeFileSync(

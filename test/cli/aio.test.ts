@@ -76,7 +76,7 @@ describe('aio ps / aio pstree', { timeout: 120_000 }, () => {
     assert.equal(ps.code, 0, ps.err);
     const rows = ps.out.split('\n');
     assert.match(rows[0]!, new RegExp(`^process ${target.pid} \\(.*introspect-target\\.ts\\)$`));
-    assert.match(rows[1]!, /^7 pending tasks \(coroutine stacks are recorded in debug mode only/);
+    assert.match(rows[1]!, /^7 pending tasks \(outermost coroutines only: whole stacks are recorded in debug mode/);
     const row = (name: string): string => rows.find((r) => r.split(/\s{2,}/)[1] === name) ?? assert.fail(`no row for ${name}:\n${ps.out}`);
     assert.match(row('main'), /waiting on <Future pending>\s+-/);
     assert.match(row('crawler'), /waiting on <GatheringFuture pending>\s+\d+ main\s/);
@@ -84,13 +84,21 @@ describe('aio ps / aio pstree', { timeout: 120_000 }, () => {
     assert.match(row('fetch-1'), /waiting on <WaiterFuture pending>\s+\d+ crawler \(via GatheringFuture\)/);
     assert.match(row('fetch-2'), /\d+ crawler \(via GatheringFuture\)/);
     assert.match(row('shielded'), /\d+ guard \(via Future\)/);
+    // Outside debug mode, the outermost coroutine of each task, read through the inspector (no
+    // line: tsx compiled the file, and V8's positions are those of its output).
+    assert.match(row('main'), /\smain \(.*introspect-target\.ts\)$/);
+    assert.match(row('crawler'), /\scrawler \(.*introspect-target\.ts\)$/);
+    assert.match(row('fetch-1'), /\sfetchPage \(.*introspect-target\.ts\)$/);
+    assert.match(row('sleeper'), /\s<anonymous> \(.*introspect-target\.ts\)$/);
+    const bare = await aio('ps', String(target.pid), '--port', String(port), '--no-coroutines');
+    assert.match(bare.out, /^\d+\s+fetch-1\s+.*\(via GatheringFuture\)\s+-$/m);
 
     const tree = await aio('pstree', String(target.pid), '--port', String(port));
     assert.equal(tree.code, 0, tree.err);
     const shape = tree.out
       .split('\n')
       .slice(1)
-      .map((l) => l.replace(/ \[\d+\] waiting on <\w+ pending>/, ''));
+      .map((l) => l.replace(/ \[\d+\] waiting on <\w+ pending>/, '').replace(/ in \S+ \(.*\)$/, ''));
     assert.deepEqual(shape, [
       '└── (T) main',
       '    ├── (T) crawler',
