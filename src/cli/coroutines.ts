@@ -1,5 +1,5 @@
 import type { Session } from './inspector-client.js';
-import type { Snapshot, TaskSnapshot } from './snapshot.js';
+import type { Snapshot, TaskSnapshot } from '../introspect.js';
 
 /** At most this many tasks get their coroutine looked up (a few protocol calls each). */
 const MAX_LOOKUPS = 2000;

@@ -1,4 +1,4 @@
-import type { Snapshot, TaskSnapshot } from './snapshot.js';
+import type { Snapshot, TaskSnapshot } from '../introspect.js';
 
 /** `aio ps`: one row per pending task of each loop. */
 export function formatPs(snapshot: Snapshot): string {

@@ -2,7 +2,6 @@ import { addOutermostCoroutines } from './coroutines.js';
 import { CliError, Session, checkProcess, listTargets, openInspector } from './inspector-client.js';
 import { SNAPSHOT_VERSION, type Snapshot } from '../introspect.js';
 
-export type { Snapshot, TaskSnapshot } from '../introspect.js';
 
 /** Where the target's inspector listens, and how long to wait for it. */
 export interface ConnectOptions {

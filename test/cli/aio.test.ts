@@ -155,6 +155,19 @@ describe('aio ps / aio pstree', { timeout: 120_000 }, () => {
     assert.equal(noAio.code, 1);
     assert.equal(noAio.err, `aio: process ${plain.pid} does not use aio: no aio-ts module is loaded in it (or one too old to be introspected)\n`);
 
+    // aio loaded, but no loop running: the snapshot has no loop, and the command says so.
+    const idle = await start([
+      '--inspect-port=0',
+      '--import',
+      'tsx',
+      '-e',
+      `import(${JSON.stringify(ROOT + 'src/index.ts')}).then(() => { setInterval(() => {}, 1000); console.log('ready'); })`,
+    ]);
+    const idlePort = await openOn(idle);
+    const noLoop = await aio('ps', String(idle.pid), '--port', String(idlePort));
+    assert.equal(noLoop.code, 1);
+    assert.match(noLoop.out, new RegExp(`^process ${idle.pid}.*: no aio loop is running\n$`));
+
     const gone = spawn(process.execPath, ['-e', '0']);
     await new Promise((resolve) => gone.on('exit', resolve));
     const missing = await aio('pstree', String(gone.pid));
