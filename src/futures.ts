@@ -56,6 +56,11 @@ export interface AwaitingTask extends Future<unknown>, LoopTask {
 /** @internal A waiter: gets the future itself instead of a callback closure (Tasks, primitives). */
 export interface Waiter {
   _wakeup(future: Future<any>): void;
+  /**
+   * The future (a Task, a gather's future, …) that waits through this waiter, for the call
+   * graph (`captureCallGraph`): a prototype method, read only by introspection.
+   */
+  _awaiter?(): Future<unknown> | null;
 }
 
 /** A callback of `future.addDoneCallback()`: called with the future once it is done. */
@@ -430,6 +435,11 @@ export abstract class ThenSettler {
     readonly onfulfilled: ((value: any) => unknown) | null | undefined,
     readonly onrejected: ((reason: any) => unknown) | null | undefined,
   ) {}
+
+  /** The async-function task that awaits through this settler (the call graph's back-link). */
+  _awaiter(): Future<unknown> | null {
+    return this.task;
+  }
 
   /** Settles the promise through onfulfilled or onrejected when given, as native promises do. */
   settle(ok: boolean, value: unknown): void {

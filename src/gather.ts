@@ -163,6 +163,11 @@ class ChildWaiter implements Waiter {
     readonly returnExceptions: boolean,
   ) {}
 
+  /** The gather's future awaits each child (the call graph's back-link). */
+  _awaiter(): Future<unknown> {
+    return this.outer;
+  }
+
   _wakeup(child: Future<unknown>): void {
     const outer = this.outer;
     const finished = ++this.#finished;

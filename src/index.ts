@@ -33,6 +33,7 @@ export { eagerTaskFactory, createEagerTaskFactory, type TaskConstructor } from '
 export { ContextVar, Context, Token, LookupError, copyContext, type ContextVarOptions } from './contextvars.js';
 export { ensureFuture } from './ensure-future.js';
 export { formatTasks, printTasks } from './task-dump.js';
+export { captureCallGraph, formatCallGraph, printCallGraph, type FutureCallGraph, type CallGraphOptions } from './call-graph.js';
 export { sleep, type Sleep } from './sleep.js';
 export { gather, gatherFrom, GatheringFuture, type GatherOptions } from './gather.js';
 export { ExceptionGroup, type ErrorMatcher } from './exception-group.js';

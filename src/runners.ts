@@ -8,6 +8,7 @@ import { hasOpenAsyncIterators, shutdownAsyncIterators } from './async-iter.js';
 import { hasDefaultExecutor } from './executors/loop-executors.js';
 import { anchorMaps } from './loop/map-anchors.js';
 import { argumentError } from './validate.js';
+import './introspect.js'; // registers what `aio ps` calls in this process
 import { addSignalHandler, signalHandle } from './loop/signals.js';
 import { hasResources, takeResources } from './loop/resources.js';
 import type { Suspend } from './futures.js';

@@ -1,4 +1,4 @@
-import { Future, type Awaitable } from './futures.js';
+import { Future, type Awaitable, type Waiter } from './futures.js';
 import type { TaskTarget } from './tasks.js';
 import { ensureFuture } from './ensure-future.js';
 
@@ -33,29 +33,42 @@ export function shield<T>(aw: Awaitable<T> | TaskTarget<T>): Future<T> {
   const inner = ensureFuture(aw);
   if (inner.done()) return inner;
   const outer = new Future<T>(inner._loop);
-  const onInnerDone = (f: Future<T>): void => {
-    if (outer.cancelled()) return;
-    if (f.cancelled()) {
-      outer.cancel();
-      return;
-    }
-    const error = f.exception();
-    if (error !== null) outer.setException(error);
-    else outer.setResult(f.result());
-  };
+  const onInnerDone = new InnerWaiter(outer);
   const onOuterDone = (): void => {
     if (inner.done()) return;
-    inner.removeDoneCallback(onInnerDone);
+    inner._removeCallback(onInnerDone, Infinity);
     // Keep one such callback, however many shields of `inner` were cancelled.
     inner.removeDoneCallback(logOnException);
     inner.addDoneCallback(logOnException);
   };
-  inner.addDoneCallback(onInnerDone);
+  inner._addCallback(onInnerDone);
   outer.addDoneCallback(onOuterDone);
   return outer;
 }
 
 /** Reports the error of a shielded future whose shield was cancelled: nobody awaits it any more. */
+/** Passes the inner future's outcome on to the shield's future, unless that was cancelled. */
+class InnerWaiter<T> implements Waiter {
+  constructor(readonly outer: Future<T>) {}
+
+  /** The shield's future awaits the inner one (the call graph's back-link). */
+  _awaiter(): Future<T> {
+    return this.outer;
+  }
+
+  _wakeup(inner: Future<T>): void {
+    const outer = this.outer;
+    if (outer.cancelled()) return;
+    if (inner.cancelled()) {
+      outer.cancel();
+      return;
+    }
+    const error = inner.exception();
+    if (error !== null) outer.setException(error);
+    else outer.setResult(inner.result());
+  }
+}
+
 function logOnException(future: Future<unknown>): void {
   if (future.cancelled()) return;
   const error = future.exception();

@@ -61,11 +61,31 @@ export function suspendedStack(task: LoopTask, limit?: number): StackFrame[] {
   const lines = stack.split('\n').slice(1);
   // From the frame below the awaiter's constructor up to the task step that ran the coroutine.
   const start = lines.findIndex((line) => /\bnew FutureAwaiter\b/.test(line)) + 1;
+  const frames = framesUpToStep(lines.slice(start));
+  frames.reverse(); // outermost (the task's coroutine) first, as asyncio orders them
+  return limit === undefined ? frames : limit >= 0 ? frames.slice(-limit || frames.length) : frames.slice(0, -limit);
+}
+
+/**
+ * @internal The frames of the running code, innermost first, from `depth` frames above the
+ * caller (0: the caller itself) down to the task step that runs it (asyncio's
+ * `sys._getframe(depth)` walk in `capture_call_graph`).
+ */
+export function liveStack(depth: number): StackFrame[] {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 200;
+  const stack = new Error().stack ?? '';
+  Error.stackTraceLimit = limit;
+  return framesUpToStep(stack.split('\n').slice(2 + depth));
+}
+
+/** Parsed frames of stack lines (innermost first) up to the task step, the runtime's own stepping frames left out. */
+function framesUpToStep(lines: string[]): StackFrame[] {
   let end = lines.findIndex((line) => /\bat taskStep\b/.test(line));
   if (end < 0) end = lines.length;
   const frames: StackFrame[] = [];
-  for (const line of lines.slice(start, end)) {
-    if (line.includes('(<anonymous>)') || isOwnFile(line, 'futures.') || isOwnFile(line, 'debug-console-task.')) continue;
+  for (const line of lines.slice(0, end)) {
+    if (line.includes('(<anonymous>)') || line.includes('node:internal') || isOwnFile(line, 'futures.') || isOwnFile(line, 'debug-console-task.')) continue;
     const m = FRAME.exec(line);
     if (m === null) continue;
     const name = m[1] ?? '<anonymous>';
@@ -77,8 +97,7 @@ export function suspendedStack(task: LoopTask, limit?: number): StackFrame[] {
       column: Number(m[4] ?? m[7] ?? 0),
     });
   }
-  frames.reverse(); // outermost (the task's coroutine) first, as asyncio orders them
-  return limit === undefined ? frames : limit >= 0 ? frames.slice(-limit || frames.length) : frames.slice(0, -limit);
+  return frames;
 }
 
 function isOwnFile(line: string, prefix: string): boolean {

@@ -188,6 +188,11 @@ export class TaskGroup {
     for (const task of this.#tasks) if (!task.done()) task.cancel();
   }
 
+  /** @internal The task that entered the group awaits its tasks (as in asyncio's call graph). */
+  _awaiter(): Task<unknown> | null {
+    return this.#parent;
+  }
+
   /** @internal A task of the group is done (the group is its done callback, as a Waiter). */
   _wakeup(task: Task<unknown>): void {
     const pending = --this.#pending;

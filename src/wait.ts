@@ -1,4 +1,4 @@
-import { Future, type Coro } from './futures.js';
+import { Future, type Coro, type Waiter } from './futures.js';
 import { describe, isIterator, isThenable } from './values.js';
 import { InlineAwaitable } from './body-runner.js';
 import { requireRunningLoop } from './loop/running.js';
@@ -63,28 +63,46 @@ function* runWait<F extends Future<any>>(aws: Iterable<F>, options: WaitOptions)
   let handle: TimerHandle | null = null;
   if (timeout !== null && timeout !== undefined) handle = loop.callLater(timeout, release, waiter);
   let counter = futures.size;
-  const onCompletion = (f: F): void => {
-    counter--;
-    if (
-      counter <= 0 ||
-      returnWhen === FIRST_COMPLETED ||
-      (returnWhen === FIRST_EXCEPTION && !f.cancelled() && f.exception() !== null)
-    ) {
-      handle?.cancel();
-      release(waiter);
-    }
-  };
-  for (const f of futures) f.addDoneCallback(onCompletion);
+  const onCompletion = new CompletionWaiter(waiter, futures.size, returnWhen, handle);
+  for (const f of futures) f._addCallback(onCompletion);
   try {
     yield* waiter;
   } finally {
     handle?.cancel();
-    for (const f of futures) f.removeDoneCallback(onCompletion);
+    for (const f of futures) f._removeCallback(onCompletion, Infinity);
   }
   const done = new Set<F>();
   const pending = new Set<F>();
   for (const f of futures) (f.done() ? done : pending).add(f);
   return [done, pending];
+}
+
+/** Releases `wait()`'s waiter when its condition is met; a Waiter, so the call graph sees who waits. */
+class CompletionWaiter implements Waiter {
+  constructor(
+    readonly waiter: Future<void>,
+    public counter: number,
+    readonly returnWhen: ReturnWhen,
+    readonly handle: TimerHandle | null,
+  ) {}
+
+  /** `wait()`'s waiter future awaits each future (the call graph's back-link). */
+  _awaiter(): Future<void> {
+    return this.waiter;
+  }
+
+  _wakeup(f: Future<unknown>): void {
+    this.counter--;
+    const returnWhen = this.returnWhen;
+    if (
+      this.counter <= 0 ||
+      returnWhen === FIRST_COMPLETED ||
+      (returnWhen === FIRST_EXCEPTION && !f.cancelled() && f.exception() !== null)
+    ) {
+      this.handle?.cancel();
+      release(this.waiter);
+    }
+  }
 }
 
 function release(waiter: Future<void>): void {

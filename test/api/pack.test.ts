@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -17,7 +17,7 @@ import { ROOT, collectApi } from '../../scripts/api-model.ts';
 const npm = (cwd: string, ...args: string[]): string =>
   execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_loglevel: 'error' } });
 
-test('the packed tarball installs and works from JavaScript and TypeScript', { timeout: 180_000 }, () => {
+test('the packed tarball installs and works from JavaScript and TypeScript', { timeout: 180_000 }, async () => {
   const api = collectApi();
   const dir = mkdtempSync(join(tmpdir(), 'aio-pack-'));
   try {
@@ -63,6 +63,23 @@ console.log('ok');
     );
     assert.equal(execFileSync(process.execPath, ['main.mjs'], { cwd: project, encoding: 'utf8' }).trim(), 'ok');
 
+    // The `aio` command (package.json `bin`) runs from the installed package, on a process using it.
+    assert.match(execFileSync('npx', ['--no-install', 'aio', '--help'], { cwd: project, encoding: 'utf8' }), /^Usage: aio <command> <pid>/);
+    writeFileSync(
+      join(project, 'target.mjs'),
+      `import { run, createTask, sleep, Event } from 'aio-ts';
+await run(function* () {
+  const never = new Event();
+  createTask(function* blockedTask() { yield* never.wait(); }, { name: 'blocked' });
+  createTask(function* () { yield* sleep(3_600_000); }, { name: 'sleeper' });
+  yield* sleep(0);
+  console.log('ready');
+  yield* never.wait();
+});
+`,
+    );
+    assert.match(await psOf(project), /^1\s+main\s.*\n2\s+blocked\s+waiting on <WaiterFuture pending>\s+-\s+blockedTask \(.*target\.mjs:4\)$/m);
+
     // TypeScript: each subpath's types resolve, and typed code using them compiles.
     writeFileSync(
       join(project, 'main.ts'),
@@ -105,3 +122,25 @@ export const wrong: Promise<string> = run(double(1));
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** `npx aio ps` on target.mjs of `project`, started with a free inspector port (opened here by SIGUSR1). */
+async function psOf(project: string): Promise<string> {
+  const target = spawn(process.execPath, ['--inspect-port=0', 'target.mjs'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let out = '';
+    let err = '';
+    target.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    target.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+    const until = async (done: () => boolean): Promise<void> => {
+      for (let i = 0; i < 600 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.ok(done(), `target: ${out}${err}`);
+    };
+    await until(() => out.includes('ready'));
+    (process as unknown as { _debugProcess(pid: number): void })._debugProcess(target.pid!);
+    await until(() => /listening on ws:\/\/127\.0\.0\.1:\d+/.test(err));
+    const port = /listening on ws:\/\/127\.0\.0\.1:(\d+)/.exec(err)![1]!;
+    return execFileSync('npx', ['--no-install', 'aio', 'ps', String(target.pid), '--port', port], { cwd: project, encoding: 'utf8' });
+  } finally {
+    target.kill('SIGKILL');
+  }
+}
