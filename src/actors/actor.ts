@@ -27,7 +27,8 @@ export type ActorHandler<M, R> = (msg: M) => Coro<R> | PromiseLike<R> | R;
  * an async function (to open a connection first, say).
  */
 export type ActorBehavior<M, R> = (
-  ctx: ActorContext<Actor<M, R>>,
+  // Not ActorContext<Actor<M, R>>: M and R are inferred from the handler, not from `ctx`.
+  ctx: ActorContext<Actor<any, any>>,
 ) => ActorHandler<M, R> | Coro<ActorHandler<M, R>> | PromiseLike<ActorHandler<M, R>>;
 
 /** Options of `spawnActor(behavior, options)`. */
@@ -82,7 +83,7 @@ let actorCount = 0;
 export class Actor<M, R = void> implements AsyncDisposable {
   /** The actor's name. */
   readonly name: string;
-  readonly #behavior: StageFn<ActorContext<Actor<M, R>>, ActorHandler<M, R>>;
+  readonly #behavior: StageFn<ActorContext<Actor<any, any>>, ActorHandler<M, R>>;
   readonly #mailbox: Queue<M | Ask<M, R>>;
   readonly #policy: RestartPolicy | null;
   readonly #loop: AbstractEventLoop;
@@ -96,7 +97,7 @@ export class Actor<M, R = void> implements AsyncDisposable {
   /** @internal Made by `spawnActor()`. */
   constructor(behavior: ActorBehavior<M, R>, options: ActorOptions, scope: TaskGroup, loop: AbstractEventLoop) {
     this.name = options.name ?? `actor-${++actorCount}`;
-    this.#behavior = prepare(behavior as StageFn<ActorContext<Actor<M, R>>, ActorHandler<M, R>>);
+    this.#behavior = prepare(behavior as StageFn<ActorContext<Actor<any, any>>, ActorHandler<M, R>>);
     const size = options.mailboxSize ?? Infinity;
     this.#mailbox = new Queue(size === Infinity ? 0 : size);
     this.#policy = options.restart === undefined ? null : new RestartPolicy(options.restart);
@@ -167,14 +168,17 @@ export class Actor<M, R = void> implements AsyncDisposable {
   }
 
   /**
-   * Stops the actor and waits until its task has ended: it takes no more messages
-   * (`ActorStoppedError`), handles those already in its mailbox (or drops them with
-   * `{ drop: true }`), runs its `onStop` clean-ups and ends. Never throws the actor's failure
-   * (its task group gets that). Called from the actor's own handler, it does not wait.
+   * Stops the actor, at once: it takes no more messages (`ActorStoppedError`), handles those
+   * already in its mailbox (or drops them with `{ drop: true }`: their asks fail), runs its
+   * `onStop` clean-ups and ends. The returned awaitable waits until the actor's task has
+   * ended; it never throws the actor's failure (its task group gets that). Called from the
+   * actor's own handler, it does not wait (the handler must return first).
    */
   stop(options?: StopOptions): InlineAwaitable<void> {
-    const drop = options?.drop ?? false;
-    return new InlineAwaitable(() => this.#stop(drop));
+    this.#stopped ??= new ActorStoppedError(`Actor ${this.name} was stopped: send messages before stop(), or spawn a new actor`);
+    if (options?.drop === true) this.#dropMailbox();
+    this.#mailbox.shutdown();
+    return new InlineAwaitable(() => this.#waitEnd());
   }
 
   /** `await using actor = spawnActor(…)`: `stop()` at the end of the block. */
@@ -211,10 +215,7 @@ export class Actor<M, R = void> implements AsyncDisposable {
     ask.reply.addDoneCallback(() => putter.cancel());
   }
 
-  *#stop(drop: boolean): Coro<void> {
-    this.#stopped ??= new ActorStoppedError(`Actor ${this.name} was stopped: send messages before stop(), or spawn a new actor`);
-    if (drop) this.#dropMailbox();
-    this.#mailbox.shutdown();
+  *#waitEnd(): Coro<void> {
     if (currentTask() === this.#task || this.#ended.done()) return;
     yield* this.#ended;
   }
@@ -235,7 +236,7 @@ export class Actor<M, R = void> implements AsyncDisposable {
   /** The actor's task: runs of the behavior, restarted per the policy, until stopped. */
   *#run(): Coro<void> {
     for (;;) {
-      const ctx = new ActorContext<Actor<M, R>>(this, this.name, this.#restarts);
+      const ctx = new ActorContext<Actor<any, any>>(this, this.name, this.#restarts);
       let failure: unknown;
       try {
         const handler = prepare(yield* call(this.#behavior, ctx));
@@ -363,7 +364,8 @@ export function spawnActor<M, R = void>(behavior: ActorBehavior<M, R>, options: 
   if (options === null || typeof options !== 'object') throw argumentError('spawnActor', 'options', 'an object', options);
   const size = options.mailboxSize;
   if (size !== undefined && size !== Infinity && (!Number.isInteger(size) || size < 1)) {
-    throw argumentError('spawnActor', 'options.mailboxSize', 'an integer >= 1 or Infinity', size);
+    const error = argumentError('spawnActor', 'options.mailboxSize', 'an integer >= 1 or Infinity', size);
+    throw typeof size === 'number' ? new RangeError(error.message) : error;
   }
   if (options.name !== undefined && typeof options.name !== 'string') throw argumentError('spawnActor', 'options.name', 'a string', options.name);
   if (options.scope !== undefined && !(options.scope instanceof TaskGroup)) throw argumentError('spawnActor', 'options.scope', 'a TaskGroup', options.scope);

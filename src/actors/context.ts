@@ -12,10 +12,11 @@ export type StopCallback = () => Coro<unknown> | PromiseLike<unknown> | unknown;
 
 /**
  * The context of one run of an actor's behavior (from its start or restart to its stop,
- * failure or cancellation). `A` is the actor's type, for `ctx.self`.
+ * failure or cancellation). `A` is the actor's type, for `ctx.self`: annotate the parameter
+ * (`(ctx: ActorContext<Actor<Msg, Reply>>) => …`) to type the messages it sends itself.
  */
 export class ActorContext<A = unknown> {
-  /** The actor: `ctx.self.tell(msg)` sends a message to itself. */
+  /** The actor: `ctx.self.tell(msg)` sends a message to itself (do not `ask()` yourself: you would wait for your own reply). */
   readonly self: A;
   /** The actor's name. */
   readonly name: string;
