@@ -563,32 +563,56 @@ describe('actors: owner cancellation and scopes', () => {
 
   test('the current task group: the body running in the task, a task of the group, nesting; or options.scope', async () => {
     await runVirtual(async () => {
-      const groupOf = new Map<string, TaskGroup>();
-      const probe = (label: string, scope?: TaskGroup) => {
-        const actor = spawnActor(() => (_: null) => {}, { name: label, ...(scope ? { scope } : {}) });
-        return actor;
+      /** An actor that fails at once: its failure shows which group it joined. */
+      const failing = (label: string, scope?: TaskGroup) => spawnActor(() => {
+        throw new Error(label);
+      }, scope ? { scope } : {});
+      const log: string[] = [];
+      const caught = async (body: (tg: TaskGroup) => Promise<void>) => {
+        try {
+          await new TaskGroup().run(body);
+          return [];
+        } catch (e) {
+          if (e instanceof CancelledError) {
+            log.push('cancelled');
+            throw e;
+          }
+          return (e as ExceptionGroup).errors.map((x) => (x as Error).message);
+        }
       };
-      let outer: TaskGroup | null = null;
-      await new TaskGroup().run(async (tg) => {
-        outer = tg;
-        const a = probe('body');
-        await new TaskGroup().run(async (inner) => {
-          groupOf.set('inner', inner);
-          const b = probe('nested');
-          const c = probe('explicit', tg);
-          await b.stop();
-          await c.stop();
+      let inner: string[] = [];
+      const outer = await caught(async (tg) => {
+        inner = await caught(async () => {
+          failing('nested body');
+          await sleep(1);
         });
-        const d = probe('after nested'); // back in the outer body
-        tg.createTask(async () => {
-          const e = probe('in a task');
-          await e.stop();
-        });
-        await a.stop();
-        await d.stop();
+        failing('outer body, after the nested group');
+        await sleep(1);
       });
-      assert.ok(outer !== null);
-      assert.throws(() => probe('nowhere'), /spawnActor\(\) found no task group: call it inside taskGroup/);
+      assert.deepEqual(inner, ['nested body']);
+      assert.deepEqual(outer, ['outer body, after the nested group']);
+
+      let innerExplicit: string[] = [];
+      const outerExplicit = await caught(async (tg) => {
+        innerExplicit = await caught(async () => {
+          failing('explicit scope', tg);
+          await sleep(1);
+        });
+        await sleep(10);
+      });
+      assert.deepEqual(innerExplicit, [], 'the nested group was cancelled by the outer one');
+      assert.deepEqual(log, ['cancelled']);
+      assert.deepEqual(outerExplicit, ['explicit scope']);
+
+      const fromTask = await caught(async (tg) => {
+        tg.createTask(async () => {
+          failing('in a task of the group');
+          await sleep(10);
+        });
+      });
+      assert.deepEqual(fromTask, ['in a task of the group']);
+
+      assert.throws(() => failing('nowhere'), /spawnActor\(\) found no task group: call it inside taskGroup/);
       assertNoTasks();
     });
   });
