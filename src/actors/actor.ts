@@ -143,7 +143,9 @@ export class Actor<M, R = void> implements AsyncDisposable {
    * at once, or as soon as the mailbox has room. The Future fails with `TimeoutError` after
    * `timeout` ms, and with `ActorStoppedError` if the actor stops before handling the message.
    * Cancelling the Future (or a timeout) withdraws a message not yet handled; one being
-   * handled is handled to its end, its reply dropped.
+   * handled is handled to its end, its reply dropped. If the handler throws, the Future gets
+   * the error *and* the actor's restart policy applies (a restart, or the failure goes to the
+   * task group).
    */
   ask(msg: M, options?: AskOptions): Future<R> {
     const limit = options?.timeout ?? null;
