@@ -235,8 +235,17 @@ export class Actor<M, R = void> implements AsyncDisposable {
     return new ActorStoppedError(`${call}: ${why.message}`, why.cause === undefined ? undefined : { cause: why.cause });
   }
 
-  /** The actor's task: runs of the behavior, restarted per the policy, until stopped. */
+  /** The actor's task. However it ends, the actor is stopped after (an unexpected error included). */
   *#run(): Coro<void> {
+    try {
+      yield* this.#runs();
+    } finally {
+      this.#end(new ActorStoppedError(`Actor ${this.name} has ended: spawn a new actor`));
+    }
+  }
+
+  /** Runs of the behavior, restarted per the policy, until stopped. */
+  *#runs(): Coro<void> {
     for (;;) {
       const ctx = new ActorContext<Actor<any, any>>(this, this.name, this.#restarts);
       let failure: unknown;
@@ -288,10 +297,18 @@ export class Actor<M, R = void> implements AsyncDisposable {
 
   /** After a failure: waits the backoff and returns (restart), or stops and throws the failure. */
   *#restart(failure: unknown): Coro<void> {
-    const wait = this.#policy === null ? -1 : this.#policy.next(this.#loop.time());
+    let wait = -1;
+    let why = 'no restart policy';
+    if (this.#policy !== null) {
+      try {
+        wait = this.#policy.next(this.#loop.time());
+        why = `restart limit reached: ${this.#policy.describe()}`;
+      } catch (error) {
+        why = `its restart backoff failed: ${String(error)}`;
+      }
+    }
     if (wait < 0) {
-      const limit = this.#policy === null ? 'no restart policy' : `restart limit reached: ${this.#policy.describe()}`;
-      this.#end(new ActorStoppedError(`Actor ${this.name} failed (${limit}); its task group got the error: spawn a new actor`, { cause: failure }));
+      this.#end(new ActorStoppedError(`Actor ${this.name} failed (${why}); its task group got the error: spawn a new actor`, { cause: failure }));
       throw failure;
     }
     this.#restarts++;

@@ -465,6 +465,48 @@ describe('actors: supervision', () => {
     });
   });
 
+  test('a failure stops the actor for everyone: a tell() waiting for room and asks queued fail; a bad backoff counts as the limit', async () => {
+    await runVirtual(async () => {
+      let waitingTell: unknown = null;
+      let queuedAsk: unknown = null;
+      let actor: Actor<string, string> | null = null;
+      let teller: Task<void> | null = null; // outside the group: the group would cancel it
+      const error = await taskGroup(async () => {
+        actor = spawnActor(() => async (msg: string): Promise<string> => {
+          await sleep(10);
+          if (msg === 'boom') throw new Error('boom');
+          return msg;
+        }, { mailboxSize: 1, restart: { backoff: () => -1 } });
+        const a = actor;
+        a.tellNowait('boom');
+        await sleep(0); // taken: the mailbox is empty
+        a.tellNowait('queued');
+        const reply = a.ask('queued ask'); // waits for room in a task of its own
+        teller = createTask(async () => {
+          try {
+            await a.tell('waiting');
+          } catch (e) {
+            waitingTell = e;
+          }
+        });
+        reply.addDoneCallback(() => {
+          queuedAsk = reply.exception(); // not awaited here: the group cancels its body
+        });
+        await sleep(100);
+      }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof ExceptionGroup);
+      assert.deepEqual(error.errors.map((e) => (e as Error).message), ['boom']);
+      await teller!;
+      assert.ok(waitingTell instanceof ActorStoppedError, String(waitingTell));
+      assert.ok(queuedAsk instanceof ActorStoppedError && /its restart backoff failed: RangeError/.test(queuedAsk.message), String(queuedAsk));
+      assert.ok((actor as Actor<string, string> | null)!.stopped);
+      assertNoTasks();
+    });
+  });
+
   test('invalid options are refused with the shared message template', async () => {
     await runVirtual(async () => {
       await taskGroup(async () => {
