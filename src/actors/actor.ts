@@ -4,7 +4,7 @@
  * state after a failure if its policy allows.
  */
 import { Future, type Coro } from '../futures.js';
-import { CancelledError, QueueShutDown, TimeoutError } from '../errors.js';
+import { CancelledError, QueueFull, TimeoutError } from '../errors.js';
 import { Task, currentTask } from '../tasks.js';
 import { Queue } from '../queues/queue.js';
 import { sleep } from '../sleep.js';
@@ -67,6 +67,15 @@ class Ask<M, R> {
   ) {}
 }
 
+/**
+ * A message waiting for room in the mailbox: an ask (withdrawn once its reply is done), or a
+ * told message with the Future its `tell()` awaits (withdrawn if that is cancelled).
+ */
+interface Waiting<M, R> {
+  item: M | Ask<M, R>;
+  entered: Future<void> | null;
+}
+
 let actorCount = 0;
 
 /**
@@ -84,7 +93,11 @@ export class Actor<M, R = void> implements AsyncDisposable {
   /** The actor's name. */
   readonly name: string;
   readonly #behavior: StageFn<ActorContext<Actor<any, any>>, ActorHandler<M, R>>;
-  readonly #mailbox: Queue<M | Ask<M, R>>;
+  /** Unbounded: `#limit` is enforced here, so that messages waiting for room keep their order. */
+  readonly #mailbox = new Queue<M | Ask<M, R>>();
+  readonly #limit: number;
+  /** Messages waiting for room, in the order they were sent; moved in as the actor takes messages. */
+  #waiting: Waiting<M, R>[] = [];
   readonly #policy: RestartPolicy | null;
   readonly #loop: AbstractEventLoop;
   readonly #task: Task<void>;
@@ -98,8 +111,7 @@ export class Actor<M, R = void> implements AsyncDisposable {
   constructor(behavior: ActorBehavior<M, R>, options: ActorOptions, scope: TaskGroup, loop: AbstractEventLoop) {
     this.name = options.name ?? `actor-${++actorCount}`;
     this.#behavior = prepare(behavior as StageFn<ActorContext<Actor<any, any>>, ActorHandler<M, R>>);
-    const size = options.mailboxSize ?? Infinity;
-    this.#mailbox = new Queue(size === Infinity ? 0 : size);
+    this.#limit = options.mailboxSize ?? Infinity;
     this.#policy = options.restart === undefined ? null : new RestartPolicy(options.restart);
     this.#loop = loop;
     this.#ended = new Future<void>(loop);
@@ -107,9 +119,9 @@ export class Actor<M, R = void> implements AsyncDisposable {
     this.#task.addDoneCallback(() => this.#ended.setResult(undefined));
   }
 
-  /** Messages waiting in the mailbox (not counting the one being handled). */
+  /** Messages waiting in the mailbox, or for room in it (not counting the one being handled). */
   get pending(): number {
-    return this.#mailbox.qsize();
+    return this.#mailbox.qsize() + this.#waiting.length;
   }
 
   /** How many times the actor has been restarted. */
@@ -124,8 +136,9 @@ export class Actor<M, R = void> implements AsyncDisposable {
 
   /**
    * Sends a message, waiting while the mailbox is full: `yield* actor.tell(msg)` /
-   * `await actor.tell(msg)`. Like `queue.put()`, it does nothing until awaited. Throws
-   * `ActorStoppedError` once the actor is stopped.
+   * `await actor.tell(msg)`. Like `queue.put()`, it does nothing until awaited. Messages that
+   * wait for room (told or asked) enter the mailbox in the order they were sent. Throws
+   * `ActorStoppedError` once the actor is stopped (also while waiting, if it drops them).
    */
   tell(msg: M): InlineAwaitable<void> {
     return new InlineAwaitable(() => this.#tell(msg));
@@ -134,6 +147,7 @@ export class Actor<M, R = void> implements AsyncDisposable {
   /** Sends a message now: throws `QueueFull` if the mailbox is full, `ActorStoppedError` if the actor is stopped. */
   tellNowait(msg: M): void {
     if (this.#stopped !== null) throw this.#stoppedError('tellNowait()');
+    if (!this.#hasRoom()) throw new QueueFull(`Actor ${this.name}: the mailbox is full (mailboxSize ${this.#limit}): use tell(), which waits for room`);
     this.#mailbox.putNowait(msg);
   }
 
@@ -156,8 +170,8 @@ export class Actor<M, R = void> implements AsyncDisposable {
       return reply;
     }
     const ask = new Ask(msg, reply);
-    if (!this.#mailbox.full()) this.#mailbox.putNowait(ask);
-    else this.#putLater(ask);
+    if (this.#hasRoom()) this.#mailbox.putNowait(ask);
+    else this.#waiting.push({ item: ask, entered: null });
     if (limit !== null) {
       const timer = this.#loop.callLater(limit, () => {
         if (!reply.done()) {
@@ -179,6 +193,7 @@ export class Actor<M, R = void> implements AsyncDisposable {
   stop(options?: StopOptions): InlineAwaitable<void> {
     this.#stopped ??= new ActorStoppedError(`Actor ${this.name} was stopped: send messages before stop(), or spawn a new actor`);
     if (options?.drop === true) this.#dropMailbox();
+    else this.#admit(true); // sent before stop(): handled too
     this.#mailbox.shutdown();
     return new InlineAwaitable(() => this.#waitEnd());
   }
@@ -195,26 +210,29 @@ export class Actor<M, R = void> implements AsyncDisposable {
 
   *#tell(msg: M): Coro<void> {
     if (this.#stopped !== null) throw this.#stoppedError('tell()');
-    try {
-      yield* this.#mailbox.put(msg);
-    } catch (error) {
-      if (error instanceof QueueShutDown) throw this.#stoppedError('tell()');
-      throw error;
+    if (this.#hasRoom()) {
+      this.#mailbox.putNowait(msg);
+      return;
     }
+    const entered = new Future<void>(this.#loop);
+    this.#waiting.push({ item: msg, entered });
+    yield* entered; // cancelled: withdrawn (skipped when its turn comes)
   }
 
-  /** An ask that found the mailbox full: a task puts it when there is room, unless the reply is done first. */
-  #putLater(ask: Ask<M, R>): void {
-    const mailbox = this.#mailbox;
-    const putter = new Task<void>(function* () {
-      yield* mailbox.put(ask);
-    }, { name: `Actor ${this.name} ask` }, this.#loop);
-    putter.addDoneCallback(() => {
-      if (!putter.cancelled() && putter.exception() !== null && !ask.reply.done()) {
-        ask.reply.setException(putter.exception() instanceof QueueShutDown ? this.#stoppedError('ask()') : putter.exception());
-      }
-    });
-    ask.reply.addDoneCallback(() => putter.cancel());
+  /** Room for a message now: nothing waits for room before it, and the mailbox is under its limit. */
+  #hasRoom(): boolean {
+    return this.#waiting.length === 0 && this.#mailbox.qsize() < this.#limit;
+  }
+
+  /** Moves messages waiting for room into the mailbox, in order, while there is room (or all: `force`). */
+  #admit(force: boolean): void {
+    const waiting = this.#waiting;
+    while (waiting.length > 0 && (force || this.#mailbox.qsize() < this.#limit)) {
+      const { item, entered } = waiting.shift()!;
+      if (entered !== null ? entered.done() : (item as Ask<M, R>).reply.done()) continue; // withdrawn
+      this.#mailbox.putNowait(item);
+      entered?.setResult(undefined);
+    }
   }
 
   *#waitEnd(): Coro<void> {
@@ -227,6 +245,11 @@ export class Actor<M, R = void> implements AsyncDisposable {
     while (mailbox.qsize() > 0) {
       const item = mailbox.getNowait();
       if (item instanceof Ask && !item.reply.done()) item.reply.setException(this.#stoppedError('ask()'));
+    }
+    for (const { item, entered } of this.#waiting.splice(0)) {
+      if (entered !== null) {
+        if (!entered.done()) entered.setException(this.#stoppedError('tell()'));
+      } else if (!(item as Ask<M, R>).reply.done()) (item as Ask<M, R>).reply.setException(this.#stoppedError('ask()'));
     }
   }
 
@@ -274,6 +297,7 @@ export class Actor<M, R = void> implements AsyncDisposable {
     const mailbox = this.#mailbox;
     for (let r = yield* mailbox.next(); !r.done; r = yield* mailbox.next()) {
       const item = r.value;
+      if (this.#waiting.length > 0) this.#admit(false);
       if (!(item instanceof Ask)) {
         yield* call(handler, item);
         continue;

@@ -154,10 +154,73 @@ describe('actors: ask and tell', () => {
         await sleep(0);
         actor.tellNowait({ add: 1 });
         const reply = actor.ask('total');
-        assert.equal(actor.pending, 1);
+        assert.equal(actor.pending, 2, 'one in the mailbox, one waiting for room');
         assert.equal(await reply, 2);
         assert.equal(now(), 30);
         await actor.stop();
+      });
+      assertNoTasks();
+    });
+  });
+
+  test('messages waiting for room enter the mailbox in the order sent (asks, tells, and tellNowait refused meanwhile)', async () => {
+    await runVirtual(function* () {
+      yield* taskGroup(function* () {
+        const seen: string[] = [];
+        const actor = spawnActor(() => function* (msg: string): Coro<string> {
+          yield* sleep(10);
+          seen.push(msg);
+          return msg;
+        }, { mailboxSize: 1 });
+        actor.tellNowait('a'); // taken at once
+        yield* sleep(0);
+        actor.tellNowait('b'); // fills the mailbox
+        const c = actor.ask('c'); // waits for room
+        const d = createTask(actor.tell('d')); // waits for room, behind c
+        yield* sleep(0);
+        assert.throws(() => actor.tellNowait('x'), (e) => e instanceof QueueFull && /use tell\(\), which waits for room/.test(e.message));
+        const e = actor.ask('e');
+        yield* sleep(5);
+        const f = actor.ask('f'); // a slot opened at 10 is c's, not f's
+        yield* gather(c, d, e, f);
+        assert.deepEqual(seen, ['a', 'b', 'c', 'd', 'e', 'f']);
+        yield* actor.stop();
+      });
+      assertNoTasks();
+    });
+  });
+
+  test('stop() lets messages waiting for room in (handled); stop({ drop: true }) fails them, tell() included', async () => {
+    await runVirtual(async () => {
+      await taskGroup(async () => {
+        const seen: string[] = [];
+        const actor = spawnActor(() => async (msg: string) => {
+          await sleep(10);
+          seen.push(msg);
+        }, { mailboxSize: 1 });
+        actor.tellNowait('a');
+        await sleep(0);
+        actor.tellNowait('b');
+        const told = createTask(actor.tell('c'));
+        await sleep(0);
+        await actor.stop();
+        await told;
+        assert.deepEqual(seen, ['a', 'b', 'c']);
+
+        const second = spawnActor(() => async (msg: string) => {
+          await sleep(10);
+          seen.push(msg);
+        }, { mailboxSize: 1 });
+        second.tellNowait('d');
+        await sleep(0);
+        second.tellNowait('e');
+        const dropped = createTask(second.tell('f'));
+        const asked = second.ask('g');
+        await sleep(0);
+        await second.stop({ drop: true });
+        await rejectsWith(dropped, (e) => e instanceof ActorStoppedError && /^tell\(\)/.test(e.message));
+        await rejectsWith(asked, (e) => e instanceof ActorStoppedError);
+        assert.deepEqual(seen, ['a', 'b', 'c', 'd']);
       });
       assertNoTasks();
     });
