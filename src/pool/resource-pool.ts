@@ -7,10 +7,9 @@ import { CancelledError, TimeoutError } from '../errors.js';
 import { Task } from '../tasks.js';
 import { timeout } from '../timeouts.js';
 import { InlineAwaitable, runBody, type Mode } from '../body-runner.js';
-import { requireRunningLoop } from '../loop/running.js';
+import { requireRunningLoop, runningLoopOrNull } from '../loop/running.js';
 import type { AbstractEventLoop } from '../loop/events.js';
 import type { TimerHandle } from '../loop/handles.js';
-import { runningLoopOrNull } from '../loop/running.js';
 import { argumentError, checkMs } from '../validate.js';
 import { call, prepare, type StageFn } from '../pipeline/stages.js';
 
