@@ -50,6 +50,8 @@ export class TaskGroup {
   #pending = 0;
   #errors: unknown[] = [];
   #onCompleted: Future<boolean> | null = null;
+  /** The group whose body ran in the same task before this one was entered (nesting). */
+  #outer: TaskGroup | null = null;
 
   /**
    * Creates a task in the group (asyncio's `TaskGroup.create_task`). Allowed while the body or
@@ -133,6 +135,8 @@ export class TaskGroup {
     this.#loop = parent._loop;
     this.#parent = parent;
     this.#entered = true;
+    this.#outer = bodyGroups.get(parent) ?? null;
+    bodyGroups.set(parent, this);
   }
 
   /**
@@ -142,6 +146,10 @@ export class TaskGroup {
   *_exit(failed: boolean, error: unknown): Coro<boolean> {
     this.#exiting = true;
     const parent = this.#parent!;
+    if (bodyGroups.get(parent) === this) {
+      if (this.#outer !== null) bodyGroups.set(parent, this.#outer);
+      else bodyGroups.delete(parent);
+    }
     let propagateCancellation: CancelledError | null = failed && error instanceof CancelledError ? error : null;
     // The body failed or its task is being cancelled: cancel the children too.
     if (failed && !this.#aborting) this.#abort();
@@ -219,6 +227,25 @@ export class TaskGroup {
       parent.cancel();
     }
   }
+}
+
+/** Each task's innermost group whose body runs in it (set from enter to exit). */
+const bodyGroups = new WeakMap<Task<unknown>, TaskGroup>();
+
+/**
+ * @internal The current task's group, for layers that start tasks "in the current group"
+ * (aio-ts/actors): the innermost group whose body runs in the task, else the group the task
+ * belongs to (a group is the done callback of its tasks), else null.
+ */
+export function _currentTaskGroup(): TaskGroup | null {
+  const task = currentTask();
+  if (task === null) return null;
+  const inBody = bodyGroups.get(task);
+  if (inBody !== undefined) return inBody;
+  const callbacks = task._callbacks;
+  if (callbacks instanceof TaskGroup) return callbacks;
+  if (Array.isArray(callbacks)) for (const cb of callbacks) if (cb instanceof TaskGroup) return cb;
+  return null;
 }
 
 function isPending(task: Task<unknown>): boolean {

@@ -7,8 +7,9 @@ import { CancelledError, TimeoutError } from '../errors.js';
 import { Task } from '../tasks.js';
 import { timeout } from '../timeouts.js';
 import { InlineAwaitable, runBody, type Mode } from '../body-runner.js';
-import { requireRunningLoop } from '../loop/running.js';
+import { requireRunningLoop, runningLoopOrNull } from '../loop/running.js';
 import type { AbstractEventLoop } from '../loop/events.js';
+import type { TimerHandle } from '../loop/handles.js';
 import { argumentError, checkMs } from '../validate.js';
 import { call, prepare, type StageFn } from '../pipeline/stages.js';
 
@@ -22,6 +23,18 @@ export interface ResourcePoolOptions<R> {
   validate?: (resource: R) => boolean;
   /** The most resources alive at once (idle, borrowed or being made). */
   max: number;
+  /**
+   * Resources kept alive (idle or borrowed), made up front: when the pool is constructed in a
+   * running loop, else at the first `acquire()`; and made again when one is destroyed. A
+   * failed making is reported to the loop's exception handler and tried again at the next
+   * `acquire()`. Default 0.
+   */
+  min?: number;
+  /**
+   * How long a resource may stay idle (ms, on the loop's clock) before it is destroyed, as long
+   * as more than `min` are alive. Default: kept until `close()`.
+   */
+  idleTimeoutMs?: number | null;
   /** How long `acquire()` waits before it throws `TimeoutError` (ms). Default: no limit. */
   acquireTimeoutMs?: number | null;
 }
@@ -78,8 +91,10 @@ export class Lease<R> implements Disposable {
  * out an idle resource, makes one while fewer than `max` are alive, or waits its turn (first
  * come, first served). An acquirer cancelled or timed out at any point never loses a
  * resource nor gets one handed twice: a resource given to it as it was cancelled goes to the
- * next in line. `close()` refuses new acquirers, waits until every borrowed resource is back,
- * and destroys them all.
+ * next in line. With `min`, that many are made up front and kept alive; with `idleTimeoutMs`,
+ * a resource idle that long is destroyed while more than `min` are alive (timed on the loop's
+ * clock, so virtual time drives it). `close()` refuses new acquirers, waits until every
+ * borrowed resource is back, and destroys them all.
  *
  * @example
  * import { run, sleep, gather, type Coro } from 'aio-ts';
@@ -115,8 +130,16 @@ export class ResourcePool<R> {
   readonly #destroy: StageFn<R, unknown> | null;
   readonly #validate: ((resource: R) => boolean) | null;
   readonly #max: number;
+  readonly #min: number;
   readonly #acquireTimeoutMs: number | null;
+  readonly #idleTimeoutMs: number | null;
+  /** Idle resources, the one idle longest first, and the loop time each became idle. */
   #idle: R[] = [];
+  #idleSince: number[] = [];
+  /** The timer that destroys the first idle resource when its idle time is up (idleTimeoutMs). */
+  #reaper: TimerHandle | null = null;
+  /** Resources being made to keep `min` alive. */
+  #filling = new Set<Task<R>>();
   /** Resources alive: idle, borrowed, being made, or reserved for a waiter who will make one. */
   #size = 0;
   #waiters: Future<Grant<R>>[] = [];
@@ -135,12 +158,19 @@ export class ResourcePool<R> {
       throw argumentError('ResourcePool', 'options.validate', 'a function', options.validate);
     }
     if (!Number.isInteger(options.max) || options.max < 1) throw argumentError('ResourcePool', 'options.max', 'an integer >= 1', options.max);
+    const min = options.min ?? 0;
+    if (!Number.isInteger(min) || min < 0 || min > options.max) throw argumentError('ResourcePool', 'options.min', `an integer from 0 to max (${options.max})`, options.min);
     checkMs('ResourcePool', 'options.acquireTimeoutMs', options.acquireTimeoutMs, { nullable: true, nonNegative: true });
+    checkMs('ResourcePool', 'options.idleTimeoutMs', options.idleTimeoutMs, { nullable: true, nonNegative: true });
     this.#create = prepare(options.create as StageFn<undefined, R>);
     this.#destroy = options.destroy === undefined ? null : prepare(options.destroy);
     this.#validate = options.validate ?? null;
     this.#max = options.max;
+    this.#min = min;
     this.#acquireTimeoutMs = options.acquireTimeoutMs ?? null;
+    this.#idleTimeoutMs = options.idleTimeoutMs ?? null;
+    const loop = runningLoopOrNull();
+    if (loop !== null) this.#start(loop);
   }
 
   /** Resources alive (idle, borrowed or being made). */
@@ -200,9 +230,10 @@ export class ResourcePool<R> {
 
   *#acquire(_mode: Mode): Coro<Lease<R>> {
     if (this.#closing) throw new PoolClosedError('ResourcePool is closed: acquire() from a pool that is open');
-    this.#loop ??= requireRunningLoop();
+    if (this.#loop === null) this.#start(requireRunningLoop());
+    else if (this.#size < this.#min) this.#fill();
     while (this.#idle.length > 0) {
-      const resource = this.#idle.shift()!;
+      const resource = this.#takeIdle();
       if (this.#validate === null || this.#validate(resource)) return new Lease(this, resource);
       this.#discard(resource);
     }
@@ -286,7 +317,66 @@ export class ResourcePool<R> {
     }
     const waiter = this.#nextWaiter();
     if (waiter !== null) waiter.setResult({ resource });
-    else this.#idle.push(resource);
+    else {
+      this.#idle.push(resource);
+      this.#idleSince.push(this.#loop!.time());
+      if (this.#idleTimeoutMs !== null && this.#reaper === null) this.#armReaper();
+    }
+  }
+
+  #takeIdle(): R {
+    this.#idleSince.shift();
+    return this.#idle.shift()!;
+  }
+
+  /** The pool meets its loop: make the `min` resources (later, in tasks of their own). */
+  #start(loop: AbstractEventLoop): void {
+    this.#loop = loop;
+    if (this.#min > 0) loop.callSoon(() => this.#fill());
+  }
+
+  /** Makes resources, each in a task of its own, until `min` are alive. */
+  #fill(): void {
+    const create = this.#create;
+    while (this.#size < this.#min && !this.#closing) {
+      this.#size++;
+      const task = new Task<R>(function* () {
+        return yield* call(create, undefined);
+      }, { name: 'ResourcePool create (min)' }, this.#loop!);
+      this.#filling.add(task);
+      task.addDoneCallback(() => this.#filled(task));
+    }
+  }
+
+  #filled(task: Task<R>): void {
+    this.#filling.delete(task);
+    if (!task.cancelled() && task.exception() === null) {
+      this._giveBack(task.result(), false);
+      return;
+    }
+    if (!task.cancelled()) {
+      this.#loop!.callExceptionHandler({ message: 'ResourcePool: create() failed while keeping min resources', exception: task.exception(), task });
+    }
+    // No retry here (a create that always fails would spin): the next acquire() tries again.
+    this.#size--;
+    this.#grantPlace();
+  }
+
+  /** Arms the timer for the resource idle longest, if more than `min` are alive. */
+  #armReaper(): void {
+    if (this.#idle.length === 0 || this.#size <= this.#min || this.#closing) return;
+    const due = this.#idleSince[0]! + this.#idleTimeoutMs! - this.#loop!.time();
+    this.#reaper = this.#loop!.callLater(Math.max(0, due), () => this.#reap());
+  }
+
+  /** Destroys the resources idle for idleTimeoutMs, oldest first, keeping `min` alive. */
+  #reap(): void {
+    this.#reaper = null;
+    const limit = this.#loop!.time() - this.#idleTimeoutMs!;
+    while (this.#idle.length > 0 && this.#size > this.#min && this.#idleSince[0]! <= limit) {
+      this.#discard(this.#takeIdle());
+    }
+    this.#armReaper();
   }
 
   /**
@@ -330,12 +420,17 @@ export class ResourcePool<R> {
     }
     this.#size--;
     this.#grantPlace();
+    if (this.#size < this.#min && !this.#closing) this.#fill();
   }
 
   *#close(): Coro<void> {
     if (!this.#closing) {
       this.#closing = true;
       for (const waiter of this.#waiters.splice(0)) waiter.setException(new PoolClosedError('ResourcePool was closed while waiting in acquire()'));
+      this.#reaper?.cancel();
+      this.#reaper = null;
+      for (const task of this.#filling) task.cancel(); // a resource still made is destroyed
+      this.#idleSince = [];
       for (const resource of this.#idle.splice(0)) this.#discard(resource);
     }
     if (this.#size > 0) {

@@ -1,13 +1,14 @@
 /**
  * ResourcePool: reuse and the limit, FIFO order, both styles with `using`, timeouts,
  * cancellation at every wait (while waiting, as a resource is handed over, while one is
- * made), broken and invalid resources replaced, create failures, close(); and a property
- * test with random holds, cancels, timeouts and failures: no resource lost or shared.
+ * made), broken and invalid resources replaced, create failures, close(), `min` (made up
+ * front, made again) and `idleTimeoutMs` (virtual time); and a property test with random
+ * holds, cancels, timeouts, failures, min and idle timeouts: no resource lost or shared.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { CancelledError, Task, createTask, gather, getRunningLoop, sleep, timeout, TimeoutError, type Coro } from '../../src/index.ts';
+import { CancelledError, Task, allTasks, createTask, gather, getRunningLoop, sleep, timeout, TimeoutError, type Coro } from '../../src/index.ts';
 import { runVirtual } from '../../src/testing/index.ts';
 import { PoolClosedError, ResourcePool } from '../../src/pool/index.ts';
 
@@ -15,7 +16,7 @@ interface Conn {
   id: number;
 }
 
-function counting(max: number, extra: { acquireTimeoutMs?: number; validate?: (c: Conn) => boolean; createMs?: number } = {}) {
+function counting(max: number, extra: { acquireTimeoutMs?: number; validate?: (c: Conn) => boolean; createMs?: number; min?: number; idleTimeoutMs?: number } = {}) {
   const log = { created: 0, destroyed: [] as number[] };
   const pool = new ResourcePool<Conn>({
     create: async () => {
@@ -28,6 +29,8 @@ function counting(max: number, extra: { acquireTimeoutMs?: number; validate?: (c
     max,
     ...(extra.acquireTimeoutMs !== undefined ? { acquireTimeoutMs: extra.acquireTimeoutMs } : {}),
     ...(extra.validate ? { validate: extra.validate } : {}),
+    ...(extra.min !== undefined ? { min: extra.min } : {}),
+    ...(extra.idleTimeoutMs !== undefined ? { idleTimeoutMs: extra.idleTimeoutMs } : {}),
   });
   return { pool, log };
 }
@@ -242,16 +245,125 @@ describe('ResourcePool', () => {
     });
   });
 
+  test('min: made up front when constructed in a loop, kept warm, made again after a destroy', async () => {
+    await runVirtual(function* () {
+      const { pool, log } = counting(4, { min: 2, createMs: 5 });
+      yield* sleep(6); // the fillers started one turn after this task
+      assert.equal(log.created, 2);
+      assert.equal(pool.idle, 2);
+      const lease = yield* pool.acquire();
+      assert.equal(lease.resource.id, 1, 'a warm one, no wait');
+      assert.equal(getRunningLoop().time(), 6);
+      lease.destroy(); // 1 left: a replacement is made at once
+      assert.equal(pool.size, 2);
+      yield* sleep(6);
+      assert.equal(log.created, 3);
+      assert.equal(pool.idle, 2);
+      yield* pool.close();
+      assert.deepEqual(log.destroyed.sort(), [1, 2, 3]);
+      assert.equal(allTasks().size, 1, 'no task left behind');
+    });
+  });
+
+  test('min: a pool made outside a loop fills at its first acquire(); close() cancels a filling', async () => {
+    const { pool, log } = counting(3, { min: 3, createMs: 10 });
+    await runVirtual(async () => {
+      const lease = await pool.acquire();
+      assert.equal(getRunningLoop().time(), 10);
+      assert.equal(pool.size, 3);
+      lease.release();
+      await sleep(10);
+      assert.equal(log.created, 3);
+      assert.equal(pool.idle, 3);
+      await pool.close();
+    });
+    const second = counting(2, { min: 2, createMs: 10 });
+    await runVirtual(async () => {
+      await sleep(1); // the fillers are making resources
+      await second.pool.close();
+      assert.equal(getRunningLoop().time(), 1);
+      assert.equal(second.pool.size, 0);
+      assert.equal(second.log.created, 0);
+    });
+  });
+
+  test('min: a failed filling goes to the exception handler and is tried again at the next acquire()', async () => {
+    await runVirtual(async () => {
+      const reported: unknown[] = [];
+      getRunningLoop().setExceptionHandler((_loop, context) => {
+        reported.push(context.exception);
+      });
+      let calls = 0;
+      const pool = new ResourcePool<number>({
+        create: async () => {
+          await sleep(1);
+          if (++calls === 1) throw new Error('down');
+          return calls;
+        },
+        max: 2,
+        min: 1,
+      });
+      await sleep(5);
+      assert.equal(pool.size, 0);
+      assert.deepEqual(reported.map((e) => (e as Error).message), ['down']);
+      const lease = await pool.acquire(); // made for it, while the filler makes another
+      await sleep(5);
+      assert.equal(pool.size, 2);
+      assert.equal(calls, 3);
+      lease.release();
+      await pool.close();
+    });
+  });
+
+  test('idleTimeoutMs: idle resources above min are destroyed when their idle time is up (loop clock)', async () => {
+    await runVirtual(function* () {
+      const { pool, log } = counting(4, { min: 1, idleTimeoutMs: 100 });
+      const loop = getRunningLoop();
+      yield* sleep(1); // the min one: idle from 0
+      const leases = [yield* pool.acquire(), yield* pool.acquire(), yield* pool.acquire()];
+      assert.equal(pool.size, 3);
+      leases[0]!.release(); // idle from 1
+      yield* sleep(20);
+      leases[1]!.release(); // idle from 21
+      yield* sleep(20);
+      leases[2]!.release(); // idle from 41
+      const sizes: string[] = [];
+      for (const t of [100, 110, 130, 500]) {
+        yield* sleep(t - loop.time());
+        sizes.push(`${t}: ${pool.size} alive, destroyed ${log.destroyed.join(',')}`);
+      }
+      assert.deepEqual(sizes, ['100: 3 alive, destroyed ', '110: 2 alive, destroyed 1', '130: 1 alive, destroyed 1,2', '500: 1 alive, destroyed 1,2']);
+      // A resource taken before its time is up is not destroyed.
+      const again = yield* pool.acquire();
+      assert.equal(again.resource.id, 3);
+      yield* sleep(200);
+      again.release();
+      assert.equal(pool.size, 1);
+      yield* pool.close();
+      assert.equal(allTasks().size, 1);
+    });
+  });
+
+  test('min and idleTimeoutMs are checked', () => {
+    const create = () => 1;
+    assert.throws(() => new ResourcePool({ create, max: 2, min: 3 }), /ResourcePool\(\) expects options.min to be an integer from 0 to max \(2\), got number 3/);
+    assert.throws(() => new ResourcePool({ create, max: 2, min: -1 }), /options.min/);
+    assert.throws(() => new ResourcePool({ create, max: 2, idleTimeoutMs: -1 }), RangeError);
+  });
+
   test('property: random holds, cancels, timeouts and create failures never lose or share a resource', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 0, max: 4 }),
+        fc.option(fc.integer({ min: 0, max: 40 })),
         fc.array(fc.record({ start: fc.nat(50), hold: fc.nat(30), cancelAt: fc.option(fc.nat(80)), broken: fc.boolean(), timeout: fc.option(fc.integer({ min: 1, max: 40 })) }), {
           minLength: 1,
           maxLength: 25,
         }),
         fc.array(fc.boolean(), { minLength: 10, maxLength: 10 }),
-        async (max, jobs, createFails) => {
+        async (max, wantMin, idleTimeoutMs, jobs, createFails) => {
+          const min = Math.min(wantMin, max);
           await runVirtual(function* () {
             let made = 0;
             const alive = new Set<number>();
@@ -271,7 +383,10 @@ describe('ResourcePool', () => {
                 destroyed.push(id);
               },
               max,
+              min,
+              idleTimeoutMs,
             });
+            getRunningLoop().setExceptionHandler(() => {}); // failed fillings are reported
             const tasks = jobs.map((job) => {
               const t = createTask(function* () {
                 yield* sleep(job.start);
@@ -292,7 +407,12 @@ describe('ResourcePool', () => {
             });
             yield* gather(...tasks, { returnExceptions: true });
             assert.ok(pool.size <= max);
+            yield* sleep(10); // fillings under way end
             assert.equal(pool.size, pool.idle, 'every resource alive is idle: none lost');
+            if (idleTimeoutMs !== null) {
+              yield* sleep(idleTimeoutMs + 1);
+              assert.ok(pool.size <= min, `idle resources above min were destroyed (${pool.size} alive, min ${min})`);
+            }
             assert.equal(pool.waiting, 0);
             yield* pool.close();
             assert.equal(pool.size, 0);

@@ -26,6 +26,7 @@ import {
   type Task,
   type TaskTarget,
 } from '../../src/index.ts';
+import { spawnActor, type Actor } from '../../src/actors/index.ts';
 
 /** True when A and B are the same type (not merely assignable either way). */
 type Equal<A, B> = (<X>() => X extends A ? 1 : 2) extends <X>() => X extends B ? 1 : 2 ? true : false;
@@ -260,4 +261,31 @@ export function exceptionGroups(eg: ExceptionGroup): void {
   void errors;
   // @ts-expect-error a matcher is an error class, a list of them, or a predicate
   eg.split('TypeError');
+}
+
+// ---------------------------------------------------------------------------------------------
+// aio-ts/actors: message and reply types inferred from the handler, in every style
+
+export function* actorTypes(): Coro<void> {
+  type Msg = { add: number } | 'total';
+  const plain = spawnActor(() => (msg: string) => msg.length);
+  expectTrue<Equal<typeof plain, Actor<string, number>>>();
+  const gen = spawnActor(() => function* (n: number): Coro<string> {
+    yield* sleep(1);
+    return String(n);
+  });
+  expectTrue<Equal<typeof gen, Actor<number, string>>>();
+  const asyncHandler = spawnActor(async (ctx) => {
+    expectTrue<Equal<typeof ctx.restarts, number>>();
+    return async (msg: Msg) => (msg === 'total' ? 0 : msg.add);
+  });
+  expectTrue<Equal<typeof asyncHandler, Actor<Msg, number>>>();
+  const reply = asyncHandler.ask('total');
+  expectTrue<Equal<typeof reply, Future<number>>>();
+  const total: number = yield* reply;
+  expectTrue<Equal<typeof total, number>>();
+  // @ts-expect-error: a message of the wrong type
+  asyncHandler.tellNowait({ sub: 1 });
+  // @ts-expect-error: the behavior is a factory returning the handler, not the handler itself
+  spawnActor((msg: string) => msg.length);
 }
