@@ -9,6 +9,7 @@ import { anchorMaps } from './loop/map-anchors.js';
 import { markAwaited } from './debug-awaited.js';
 import { forgetCancel, noteCancelCaught, noteCancelRequest, reportSwallowedCancel } from './debug-cancel.js';
 import { formatStack, suspendedStack, type StackFrame } from './task-stack.js';
+import { observing, emitTaskCancel, emitStepStart, emitStepEnd } from './debug-events.js';
 import { contextsInUse, captureTaskContext, contextOfTask, leaveEnteredContext, runInStorage, unwrapCoro, type Context } from './contextvars.js';
 
 /**
@@ -276,6 +277,7 @@ export class Task<T = unknown> extends Future<T> {
    */
   override cancel(msg?: string): boolean {
     if (this._state !== PENDING) return false;
+    if (observing) emitTaskCancel(this, msg);
     this._cancels += CANCEL_REQUEST;
     if (this._loop._debug) noteCancelRequest(this);
     const controller = aborts.get(this as Task<unknown>);
@@ -437,6 +439,7 @@ function wokenByCancel(task: Task<any>): boolean {
 /** @internal Runs one step of a task: resumes its coroutine until the next suspension. */
 export function taskStep(task: Task<any>): void {
   if (task._state !== PENDING) return;
+  if (observing && task !== observedStep) return observeStep(task);
   let error = task._result;
   task._result = NO_ERROR;
   if (task._mustCancel) {
@@ -496,6 +499,22 @@ export function taskStep(task: Task<any>): void {
   } else {
     task._result = badYieldError(yielded);
     loop._pushReady(taskStep, task);
+  }
+}
+
+/** The task whose step `observeStep` runs: its inner `taskStep` call runs the step itself. */
+let observedStep: Task<any> | null = null;
+
+/** A step seen by the task observers (debug-events.ts): its start and end are reported around it. */
+function observeStep(task: Task<any>): void {
+  const outer = observedStep; // an eager task's first step runs inside its creator's
+  observedStep = task;
+  emitStepStart(task);
+  try {
+    taskStep(task);
+  } finally {
+    observedStep = outer;
+    emitStepEnd(task);
   }
 }
 
