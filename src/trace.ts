@@ -241,7 +241,8 @@ function describeAwait(task: Task<unknown>, now: number): [string, string] {
   }
   const when = (waited as { _when?: unknown })._when;
   if (typeof when === 'number') {
-    const ms = Math.round((when - now / 1e3) * 1000) / 1000;
+    const left = when - now / 1e3;
+    const ms = left >= 10 ? Math.round(left) : Math.round(left * 1000) / 1000; // real clocks: 999.976 ms reads as 1000
     return [`sleep ${ms} ms`, `${String(waited)} due at loop time ${when} ms`];
   }
   return [`await ${waited.constructor.name}`, String(waited)];
