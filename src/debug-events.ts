@@ -8,12 +8,12 @@ import { isAnchorLoop } from './loop/map-anchors.js';
 
 /** A task as an observer sees it (a `Task`). */
 export interface ObservedTask {
-  readonly _loop: ObservedLoop;
-  _futWaiter: unknown;
-  /** Future states (futures.ts); read directly: `exception()` would mark an error as retrieved. */
+  /** @internal */ readonly _loop: ObservedLoop;
+  /** @internal */ _futWaiter: unknown;
+  /** @internal Future states (futures.ts); read directly: `exception()` would mark an error as retrieved. */
   _state: number;
-  _result: unknown;
-  /** A cancelled task's CancelledError, or the message of the cancel. */
+  /** @internal */ _result: unknown;
+  /** @internal A cancelled task's CancelledError, or the message of the cancel. */
   _cancel: unknown;
   getName(): string;
 }
@@ -25,7 +25,7 @@ export interface ObservedLoop {
 
 /** An executor job as an observer sees it (a `Job` of `aio-ts/executors`). */
 export interface ObservedJob {
-  readonly _source: string | { readonly name: string };
+  /** @internal */ readonly _source: string | { readonly name: string };
   cancelled(): boolean;
 }
 
