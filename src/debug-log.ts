@@ -22,8 +22,12 @@ function requester(): string {
   return task === null ? 'a callback (no task)' : named(task);
 }
 
+/** Who submitted each job, for its later lines. */
+const submitters = new WeakMap<ObservedJob, string>();
+
 function job(j: ObservedJob): string {
-  return `executor job ${jobId(j)} (${jobName(j)})`;
+  const by = submitters.get(j);
+  return `executor job ${jobId(j)} (${jobName(j)})${by === undefined ? '' : ` of ${by}`}`;
 }
 
 function outcome(task: ObservedTask): string {
@@ -72,7 +76,9 @@ const logger: TaskObserver = {
     log('TaskGroup of %s aborted (%s): cancelling %d task%s', named(parent), why, pending, pending === 1 ? '' : 's');
   },
   jobSubmitted(j) {
-    log('%s submitted by %s', job(j), requester());
+    const by = requester();
+    log('%s submitted by %s', job(j), by);
+    submitters.set(j, by);
   },
   jobStarted(j) {
     log('%s started', job(j));

@@ -32,8 +32,8 @@ describe('NODE_DEBUG=aio task-flow logging', () => {
       'task "main" cancel requested by the TaskGroup of task "main"',
       'task "sibling" cancelled',
       'executor job 1 (fib) submitted by task "main"',
-      'executor job 1 (fib) started',
-      'executor job 1 (fib) finished',
+      'executor job 1 (fib) of task "main" started',
+      'executor job 1 (fib) of task "main" finished',
       'task "main" finished',
     ];
     assert.deepEqual(lines, expected);
