@@ -20,7 +20,11 @@ export async function mainAsync(): Promise<void> {
     await sleep(delay);
     return data;
   };
-  const result1 = await gather(fetchDataAsync(1000, 'Data 1'), fetchDataAsync(2000, 'Data 2'), fetchDataAsync(3000, 'Data 3'));
+  const result1 = await gather(
+    () => fetchDataAsync(1000, 'Data 1'),
+    () => fetchDataAsync(2000, 'Data 2'),
+    () => fetchDataAsync(3000, 'Data 3'),
+  );
   console.log(result1);
 }
 

@@ -24,7 +24,8 @@ export async function greetAsync(name: string): Promise<void> {
 }
 
 export async function mainAsync(): Promise<void> {
-  await gather(greetAsync('Alice'), greetAsync('Bob'), greetAsync('Charlie'));
+  // The functions, not their Promises: gather runs each as a Task that cancelling can stop.
+  await gather(() => greetAsync('Alice'), () => greetAsync('Bob'), () => greetAsync('Charlie'));
 }
 
 if (isMain(import.meta.url)) await run(main);

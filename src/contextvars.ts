@@ -383,9 +383,17 @@ export function runInStorage<T extends Iterator<any, any, unknown> | (() => unkn
   return wrapper;
 }
 
-/** @internal What `runInStorage` wrapped (or `coro` itself). */
+/** @internal Marks `wrapper` as running `target` (what `unwrapCoro` gives back); returns it. */
+export function markWrapper<T>(wrapper: T, target: unknown): T {
+  (wrapper as { [WRAPPED]?: unknown })[WRAPPED] = target;
+  return wrapper;
+}
+
+/** @internal What `runInStorage` or `markWrapper` wrapped (or `coro` itself). */
 export function unwrapCoro<T>(coro: T): T {
-  return ((coro as { [WRAPPED]?: T })[WRAPPED]) ?? coro;
+  let inner = coro;
+  for (let next = (inner as { [WRAPPED]?: T })[WRAPPED]; next !== undefined; next = (inner as { [WRAPPED]?: T })[WRAPPED]) inner = next;
+  return inner;
 }
 
 

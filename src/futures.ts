@@ -5,6 +5,7 @@ import type { AbstractEventLoop, LoopTask } from './loop/events.js';
 import { recordSource, sourceOf } from './debug-info.js';
 import { anchorMaps } from './loop/map-anchors.js';
 import { boundVersionsOf, contextsInUse, inCurrentContext } from './contextvars.js';
+import { noteReraised } from './debug-awaited-by.js';
 
 /**
  * What a Task sends into its coroutine when it resumes it (`sleep(0)` uses it to tell its
@@ -135,6 +136,7 @@ export class Future<T = unknown> implements Yieldable<T>, PromiseLike<T> {
     if (state === CANCELLED) throw this._makeCancelledError();
     if (state === PENDING) throw new InvalidStateError('Result is not ready.');
     this._markRetrieved();
+    if (this._loop._debug) noteReraised(this._result, this._loop._currentTask ?? asyncContextTask());
     throw this._result; // FAILED or FAILED_SEEN
   }
 
@@ -489,6 +491,7 @@ class PromiseWaiter extends ThenSettler implements Waiter {
     }
     else {
       future._markRetrieved();
+      if (future._loop._debug) noteReraised(future._result, task);
       this.settle(false, future._result);
     }
   }

@@ -65,7 +65,7 @@ export function suspendedStack(task: LoopTask, limit?: number): StackFrame[] {
   if (end < 0) end = lines.length;
   const frames: StackFrame[] = [];
   for (const line of lines.slice(start, end)) {
-    if (line.includes('(<anonymous>)') || line.includes(OWN_DIR + 'futures.') || line.includes(OWN_DIR_URL + 'futures.')) continue;
+    if (line.includes('(<anonymous>)') || isOwnFile(line, 'futures.') || isOwnFile(line, 'debug-console-task.')) continue;
     const m = FRAME.exec(line);
     if (m === null) continue;
     const name = m[1] ?? '<anonymous>';
@@ -79,6 +79,10 @@ export function suspendedStack(task: LoopTask, limit?: number): StackFrame[] {
   }
   frames.reverse(); // outermost (the task's coroutine) first, as asyncio orders them
   return limit === undefined ? frames : limit >= 0 ? frames.slice(-limit || frames.length) : frames.slice(0, -limit);
+}
+
+function isOwnFile(line: string, prefix: string): boolean {
+  return line.includes(OWN_DIR + prefix) || line.includes(OWN_DIR_URL + prefix);
 }
 
 /** @internal The text `printStack` writes. */

@@ -8,6 +8,8 @@ import type { AbstractEventLoop } from './loop/events.js';
 import { anchorMaps } from './loop/map-anchors.js';
 import { markAwaited } from './debug-awaited.js';
 import { forgetCancel, noteCancelCaught, noteCancelRequest, reportSwallowedCancel } from './debug-cancel.js';
+import { noteTaskFailed } from './debug-awaited-by.js';
+import { tagTask } from './debug-console-task.js';
 import { formatStack, suspendedStack, type StackFrame } from './task-stack.js';
 import { observing, emitTaskCancel, emitStepStart, emitStepEnd } from './debug-events.js';
 import { contextsInUse, captureTaskContext, contextOfTask, leaveEnteredContext, runInStorage, unwrapCoro, type Context } from './contextvars.js';
@@ -177,6 +179,7 @@ export class Task<T = unknown> extends Future<T> {
     const name = options?.name;
     this._name = name === undefined || name === null ? ++taskCounter : String(name);
     if (contextsInUse || options?.context !== undefined) enterTaskContext(this as Task<unknown>, options?.context);
+    if (this._loop._debug) tagTask(this as Task<unknown>);
     this._loop._addTask(this as Task<unknown>);
     if (options !== undefined && options !== null && options.eagerStart === true && this._loop.isRunning()) {
       stepEagerly(this as Task<unknown>);
@@ -339,6 +342,7 @@ export class Task<T = unknown> extends Future<T> {
 
   /** @internal */
   _finishException(error: unknown): void {
+    if (this._loop._debug) noteTaskFailed(this, error);
     this._reject(error);
     this._loop._removeTask(this as Task<unknown>);
   }

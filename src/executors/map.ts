@@ -30,12 +30,12 @@ export function mapJobs<T, R>(
   }
   const { chunksize = 1, timeout = null } = options;
   // The pools' template: a TypeError describing a value of the wrong type, else a RangeError showing it.
-  if (typeof chunksize !== 'number') throw new TypeError(`${method}(): chunksize must be a positive integer, got ${describe(chunksize)}`);
-  if (!Number.isInteger(chunksize) || chunksize < 1) throw new RangeError(`${method}(): chunksize must be a positive integer, got ${chunksize}`);
+  if (typeof chunksize !== 'number') throw new TypeError(`${method}() expects chunksize to be a positive integer, got ${describe(chunksize)}`);
+  if (!Number.isInteger(chunksize) || chunksize < 1) throw new RangeError(`${method}() expects chunksize to be a positive integer, got ${chunksize}`);
   if (timeout !== null && typeof timeout !== 'number') {
-    throw new TypeError(`${method}(): timeout must be null or a number of milliseconds >= 0, got ${describe(timeout)}`);
+    throw new TypeError(`${method}() expects timeout to be null or a number of milliseconds >= 0, got ${describe(timeout)}`);
   }
-  if (timeout !== null && !(timeout >= 0)) throw new RangeError(`${method}(): timeout must be null or a number of milliseconds >= 0, got ${timeout}`);
+  if (timeout !== null && !(timeout >= 0)) throw new RangeError(`${method}() expects timeout to be null or a number of milliseconds >= 0, got ${timeout}`);
   if (items === null || typeof (items as Partial<Iterable<T>>)[Symbol.iterator] !== 'function') {
     throw new TypeError(`${method}() expects an iterable of items, got ${describe(items)}`);
   }

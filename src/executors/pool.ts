@@ -154,10 +154,10 @@ export abstract class WorkerPool implements Executor {
     checkOptions(kind, options, '{ maxWorkers: 4 }');
     const max = checkCount(kind, 'maxWorkers', options.maxWorkers ?? availableParallelism(), 1, false);
     const min = checkCount(kind, 'minWorkers', options.minWorkers ?? 0, 0, false);
-    if (min > max) throw new RangeError(`${kind}: minWorkers must be at most maxWorkers (${max}), got ${min}`);
+    if (min > max) throw new RangeError(`new ${kind}() expects minWorkers to be at most maxWorkers (${max}), got ${min}`);
     const cancelRunning = options.cancelRunning ?? 'terminate';
     if (cancelRunning !== 'terminate' && cancelRunning !== 'wait') {
-      throw new TypeError(`${kind}: cancelRunning must be 'terminate' or 'wait', got ${describe(cancelRunning)}`);
+      throw new TypeError(`new ${kind}() expects cancelRunning to be 'terminate' or 'wait', got ${describe(cancelRunning)}`);
     }
     this.#maxWorkers = max;
     this.#minWorkers = min;
@@ -521,9 +521,9 @@ function checkOptions(method: string, options: unknown, example: string): void {
  */
 function checkCount(kind: string, option: string, value: unknown, min: number, infinite: boolean): number {
   const what = `${min === 0 ? 'an integer >= 0' : 'a positive integer'}${infinite ? ' or Infinity' : ''}`;
-  if (typeof value !== 'number') throw new TypeError(`${kind}: ${option} must be ${what}, got ${describe(value)}`);
+  if (typeof value !== 'number') throw new TypeError(`new ${kind}() expects ${option} to be ${what}, got ${describe(value)}`);
   if (!(value >= min) || (!Number.isInteger(value) && !(infinite && value === Infinity))) {
-    throw new RangeError(`${kind}: ${option} must be ${what}, got ${value}`);
+    throw new RangeError(`new ${kind}() expects ${option} to be ${what}, got ${value}`);
   }
   return value;
 }
@@ -533,7 +533,7 @@ const LIMITS = ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRange
 function checkLimits(kind: string, limits: unknown): ResourceLimits | undefined {
   if (limits === undefined) return undefined;
   if (typeof limits !== 'object' || limits === null) {
-    throw new TypeError(`${kind}: resourceLimits must be an object such as { maxOldGenerationSizeMb: 256 }, got ${describe(limits)}`);
+    throw new TypeError(`new ${kind}() expects resourceLimits to be an object such as { maxOldGenerationSizeMb: 256 }, got ${describe(limits)}`);
   }
   const out: ResourceLimits = {};
   for (const [key, value] of Object.entries(limits)) {
@@ -542,8 +542,8 @@ function checkLimits(kind: string, limits: unknown): ResourceLimits | undefined 
     }
     if (value === undefined) continue;
     const what = 'a number of megabytes > 0';
-    if (typeof value !== 'number') throw new TypeError(`${kind}: resourceLimits.${key} must be ${what}, got ${describe(value)}`);
-    if (!(value > 0) || value === Infinity) throw new RangeError(`${kind}: resourceLimits.${key} must be ${what}, got ${value}`);
+    if (typeof value !== 'number') throw new TypeError(`new ${kind}() expects resourceLimits.${key} to be ${what}, got ${describe(value)}`);
+    if (!(value > 0) || value === Infinity) throw new RangeError(`new ${kind}() expects resourceLimits.${key} to be ${what}, got ${value}`);
     out[key as (typeof LIMITS)[number]] = value;
   }
   return out;

@@ -134,7 +134,7 @@ export class ClientSession implements AsyncDisposable {
   constructor(options: ClientSessionOptions = {}) {
     const call = 'new ClientSession()';
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`${call}: options must be an object, got ${describe(options)}`);
+      throw new TypeError(`${call} expects options to be an object, got ${describe(options)}`);
     }
     this.#baseUrl = options.baseUrl === undefined ? null : parseUrl(call, options.baseUrl, null, 'baseUrl');
     this.#headers = toHeaders(call, options.headers, {});
@@ -176,7 +176,7 @@ export class ClientSession implements AsyncDisposable {
    */
   request(method: string, url: string | URL, options: RequestOptions = {}): InlineAwaitable<ClientResponse> {
     if (typeof method !== 'string' || !/^[A-Za-z]+$/.test(method)) {
-      throw new TypeError(`ClientSession.request(): method must be an HTTP method name such as 'GET', got ${describe(method)}`);
+      throw new TypeError(`ClientSession.request() expects method to be an HTTP method name such as 'GET', got ${describe(method)}`);
     }
     const upper = method.toUpperCase();
     const prepared = this.#prepare(`ClientSession.${methodName(upper)}()`, upper, url, options);
@@ -245,7 +245,7 @@ export class ClientSession implements AsyncDisposable {
 
   #prepare(call: string, method: string, url: string | URL, options: RequestOptions): Prepared {
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`${call}: options must be an object, got ${describe(options)}`);
+      throw new TypeError(`${call} expects options to be an object, got ${describe(options)}`);
     }
     const target = parseUrl(call, url, this.#baseUrl, 'url');
     if (options.params !== undefined) appendParams(call, target, options.params);
@@ -254,7 +254,7 @@ export class ClientSession implements AsyncDisposable {
     if (body.contentType !== null && headers['content-type'] === undefined) headers['content-type'] = body.contentType;
     const timeout = options.timeout ?? {};
     if (typeof timeout !== 'object' || timeout === null) {
-      throw new TypeError(`${call}: timeout must be an object such as { total: 5000 }, got ${describe(timeout)}`);
+      throw new TypeError(`${call} expects timeout to be an object such as { total: 5000 }, got ${describe(timeout)}`);
     }
     if ('connect' in timeout) {
       throw new TypeError(`${call}: timeout.connect is a session setting: pass it to new ClientSession({ timeout })`);
@@ -382,7 +382,7 @@ function methodName(method: string): string {
 
 function parseUrl(call: string, url: unknown, base: URL | null, what: string): URL {
   if (!(typeof url === 'string' || url instanceof URL)) {
-    throw new TypeError(`${call}: ${what} must be a string or URL, got ${describe(url)}`);
+    throw new TypeError(`${call} expects ${what} to be a string or URL, got ${describe(url)}`);
   }
   let parsed: URL;
   try {
@@ -400,7 +400,7 @@ function parseUrl(call: string, url: unknown, base: URL | null, what: string): U
 function appendParams(call: string, url: URL, params: Params): void {
   const add = (key: string, value: unknown): void => {
     if (!['string', 'number', 'boolean'].includes(typeof value)) {
-      throw new TypeError(`${call}: params.${key} must be a string, number or boolean (or an array of them), got ${describe(value)}`);
+      throw new TypeError(`${call} expects params.${key} to be a string, number or boolean (or an array of them), got ${describe(value)}`);
     }
     url.searchParams.append(key, String(value));
   };
@@ -409,7 +409,7 @@ function appendParams(call: string, url: URL, params: Params): void {
     return;
   }
   if (typeof params !== 'object' || params === null) {
-    throw new TypeError(`${call}: params must be an object, URLSearchParams or [name, value] pairs, got ${describe(params)}`);
+    throw new TypeError(`${call} expects params to be an object, URLSearchParams or [name, value] pairs, got ${describe(params)}`);
   }
   for (const [key, value] of Object.entries(params)) {
     if (Array.isArray(value)) for (const item of value) add(key, item);
@@ -420,11 +420,11 @@ function appendParams(call: string, url: URL, params: Params): void {
 function toHeaders(call: string, init: HeadersInit | undefined, into: Record<string, string>): Record<string, string> {
   if (init === undefined) return into;
   if (typeof init !== 'object' || init === null) {
-    throw new TypeError(`${call}: headers must be an object, Headers or [name, value] pairs, got ${describe(init)}`);
+    throw new TypeError(`${call} expects headers to be an object, Headers or [name, value] pairs, got ${describe(init)}`);
   }
   const entries = init instanceof Headers || Symbol.iterator in init ? (init as Iterable<readonly [string, string]>) : Object.entries(init);
   for (const [name, value] of entries) {
-    if (typeof value !== 'string') throw new TypeError(`${call}: header ${JSON.stringify(name)} must be a string, got ${describe(value)}`);
+    if (typeof value !== 'string') throw new TypeError(`${call} expects header ${JSON.stringify(name)} to be a string, got ${describe(value)}`);
     if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name) || /[\0\r\n]/.test(value)) {
       throw new TypeError(`${call}: invalid header ${JSON.stringify(name)}: ${JSON.stringify(value)} (names are tokens; values have no CR, LF or NUL)`);
     }
@@ -450,7 +450,7 @@ class SentRequest implements RequestInfo {
 
 function tlsOptions(call: string, tls: unknown): object {
   if (tls === undefined || tls === null) return {};
-  if (typeof tls !== 'object') throw new TypeError(`${call}: tls must be an object of node:tls options such as { ca }, got ${describe(tls)}`);
+  if (typeof tls !== 'object') throw new TypeError(`${call} expects tls to be an object of node:tls options such as { ca }, got ${describe(tls)}`);
   return tls;
 }
 
@@ -458,7 +458,7 @@ function checkMs(call: string, name: string, value: unknown, fallback: number | 
   if (value === undefined) return fallback;
   if (value === null) return null;
   if (typeof value !== 'number' || !(value >= 0) || value === Infinity) {
-    throw new RangeError(`${call}: ${name} must be a number of milliseconds >= 0, or null for no limit, got ${describe(value)}`);
+    throw new RangeError(`${call} expects ${name} to be a number of milliseconds >= 0, or null for no limit, got ${describe(value)}`);
   }
   return value;
 }
@@ -466,13 +466,13 @@ function checkMs(call: string, name: string, value: unknown, fallback: number | 
 function checkCount(call: string, name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new RangeError(`${call}: ${name} must be an integer >= 0, got ${describe(value)}`);
+    throw new RangeError(`${call} expects ${name} to be an integer >= 0, got ${describe(value)}`);
   }
   return value;
 }
 
 function checkBool(call: string, name: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new TypeError(`${call}: ${name} must be true or false, got ${describe(value)}`);
+  if (typeof value !== 'boolean') throw new TypeError(`${call} expects ${name} to be true or false, got ${describe(value)}`);
   return value;
 }

@@ -54,7 +54,7 @@ export class CookieJar {
   /** The value of cookie `name` that a request to `url` would send, or null. */
   get(url: string | URL, name: string): string | null {
     const target = typeof url === 'string' ? new URL(url) : url;
-    if (!(target instanceof URL)) throw new TypeError(`CookieJar.get(): url must be a string or URL, got ${describe(url)}`);
+    if (!(target instanceof URL)) throw new TypeError(`CookieJar.get() expects url to be a string or URL, got ${describe(url)}`);
     return this.#matching(target).find((c) => c.name === name)?.value ?? null;
   }
 

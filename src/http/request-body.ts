@@ -34,7 +34,7 @@ export function encodeBody(call: string, options: { json?: unknown; data?: unkno
   }
   if (json !== undefined) {
     const text = JSON.stringify(json);
-    if (text === undefined) throw new TypeError(`${call}: json must be JSON-serializable, got ${describe(json)}`);
+    if (text === undefined) throw new TypeError(`${call} expects json to be JSON-serializable, got ${describe(json)}`);
     return { body: text, contentType: 'application/json', replayable: true };
   }
   if (data === undefined || data === null) return NO_BODY;
@@ -62,14 +62,14 @@ export function encodeBody(call: string, options: { json?: unknown; data?: unkno
     const form = new URLSearchParams();
     for (const [key, value] of Object.entries(data)) {
       if (!['string', 'number', 'boolean'].includes(typeof value)) {
-        throw new TypeError(`${call}: form field ${JSON.stringify(key)} must be a string, number or boolean, got ${describe(value)}`);
+        throw new TypeError(`${call} expects form field ${JSON.stringify(key)} to be a string, number or boolean, got ${describe(value)}`);
       }
       form.append(key, String(value));
     }
     return { body: form.toString(), contentType: 'application/x-www-form-urlencoded', replayable: true };
   }
   throw new TypeError(
-    `${call}: data must be a string, Uint8Array, ArrayBuffer, URLSearchParams, FormData, plain object or async iterable, got ${describe(data)} (for JSON use the json option)`,
+    `${call} expects data to be a string, Uint8Array, ArrayBuffer, URLSearchParams, FormData, plain object or async iterable, got ${describe(data)} (for JSON use the json option)`,
   );
 }
 
@@ -88,7 +88,7 @@ async function* chunks(call: string, source: AsyncIterable<unknown>): AsyncGener
   for await (const chunk of source) {
     if (typeof chunk === 'string') yield encoder.encode(chunk);
     else if (chunk instanceof Uint8Array) yield chunk;
-    else throw new TypeError(`${call}: a streamed data chunk must be a Uint8Array or a string, got ${describe(chunk)}`);
+    else throw new TypeError(`${call} expects a streamed data chunk to be a Uint8Array or a string, got ${describe(chunk)}`);
   }
 }
 

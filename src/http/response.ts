@@ -37,10 +37,10 @@ export class Response {
 
   /** A response with `body` as is; Content-Type defaults by body kind (text/plain; charset=utf-8, application/octet-stream). */
   constructor(body: ResponseBody = null, init: ResponseInit = {}) {
-    if (typeof init !== 'object' || init === null) throw new TypeError(`new Response(): init must be an object, got ${describe(init)}`);
+    if (typeof init !== 'object' || init === null) throw new TypeError(`new Response() expects init to be an object, got ${describe(init)}`);
     const status = init.status ?? 200;
     if (!Number.isInteger(status) || status < 100 || status > 999) {
-      throw new RangeError(`new Response(): status must be an integer from 100 to 999, got ${describe(init.status)}`);
+      throw new RangeError(`new Response() expects status to be an integer from 100 to 999, got ${describe(init.status)}`);
     }
     if (
       body !== null &&
@@ -49,7 +49,7 @@ export class Response {
       typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] !== 'function'
     ) {
       throw new TypeError(
-        `new Response(): body must be a string, Uint8Array, async iterable or null, got ${describe(body)} (for JSON use Response.json())`,
+        `new Response() expects body to be a string, Uint8Array, async iterable or null, got ${describe(body)} (for JSON use Response.json())`,
       );
     }
     this.status = status;
@@ -72,14 +72,14 @@ export class Response {
 
   /** A text response (`text/plain; charset=utf-8` unless the headers say otherwise). */
   static text(text: string, init?: ResponseInit): Response {
-    if (typeof text !== 'string') throw new TypeError(`Response.text(): text must be a string, got ${describe(text)}`);
+    if (typeof text !== 'string') throw new TypeError(`Response.text() expects text to be a string, got ${describe(text)}`);
     return new Response(text, init);
   }
 
   /** A JSON response (`application/json`). */
   static json(value: unknown, init: ResponseInit = {}): Response {
     const text = JSON.stringify(value);
-    if (text === undefined) throw new TypeError(`Response.json(): the value must be JSON-serializable, got ${describe(value)}`);
+    if (text === undefined) throw new TypeError(`Response.json() expects the value to be JSON-serializable, got ${describe(value)}`);
     const response = new Response(text, init);
     if (!hasHeader(init, 'content-type')) response.headers.set('content-type', 'application/json');
     return response;
@@ -87,7 +87,7 @@ export class Response {
 
   /** A binary response (`application/octet-stream` unless the headers say otherwise). */
   static bytes(bytes: Uint8Array, init?: ResponseInit): Response {
-    if (!(bytes instanceof Uint8Array)) throw new TypeError(`Response.bytes(): bytes must be a Uint8Array, got ${describe(bytes)}`);
+    if (!(bytes instanceof Uint8Array)) throw new TypeError(`Response.bytes() expects bytes to be a Uint8Array, got ${describe(bytes)}`);
     return new Response(bytes, init);
   }
 
@@ -98,7 +98,7 @@ export class Response {
    */
   static stream(source: AsyncIterable<Uint8Array | string>, init?: ResponseInit): Response {
     if (typeof (source as Partial<AsyncIterable<unknown>>)?.[Symbol.asyncIterator] !== 'function') {
-      throw new TypeError(`Response.stream(): source must be an async iterable, got ${describe(source)}`);
+      throw new TypeError(`Response.stream() expects source to be an async iterable, got ${describe(source)}`);
     }
     return new Response(source, init);
   }

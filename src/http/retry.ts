@@ -55,18 +55,18 @@ export function isTransientError(error: unknown): boolean {
  */
 export function retry<T>(fn: (attempt: number) => Coro<T> | PromiseLike<T> | T, options: RetryOptions = {}): InlineAwaitable<T> {
   const call = 'retry()';
-  if (typeof fn !== 'function') throw new TypeError(`${call}: fn must be a generator function or an async function, got ${describe(fn)}`);
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${call}: options must be an object, got ${describe(options)}`);
+  if (typeof fn !== 'function') throw new TypeError(`${call} expects fn to be a generator function or an async function, got ${describe(fn)}`);
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${call} expects options to be an object, got ${describe(options)}`);
   const { attempts = 3, backoff = 100, maxBackoff = 10_000, jitter = true, retryOn = isTransientError } = options;
-  if (!Number.isInteger(attempts) || attempts < 1) throw new RangeError(`${call}: attempts must be an integer >= 1, got ${describe(attempts)}`);
+  if (!Number.isInteger(attempts) || attempts < 1) throw new RangeError(`${call} expects attempts to be an integer >= 1, got ${describe(attempts)}`);
   if (typeof backoff !== 'function' && (typeof backoff !== 'number' || !(backoff >= 0) || backoff === Infinity)) {
-    throw new RangeError(`${call}: backoff must be a number of milliseconds >= 0 or a function of the attempt, got ${describe(backoff)}`);
+    throw new RangeError(`${call} expects backoff to be a number of milliseconds >= 0 or a function of the attempt, got ${describe(backoff)}`);
   }
   if (typeof maxBackoff !== 'number' || !(maxBackoff >= 0)) {
-    throw new RangeError(`${call}: maxBackoff must be a number of milliseconds >= 0, got ${describe(maxBackoff)}`);
+    throw new RangeError(`${call} expects maxBackoff to be a number of milliseconds >= 0, got ${describe(maxBackoff)}`);
   }
-  if (typeof jitter !== 'boolean') throw new TypeError(`${call}: jitter must be true or false, got ${describe(jitter)}`);
-  if (typeof retryOn !== 'function') throw new TypeError(`${call}: retryOn must be a function of the error, got ${describe(retryOn)}`);
+  if (typeof jitter !== 'boolean') throw new TypeError(`${call} expects jitter to be true or false, got ${describe(jitter)}`);
+  if (typeof retryOn !== 'function') throw new TypeError(`${call} expects retryOn to be a function of the error, got ${describe(retryOn)}`);
   const delay = (attempt: number): number => {
     const raw = typeof backoff === 'function' ? backoff(attempt) : backoff * 2 ** (attempt - 1);
     if (typeof raw !== 'number' || !(raw >= 0)) {

@@ -77,7 +77,7 @@ export interface CloseOptions {
  */
 export function serve(handler: Handler, options: ServeOptions = {}): InlineAwaitable<HttpServer> {
   if (typeof handler !== 'function') {
-    throw new TypeError(`serve(): handler must be a generator function or an async function, got ${describe(handler)}`);
+    throw new TypeError(`serve() expects handler to be a generator function or an async function, got ${describe(handler)}`);
   }
   const server = new HttpServer(handler, checkOptions(options));
   return new InlineAwaitable(() => server._listen());
@@ -148,7 +148,7 @@ export class HttpServer implements AsyncDisposable {
   close(options: CloseOptions = {}): InlineAwaitable<void> {
     const grace = options?.gracePeriod ?? 10_000;
     if (typeof grace !== 'number' || !(grace >= 0)) {
-      throw new RangeError(`HttpServer.close(): gracePeriod must be a number of milliseconds >= 0, got ${describe(grace)}`);
+      throw new RangeError(`HttpServer.close() expects gracePeriod to be a number of milliseconds >= 0, got ${describe(grace)}`);
     }
     return new InlineAwaitable(() => this.#close(grace));
   }
@@ -352,7 +352,7 @@ async function writeStream(
     for await (const chunk of source) {
       if (res.destroyed) return;
       if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) {
-        throw new TypeError(`Response.stream(): chunks must be strings or Uint8Arrays, got ${describe(chunk)}`);
+        throw new TypeError(`Response.stream() expects chunks to be strings or Uint8Arrays, got ${describe(chunk)}`);
       }
       if (!res.write(chunk)) await drained(res);
     }
@@ -388,25 +388,25 @@ function sendError(res: http.ServerResponse, status: number, message: string): v
 
 function checkOptions(options: ServeOptions): CheckedOptions {
   const call = 'serve()';
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${call}: options must be an object, got ${describe(options)}`);
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${call} expects options to be an object, got ${describe(options)}`);
   const host = options.host ?? '127.0.0.1';
-  if (typeof host !== 'string') throw new TypeError(`${call}: host must be a string, got ${describe(host)}`);
+  if (typeof host !== 'string') throw new TypeError(`${call} expects host to be a string, got ${describe(host)}`);
   const port = options.port ?? 8080;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(`${call}: port must be an integer from 0 to 65535 (0 picks a free port), got ${describe(options.port)}`);
+    throw new RangeError(`${call} expects port to be an integer from 0 to 65535 (0 picks a free port), got ${describe(options.port)}`);
   }
   if (options.path !== undefined && typeof options.path !== 'string') {
-    throw new TypeError(`${call}: path must be a Unix socket path, got ${describe(options.path)}`);
+    throw new TypeError(`${call} expects path to be a Unix socket path, got ${describe(options.path)}`);
   }
   const maxConcurrency = options.maxConcurrency ?? 0;
   if (!Number.isInteger(maxConcurrency) || maxConcurrency < 0) {
-    throw new RangeError(`${call}: maxConcurrency must be an integer >= 0 (0: no limit), got ${describe(options.maxConcurrency)}`);
+    throw new RangeError(`${call} expects maxConcurrency to be an integer >= 0 (0: no limit), got ${describe(options.maxConcurrency)}`);
   }
   for (const name of ['requestTimeout', 'headersTimeout', 'keepAliveTimeout'] as const) {
     const value = options[name];
     if (value === undefined || (value === null && name === 'requestTimeout')) continue;
     if (typeof value !== 'number' || !(value >= 0) || value === Infinity) {
-      throw new RangeError(`${call}: ${name} must be a number of milliseconds >= 0, got ${describe(value)}`);
+      throw new RangeError(`${call} expects ${name} to be a number of milliseconds >= 0, got ${describe(value)}`);
     }
   }
   return { ...options, host, port, maxConcurrency };

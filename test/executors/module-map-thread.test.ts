@@ -166,9 +166,9 @@ describe('executor.map', { timeout: 60_000 }, () => {
     await withPool(1, async (pool) => {
       const map = pool.map.bind(pool) as (fn: unknown, items: unknown, options?: unknown) => unknown;
       assert.throws(() => map((x: number) => x, 5), { name: 'TypeError', message: /^map\(\) expects an iterable of items, got number 5/ });
-      assert.throws(() => map((x: number) => x, [1], { chunksize: 0 }), { name: 'RangeError', message: /^map\(\): chunksize must be a positive integer, got 0$/ });
-      assert.throws(() => map((x: number) => x, [1], { chunksize: '2' }), { name: 'TypeError', message: /^map\(\): chunksize must be a positive integer, got string "2"$/ });
-      assert.throws(() => map((x: number) => x, [1], { timeout: -1 }), { name: 'RangeError', message: /timeout must be null or a number of milliseconds >= 0, got -1$/ });
+      assert.throws(() => map((x: number) => x, [1], { chunksize: 0 }), { name: 'RangeError', message: /^map\(\) expects chunksize to be a positive integer, got 0$/ });
+      assert.throws(() => map((x: number) => x, [1], { chunksize: '2' }), { name: 'TypeError', message: /^map\(\) expects chunksize to be a positive integer, got string "2"$/ });
+      assert.throws(() => map((x: number) => x, [1], { timeout: -1 }), { name: 'RangeError', message: /expects timeout to be null or a number of milliseconds >= 0, got -1$/ });
       assert.throws(() => map(Math.abs, [1]), { name: 'TypeError', message: /\[native code\]/ });
       assert.equal(pool.stats().queued + pool.stats().completed, 0);
     });

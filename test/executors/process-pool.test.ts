@@ -166,7 +166,7 @@ describe('ProcessPoolExecutor', { timeout: 120_000 }, () => {
     );
     assert.equal(await pool.submit(() => 'fine'), 'fine');
     assert.throws(() => new ProcessPoolExecutor({ resourceLimits: { codeRangeSizeMb: 8 } }), { name: 'TypeError', message: /codeRangeSizeMb applies to worker threads only/ });
-    assert.throws(() => new ProcessPoolExecutor({ maxWorkers: 0 }), { name: 'RangeError', message: /^ProcessPoolExecutor: maxWorkers must be a positive integer, got 0$/ });
+    assert.throws(() => new ProcessPoolExecutor({ maxWorkers: 0 }), { name: 'RangeError', message: /^new ProcessPoolExecutor\(\) expects maxWorkers to be a positive integer, got 0$/ });
   });
 
   test('2,000 jobs through 2 processes with random cancels, queued and running: none lost, none run twice', async () => {

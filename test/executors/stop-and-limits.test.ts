@@ -175,14 +175,14 @@ describe("cancelRunning: 'wait' (Python's behaviour)", { timeout: 60_000 }, () =
 
   test('options are checked with one message template', () => {
     const make = (options: object) => () => new ThreadPoolExecutor(options as never);
-    assert.throws(make({ cancelRunning: 'kill' }), { name: 'TypeError', message: /^ThreadPoolExecutor: cancelRunning must be 'terminate' or 'wait', got string "kill"$/ });
-    assert.throws(make({ minWorkers: -1 }), { name: 'RangeError', message: /^ThreadPoolExecutor: minWorkers must be an integer >= 0, got -1$/ });
-    assert.throws(make({ maxWorkers: 2, minWorkers: 3 }), { name: 'RangeError', message: /minWorkers must be at most maxWorkers \(2\), got 3/ });
-    assert.throws(make({ idleTimeoutMs: '5' }), { name: 'TypeError', message: /idleTimeoutMs must be an integer >= 0 or Infinity, got string "5"/ });
-    assert.throws(make({ maxQueue: 1.5 }), { name: 'RangeError', message: /maxQueue must be an integer >= 0 or Infinity, got 1.5/ });
-    assert.throws(make({ resourceLimits: 64 }), { name: 'TypeError', message: /resourceLimits must be an object such as \{ maxOldGenerationSizeMb: 256 \}, got number 64/ });
+    assert.throws(make({ cancelRunning: 'kill' }), { name: 'TypeError', message: /^new ThreadPoolExecutor\(\) expects cancelRunning to be 'terminate' or 'wait', got string "kill"$/ });
+    assert.throws(make({ minWorkers: -1 }), { name: 'RangeError', message: /^new ThreadPoolExecutor\(\) expects minWorkers to be an integer >= 0, got -1$/ });
+    assert.throws(make({ maxWorkers: 2, minWorkers: 3 }), { name: 'RangeError', message: /expects minWorkers to be at most maxWorkers \(2\), got 3/ });
+    assert.throws(make({ idleTimeoutMs: '5' }), { name: 'TypeError', message: /expects idleTimeoutMs to be an integer >= 0 or Infinity, got string "5"/ });
+    assert.throws(make({ maxQueue: 1.5 }), { name: 'RangeError', message: /expects maxQueue to be an integer >= 0 or Infinity, got 1.5/ });
+    assert.throws(make({ resourceLimits: 64 }), { name: 'TypeError', message: /expects resourceLimits to be an object such as \{ maxOldGenerationSizeMb: 256 \}, got number 64/ });
     assert.throws(make({ resourceLimits: { maxHeapMb: 64 } }), { name: 'TypeError', message: /resourceLimits.maxHeapMb is not a limit; the limits are maxOldGenerationSizeMb, / });
-    assert.throws(make({ resourceLimits: { stackSizeMb: 0 } }), { name: 'RangeError', message: /resourceLimits.stackSizeMb must be a number of megabytes > 0, got 0/ });
+    assert.throws(make({ resourceLimits: { stackSizeMb: 0 } }), { name: 'RangeError', message: /expects resourceLimits.stackSizeMb to be a number of megabytes > 0, got 0/ });
   });
 });
 

@@ -265,13 +265,13 @@ describe('ClientSession: requests and responses', () => {
   });
 
   test('options are validated with messages that name the call and the value', async () => {
-    assert.throws(() => new ClientSession({ limit: -1 }), /new ClientSession\(\): limit must be an integer >= 0, got number -1/);
-    assert.throws(() => new ClientSession({ timeout: { total: '5' as unknown as number } }), /timeout.total must be a number of milliseconds/);
+    assert.throws(() => new ClientSession({ limit: -1 }), /new ClientSession\(\) expects limit to be an integer >= 0, got number -1/);
+    assert.throws(() => new ClientSession({ timeout: { total: '5' as unknown as number } }), /expects timeout.total to be a number of milliseconds/);
     const session = new ClientSession();
     assert.throws(() => session.get('nope'), InvalidURL);
     assert.throws(() => session.get('ftp://x/'), /is not http: or https:/);
     assert.throws(() => session.post('http://x/', { json: 1, data: 'a' }), /pass either json or data, not both/);
-    assert.throws(() => session.get('http://x/', { params: { a: {} as unknown as string } }), /params.a must be a string/);
+    assert.throws(() => session.get('http://x/', { params: { a: {} as unknown as string } }), /expects params.a to be a string/);
     assert.throws(() => session.get('http://x/', { timeout: { connect: 1 } as never }), /timeout.connect is a session setting/);
     await run(() => session.close());
   });

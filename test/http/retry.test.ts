@@ -116,8 +116,8 @@ describe('retry()', () => {
   });
 
   test('options are validated', () => {
-    assert.throws(() => retry(() => 1, { attempts: 0 }), /retry\(\): attempts must be an integer >= 1, got number 0/);
-    assert.throws(() => retry(() => 1, { backoff: -1 }), /backoff must be a number of milliseconds >= 0/);
-    assert.throws(() => retry('x' as never), /fn must be a generator function or an async function/);
+    assert.throws(() => retry(() => 1, { attempts: 0 }), /retry\(\) expects attempts to be an integer >= 1, got number 0/);
+    assert.throws(() => retry(() => 1, { backoff: -1 }), /expects backoff to be a number of milliseconds >= 0/);
+    assert.throws(() => retry('x' as never), /expects fn to be a generator function or an async function/);
   });
 });

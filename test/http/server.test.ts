@@ -300,10 +300,10 @@ describe('serve(): every request is a Task', () => {
   });
 
   test('options are validated', async () => {
-    assert.throws(() => serve(null as never), /serve\(\): handler must be a generator function or an async function, got null/);
-    assert.throws(() => serve(() => '', { port: -1 }), /port must be an integer from 0 to 65535/);
-    assert.throws(() => serve(() => '', { maxConcurrency: 1.5 }), /maxConcurrency must be an integer >= 0/);
-    assert.throws(() => Response.json(undefined), /must be JSON-serializable/);
-    assert.throws(() => new Response(42 as never), /body must be a string, Uint8Array, async iterable or null, got number 42/);
+    assert.throws(() => serve(null as never), /serve\(\) expects handler to be a generator function or an async function, got null/);
+    assert.throws(() => serve(() => '', { port: -1 }), /expects port to be an integer from 0 to 65535/);
+    assert.throws(() => serve(() => '', { maxConcurrency: 1.5 }), /expects maxConcurrency to be an integer >= 0/);
+    assert.throws(() => Response.json(undefined), /to be JSON-serializable/);
+    assert.throws(() => new Response(42 as never), /expects body to be a string, Uint8Array, async iterable or null, got number 42/);
   });
 });
