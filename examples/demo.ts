@@ -3,12 +3,17 @@
  * `npm run demo -- <url>` crawls a real site, politely. `npm run examples` (or
  * `npm run demo -- --examples`) runs the tutorial examples instead, in real time, printing
  * what each prints with how long it took (`--async`: their async-function style).
+ * `--trace <file>` writes a trace of the crawl (Chrome trace-event JSON: Perfetto, chrome://tracing).
  */
 import { run, KeyboardInterrupt } from '../src/index.ts';
 import { examples } from './index.ts';
 import { defaults, main as crawler } from './crawler.ts';
 
 const args = process.argv.slice(2);
+const traceAt = args.indexOf('--trace');
+const trace = traceAt === -1 ? undefined : args[traceAt + 1];
+if (traceAt !== -1 && (trace === undefined || trace.startsWith('--'))) throw new Error('--trace needs a file name: --trace trace.json');
+if (traceAt !== -1) args.splice(traceAt, 2);
 
 if (args.includes('--examples')) {
   const style = args.includes('--async') ? 'async' : 'generator';
@@ -29,7 +34,7 @@ if (args.includes('--examples')) {
       ? defaults
       : { ...defaults, url, crawl: { concurrency: 4, timeoutMs: 10_000, attempts: 3, maxPages: 100, perSecond: 5 } };
   try {
-    await run(() => crawler(options));
+    await run(() => crawler(options), trace === undefined ? {} : { trace });
   } catch (error) {
     // Ctrl-C: run() cancelled the crawl, which printed its partial report.
     if (!(error instanceof KeyboardInterrupt)) throw error;

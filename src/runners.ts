@@ -13,6 +13,7 @@ import { addSignalHandler, signalHandle } from './loop/signals.js';
 import { hasResources, takeResources } from './loop/resources.js';
 import type { Suspend } from './futures.js';
 import type { Handle } from './loop/handles.js';
+import { TraceRecorder, traceFile } from './trace.js';
 
 /**
  * One event loop runs at a time in a process (asyncio: one per thread; JavaScript code has one
@@ -31,6 +32,13 @@ export interface RunOptions {
   debug?: boolean;
   /** Creates the loop. Default: `() => new EventLoop()`; `aio-ts/testing` offers a virtual-time loop. */
   loopFactory?: () => EventLoop;
+  /**
+   * Writes a trace of the run to this file when it ends (even if `main` throws): Chrome's
+   * trace-event JSON, which Perfetto (ui.perfetto.dev) and chrome://tracing show as a timeline,
+   * one track per task with its steps and what it awaited between them. Default: the
+   * `AIO_TRACE` environment variable, else no trace.
+   */
+  trace?: string;
 }
 
 /**
@@ -58,8 +66,9 @@ export class Runner {
   #loop: EventLoop | null = null;
   #closed = false;
   #interrupts = 0;
+  #trace: TraceRecorder | null = null;
 
-  /** @param options `debug` and `loopFactory`, used when the loop is created. */
+  /** @param options `debug`, `loopFactory` and `trace`, used when the loop is created. */
   constructor(options: RunOptions = {}) {
     checkRunOptions('Runner', options);
     this.#options = options;
@@ -75,6 +84,8 @@ export class Runner {
       }
       if (this.#options.debug !== undefined) loop.setDebug(this.#options.debug);
       this.#loop = loop;
+      const file = traceFile(this.#options.trace);
+      if (file !== undefined) this.#trace = new TraceRecorder(loop, file);
     }
     return this.#loop;
   }
@@ -132,6 +143,7 @@ export class Runner {
       // Only if one was made: no workers started just to be stopped.
       if (hasDefaultExecutor(loop)) await loop.runUntilComplete(loop.shutdownDefaultExecutor(EXECUTOR_JOIN_TIMEOUT_MS));
     } finally {
+      this.#trace?.finish(); // every task is done here
       loop.close();
       reportUnretrieved(loop);
     }
@@ -249,7 +261,8 @@ function checkRunOptions(call: string, options: unknown): asserts options is Run
   if (typeof options !== 'object' || options === null) {
     throw argumentError(call, 'options', 'an object like { debug: true }', options);
   }
-  const { debug, loopFactory } = options as RunOptions;
+  const { debug, loopFactory, trace } = options as RunOptions;
+  if (trace !== undefined && (typeof trace !== 'string' || trace === '')) throw argumentError(call, 'options.trace', 'a file name (string)', trace);
   if (debug !== undefined && typeof debug !== 'boolean') throw argumentError(call, 'options.debug', 'a boolean', debug);
   if (loopFactory !== undefined && typeof loopFactory !== 'function') {
     throw argumentError(call, 'options.loopFactory', 'a function returning an EventLoop', loopFactory);

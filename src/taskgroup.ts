@@ -6,6 +6,7 @@ import { describe, isIterator } from './values.js';
 import { InlineAwaitable, runBody, type Mode } from './body-runner.js';
 import type { AbstractEventLoop } from './loop/events.js';
 import { anchorMaps } from './loop/map-anchors.js';
+import { observing, emitGroupAborted } from './debug-events.js';
 
 /** The body of a task group: a generator function or async function given the `TaskGroup`. */
 export type TaskGroupBody<T> = (tg: TaskGroup) => Coro<T> | PromiseLike<T>;
@@ -152,7 +153,7 @@ export class TaskGroup {
     }
     let propagateCancellation: CancelledError | null = failed && error instanceof CancelledError ? error : null;
     // The body failed or its task is being cancelled: cancel the children too.
-    if (failed && !this.#aborting) this.#abort();
+    if (failed && !this.#aborting) this.#abort(error, null);
     let pendingCancellation: CancelledError | null = null;
     // A loop: the wait can be cancelled again and again while the children finish.
     while (this.#pending > 0) {
@@ -165,7 +166,7 @@ export class TaskGroup {
         if (!this.#aborting) {
           // The parent task is cancelled while the body is done and children still run.
           propagateCancellation = thrown;
-          this.#abort();
+          this.#abort(thrown, null);
         }
       }
       this.#onCompleted = null;
@@ -191,8 +192,10 @@ export class TaskGroup {
     return true;
   }
 
-  #abort(): void {
+  /** Cancels the group's tasks because of `cause` (the body's error, a cancellation, or the error of the task `child`). */
+  #abort(cause: unknown, child: Task<unknown> | null): void {
     this.#aborting = true;
+    if (observing) emitGroupAborted(this.#parent!, this.#tasks, cause, child);
     for (const task of this.#tasks) if (!task.done()) task.cancel();
   }
 
@@ -222,7 +225,7 @@ export class TaskGroup {
     }
     if (!this.#aborting && !this.#parentCancelRequested) {
       // Interrupt whatever the body awaits now; __aexit__ takes this cancellation back.
-      this.#abort();
+      this.#abort(error, task);
       this.#parentCancelRequested = true;
       parent.cancel();
     }

@@ -11,6 +11,7 @@ import { forgetCancel, noteCancelCaught, noteCancelRequest, reportSwallowedCance
 import { noteTaskFailed } from './debug-awaited-by.js';
 import { tagTask } from './debug-console-task.js';
 import { formatStack, suspendedStack, type StackFrame } from './task-stack.js';
+import { observing, emitTaskCancel, emitStepStart, emitStepEnd } from './debug-events.js';
 import { contextsInUse, captureTaskContext, contextOfTask, leaveEnteredContext, runInStorage, unwrapCoro, type Context } from './contextvars.js';
 
 /**
@@ -279,6 +280,7 @@ export class Task<T = unknown> extends Future<T> {
    */
   override cancel(msg?: string): boolean {
     if (this._state !== PENDING) return false;
+    if (observing) emitTaskCancel(this, msg);
     this._cancels += CANCEL_REQUEST;
     if (this._loop._debug) noteCancelRequest(this);
     const controller = aborts.get(this as Task<unknown>);
@@ -441,6 +443,7 @@ function wokenByCancel(task: Task<any>): boolean {
 /** @internal Runs one step of a task: resumes its coroutine until the next suspension. */
 export function taskStep(task: Task<any>): void {
   if (task._state !== PENDING) return;
+  if (observing && task !== observedStep) return observeStep(task);
   let error = task._result;
   task._result = NO_ERROR;
   if (task._mustCancel) {
@@ -500,6 +503,22 @@ export function taskStep(task: Task<any>): void {
   } else {
     task._result = badYieldError(yielded);
     loop._pushReady(taskStep, task);
+  }
+}
+
+/** The task whose step `observeStep` runs: its inner `taskStep` call runs the step itself. */
+let observedStep: Task<any> | null = null;
+
+/** A step seen by the task observers (debug-events.ts): its start and end are reported around it. */
+function observeStep(task: Task<any>): void {
+  const outer = observedStep; // an eager task's first step runs inside its creator's
+  observedStep = task;
+  emitStepStart(task);
+  try {
+    taskStep(task);
+  } finally {
+    observedStep = outer;
+    emitStepEnd(task);
   }
 }
 

@@ -9,6 +9,7 @@ import type { AbstractEventLoop } from './loop/events.js';
 import type { Handle } from './loop/handles.js';
 import { anchorMaps } from './loop/map-anchors.js';
 import { reportSwallowedTimeout } from './debug-cancel.js';
+import { observing, emitTimeoutFired } from './debug-events.js';
 
 /** A body run under a deadline: a generator function or an async function, given the `Timeout`. */
 export type TimeoutBody<T> = (cm: Timeout) => Coro<T> | PromiseLike<T>;
@@ -128,6 +129,7 @@ export class Timeout {
     this.#handle = null;
     if (this.#state !== ENTERED) return;
     this.#state = EXPIRING;
+    if (observing) emitTimeoutFired(this.#task!, this.#when);
     this.#task!.cancel();
   };
 }

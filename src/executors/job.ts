@@ -1,5 +1,6 @@
 import type { TransferListItem } from 'node:worker_threads';
 import { CancelledError } from '../errors.js';
+import { observing, emitJobStarted, emitJobFinished } from '../debug-events.js';
 import type { ExecutorJob } from './executor.js';
 
 const QUEUED = 0;
@@ -142,6 +143,7 @@ export class Job<R> implements ExecutorJob<R> {
   _start(): boolean {
     if (this.#state !== QUEUED) return false;
     this.#state = RUNNING;
+    if (observing) emitJobStarted(this);
     return true;
   }
 
@@ -178,6 +180,7 @@ export class Job<R> implements ExecutorJob<R> {
 
   #finish(state: State, value: unknown): void {
     this.#state = state;
+    if (observing) emitJobFinished(this, state === FULFILLED ? 'fulfilled' : state === REJECTED ? 'rejected' : 'cancelled');
     this.#value = value;
     this._stop = this._onObserved = null;
     this._args = this._transfer = null; // the arguments may be large: do not keep them past the job

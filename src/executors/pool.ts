@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { TransferListItem } from 'node:worker_threads';
 import { QueueFull } from '../errors.js';
+import { observing, emitJobSubmitted } from '../debug-events.js';
 import { describe } from '../values.js';
 import type { Executor, ResourceLimits, ShutdownOptions } from './executor.js';
 import { Job, type JobSource } from './job.js';
@@ -311,6 +312,7 @@ export abstract class WorkerPool implements Executor {
       for (const each of args as unknown[][]) transfer = takeMoves(each, transfer);
       job._transfer = transfer;
     } else job._transfer = takeMoves(args, null);
+    if (observing) emitJobSubmitted(job);
     this.#queue.push(job);
     this.#queued++;
     this.#dispatch();

@@ -20,6 +20,8 @@ import { argumentError, checkMs } from '../validate.js';
 import { addSignalHandler, removeSignalHandler, removeAllSignalHandlers, signalsRunning, type SignalName } from './signals.js';
 import { contextsInUse, inCurrentContext } from '../contextvars.js';
 import { enableSuspendStacks } from '../task-stack.js';
+import { observing, emitTaskCreated, emitTaskDone } from '../debug-events.js';
+import '../debug-log.js'; // NODE_DEBUG=aio: registers its observer when the section is enabled
 
 /**
  * The loop hands control back to Node's own event loop at least this often (ms) while
@@ -406,6 +408,7 @@ export class EventLoop implements AbstractEventLoop {
     if (last !== null) last._nextTask = task;
     else this._firstTask = task;
     this.#lastTask = task;
+    if (observing) emitTaskCreated(task);
   }
 
   /** @internal */
@@ -417,6 +420,7 @@ export class EventLoop implements AbstractEventLoop {
     if (next !== null) next._prevTask = prev;
     else if (this.#lastTask === task) this.#lastTask = prev;
     task._prevTask = task._nextTask = null;
+    if (observing) emitTaskDone(task);
   }
 
   /** @internal */

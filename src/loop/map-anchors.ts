@@ -27,3 +27,8 @@ export function buildAnchors(loop: unknown): void {
   for (const make of makers) anchors.push(make(loop));
   makers.length = 0;
 }
+
+/** @internal True for the loop the anchors were built on (its tasks never run: observers skip them). */
+export function isAnchorLoop(loop: unknown): boolean {
+  return loop === dormant;
+}

@@ -31,14 +31,16 @@ export interface ChildOptions {
   timeoutMs?: number;
   /** Called with each chunk of stdout, and the child (to send it signals). */
   onStdout?: (chunk: string, child: ChildProcess) => void;
+  /** Extra environment variables for the child. */
+  env?: Record<string, string>;
 }
 
 export function runChild(script: string, options: ChildOptions = {}): Promise<ChildResult> {
-  const { nodeArgs = [], args = [], timeoutMs = 60_000, onStdout } = options;
+  const { nodeArgs = [], args = [], timeoutMs = 60_000, onStdout, env = {} } = options;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], {
       cwd: ROOT,
-      env: { ...process.env, AIO_DEBUG: '' },
+      env: { ...process.env, AIO_DEBUG: '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
