@@ -368,19 +368,31 @@ export function captureTaskContext(task: ContextHolder, explicit: unknown): Cont
 }
 
 
+/** @internal Calls `fn(a, b)` inside some scope (an `AsyncResource`, a console task). */
+export type Scope = <A, B, R>(fn: (a: A, b: B) => R, a: A, b: B) => R;
+
 /** @internal `target`, run inside `storage`: every step of a coroutine, the call of a function. */
 export function runInStorage<T extends Iterator<any, any, unknown> | (() => unknown)>(storage: Snapshot, target: T): T {
-  let wrapper: T;
-  if (typeof target === 'function') {
-    wrapper = ((): unknown => {
-      const result = storage.runInAsyncScope(target as () => unknown);
-      return isIterator(result) ? runInStorage(storage, result as Iterator<unknown, unknown, unknown>) : result;
-    }) as T;
-  } else {
-    wrapper = stepInStorage(storage, target) as unknown as T;
-  }
-  (wrapper as { [WRAPPED]?: unknown })[WRAPPED] = target;
-  return wrapper;
+  return runEachStepIn((fn, a, b) => storage.runInAsyncScope(fn, undefined, a, b), target);
+}
+
+/**
+ * @internal `target` with each of its steps run through `scope`: every `next()`/`throw()` of
+ * a coroutine, or the call of a function (and each step of a coroutine it returns).
+ */
+export function runEachStepIn<T extends Iterator<any, any, unknown> | (() => unknown)>(scope: Scope, target: T): T {
+  const wrapper =
+    typeof target === 'function'
+      ? (): unknown => {
+          const result = scope(callOf, target as () => unknown, undefined);
+          return isIterator(result) ? runEachStepIn(scope, result as Iterator<unknown, unknown, unknown>) : result;
+        }
+      : stepIn(scope, target);
+  return markWrapper(wrapper as T, target);
+}
+
+function callOf(fn: () => unknown): unknown {
+  return fn();
 }
 
 /** @internal Marks `wrapper` as running `target` (what `unwrapCoro` gives back); returns it. */
@@ -401,14 +413,12 @@ export function unwrapCoro<T>(coro: T): T {
  * @internal A generator stepped inside `storage`: the task steps this one, which forwards
  * each step, so that the synchronous code of every step sees the captured frame.
  */
-function* stepInStorage<Y, R>(storage: Snapshot, inner: Iterator<Y, R, unknown>): Generator<Y, R, unknown> {
+function* stepIn<Y, R>(scope: Scope, inner: Iterator<Y, R, unknown>): Generator<Y, R, unknown> {
   let input: unknown = undefined;
   let error: unknown = undefined;
   let throwing = false;
   for (;;) {
-    const step: IteratorResult<Y, R> = throwing
-      ? storage.runInAsyncScope(throwInto<Y, R>, undefined, inner, error)
-      : storage.runInAsyncScope(nextOf<Y, R>, undefined, inner, input);
+    const step: IteratorResult<Y, R> = throwing ? scope(throwInto<Y, R>, inner, error) : scope(nextOf<Y, R>, inner, input);
     if (step.done === true) return step.value;
     try {
       input = yield step.value;

@@ -1,5 +1,4 @@
-import { isIterator } from './values.js';
-import { markWrapper } from './contextvars.js';
+import { runEachStepIn } from './contextvars.js';
 
 /**
  * Debug mode: V8's async stack tagging for tasks. Each task gets a `console.createTask(name)`
@@ -31,36 +30,5 @@ interface TaggedTask {
 export function tagTask(task: TaggedTask): void {
   if (createConsoleTask === undefined) return;
   const consoleTask = createConsoleTask(`Task ${JSON.stringify(task.getName())}`);
-  task._coro = inConsoleTask(consoleTask, task._coro);
-}
-
-function inConsoleTask<T extends Iterator<unknown, unknown, unknown> | (() => unknown)>(consoleTask: ConsoleTask, target: T): T {
-  let wrapper: T;
-  if (typeof target === 'function') {
-    wrapper = ((): unknown => {
-      const result = consoleTask.run(target as () => unknown);
-      return isIterator(result) ? inConsoleTask(consoleTask, result as Iterator<unknown, unknown, unknown>) : result;
-    }) as T;
-  } else {
-    wrapper = stepInConsoleTask(consoleTask, target) as unknown as T;
-  }
-  return markWrapper(wrapper, target);
-}
-
-/** A generator whose every step runs the inner one inside `consoleTask`. */
-function* stepInConsoleTask(consoleTask: ConsoleTask, inner: Iterator<unknown, unknown, unknown>): Generator<unknown, unknown, unknown> {
-  let input: unknown = undefined;
-  let error: unknown = undefined;
-  let throwing = false;
-  for (;;) {
-    const step = throwing ? consoleTask.run(() => inner.throw!(error)) : consoleTask.run(() => inner.next(input));
-    if (step.done === true) return step.value;
-    try {
-      input = yield step.value;
-      throwing = false;
-    } catch (thrown) {
-      error = thrown;
-      throwing = true;
-    }
-  }
+  task._coro = runEachStepIn((fn, a, b) => consoleTask.run(() => fn(a, b)), task._coro);
 }

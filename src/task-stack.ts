@@ -85,11 +85,11 @@ function framesUpToStep(lines: string[]): StackFrame[] {
   if (end < 0) end = lines.length;
   const frames: StackFrame[] = [];
   for (const line of lines.slice(0, end)) {
-    if (line.includes('(<anonymous>)') || line.includes('node:internal') || isOwnFile(line, 'futures.') || isOwnFile(line, 'debug-console-task.')) continue;
+    if (line.includes('(<anonymous>)') || line.includes('node:internal') || isOwnFile(line, 'futures.') || isOwnFile(line, 'contextvars.') || isOwnFile(line, 'debug-console-task.')) continue;
     const m = FRAME.exec(line);
     if (m === null) continue;
     const name = m[1] ?? '<anonymous>';
-    if (/^(?:Generator|Object)\.(?:next|throw)$/.test(name) || name.startsWith('stepInStorage') || name === 'nextOf' || name === 'throwInto') continue;
+    if (/^(?:Generator|Object)\.(?:next|throw)$/.test(name) || name.startsWith('stepIn') || name === 'callOf' || name === 'nextOf' || name === 'throwInto') continue;
     frames.push({
       functionName: name.replace(/^Generator\./, '') || '<anonymous>',
       file: m[2] ?? m[5] ?? '',
