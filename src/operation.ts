@@ -11,12 +11,14 @@
  *   wait again) and `_abandon()` (woken, but cancelled before it could resume: pass the
  *   wake-up on, so none is ever lost).
  */
-import { CANCELLED, FINISHED, FutureAwaiter, PENDING, type Suspend, type Yieldable } from './futures.js';
+import { CANCELLED, FINISHED, FutureAwaiter, PENDING, type AwaitingTask, type Suspend, type Yieldable } from './futures.js';
+import { asyncContextTask } from './task-tracking.js';
 import { drive } from './driver.js';
 import { BLOCKED, type Blocked, type WaiterFuture, type WaiterQueue } from './waiters.js';
 import type { AbstractEventLoop } from './loop/events.js';
 import { markAwaited, trackAwaitable } from './debug-awaited.js';
 import { copySource } from './debug-info.js';
+import { runningLoopOrNull } from './loop/running.js';
 
 /**
  * The awaitable a primitive's operation returns (`lock.acquire()`, `queue.get()`,
@@ -65,7 +67,9 @@ export abstract class WaitOp<T> implements Operation<T> {
   _promise: Promise<T> | null = null;
 
   constructor() {
-    trackAwaitable(this, `an operation (${new.target.name})`); // debug mode only
+    // Debug mode only; checked here so that the name is not formatted for every operation.
+    const loop = runningLoopOrNull();
+    if (loop !== null && loop._debug) trackAwaitable(this, `an operation (${new.target.name})`);
   }
 
   /** @internal Completes now (returns the result, may throw) or returns `this._block(…)`. */
@@ -100,10 +104,32 @@ export abstract class WaitOp<T> implements Operation<T> {
     let promise = this._promise;
     if (promise === null) {
       markAwaited(this);
-      promise = this._phase === NEW ? drive(this) : Promise.reject(new Error(REUSED));
+      promise = this._phase === NEW ? this.#start() : Promise.reject(new Error(REUSED));
       this._promise = promise;
     }
     return promise.then(onfulfilled, onrejected);
+  }
+
+  /**
+   * `await op`: the first step here, as `drive()` would take it (a cancel due is thrown in
+   * first); only an operation that has to wait gets a Driver. An uncontended `await
+   * lock.acquire()` then costs a settled promise instead of a Driver and a promise of its own.
+   */
+  #start(): Promise<T> {
+    const loop = runningLoopOrNull();
+    const task = loop !== null && loop._asyncTaskCount > 0 ? asyncContextTask<AwaitingTask>() : null;
+    const cancel = task === null ? null : task._takeCancel();
+    this._phase = DONE;
+    if (cancel !== null) return Promise.reject(cancel);
+    let result: T | Blocked;
+    try {
+      result = this._try();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (result !== BLOCKED) return Promise.resolve(result);
+    this._phase = WAITING;
+    return drive(this);
   }
 
   next(): IteratorResult<Suspend, T> {
