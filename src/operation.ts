@@ -140,7 +140,7 @@ export abstract class WaitOp<T> implements Operation<T> {
       result = this._try();
     } else if (this._phase === WAITING) {
       const waiter = this._waiter!;
-      if (waiter._state === PENDING) return { done: false, value: new FutureAwaiter(waiter) };
+      if (waiter._state === PENDING) return new FutureAwaiter(waiter);
       this._waiter = null;
       this._phase = DONE;
       if (waiter._state !== FINISHED) throw waiterError(waiter);
@@ -150,7 +150,7 @@ export abstract class WaitOp<T> implements Operation<T> {
     }
     if (result === BLOCKED) {
       this._phase = WAITING;
-      return { done: false, value: new FutureAwaiter(this._waiter!) };
+      return new FutureAwaiter(this._waiter!); // its own iterator result
     }
     return result === true ? DONE_TRUE : result === undefined ? DONE_VOID : { done: true, value: result };
   }
