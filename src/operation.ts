@@ -52,6 +52,9 @@ const DONE = 2;
 // Shared results for the common values, so a `yield*` that completes at once allocates nothing.
 const DONE_TRUE: IteratorResult<Suspend, any> = Object.freeze({ done: true, value: true });
 const DONE_VOID: IteratorResult<Suspend, any> = Object.freeze({ done: true, value: undefined });
+// The same for `await op`: settled promises shared by every operation (made outside any task).
+const RESOLVED_TRUE: Promise<any> = Promise.resolve(true);
+const RESOLVED_VOID: Promise<any> = Promise.resolve(undefined);
 
 /**
  * One blocking operation on a primitive. Subclasses implement `_try()` and, if waking
@@ -127,7 +130,7 @@ export abstract class WaitOp<T> implements Operation<T> {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (result !== BLOCKED) return Promise.resolve(result);
+    if (result !== BLOCKED) return result === true ? RESOLVED_TRUE : result === undefined ? RESOLVED_VOID : Promise.resolve(result);
     this._phase = WAITING;
     return drive(this);
   }
