@@ -316,7 +316,14 @@ export class Future<T = unknown> implements Yieldable<T>, PromiseLike<T> {
 
   /** @internal */
   _scheduleCallbacks(): void {
-    if (this._callbacks !== null) this._loop._pushReady(runCallbacks, this);
+    const callbacks = this._callbacks;
+    if (callbacks === null) return;
+    if (callbacks instanceof Future) {
+      // The common case, one Task waiting: its step goes on the ready queue itself (the same
+      // one entry), without the trip through runCallbacks and invokeCallback.
+      this._callbacks = null;
+      this._loop._pushReady(wakeTask, callbacks);
+    } else this._loop._pushReady(runCallbacks, this);
   }
 }
 
@@ -341,6 +348,10 @@ export class FutureAwaiter<T> implements Iterator<Suspend, T, unknown> {
    */
   declare readonly ['to await in a coroutine, use yield*, not yield']: true;
   /** @internal */ readonly _future: Future<T>;
+  // A suspension returns the awaiter itself as its `{ done: false, value }` iterator result:
+  // `yield*` hands it to the Task unchanged, so one object per suspension instead of two.
+  /** @internal */ readonly done = false;
+  /** @internal */ readonly value: FutureAwaiter<unknown> = this;
 
   constructor(future: Future<T>) {
     this._future = future;
@@ -349,7 +360,7 @@ export class FutureAwaiter<T> implements Iterator<Suspend, T, unknown> {
 
   next(): IteratorResult<Suspend, T> {
     const future = this._future;
-    if (future._state === PENDING) return { done: false, value: this as FutureAwaiter<unknown> };
+    if (future._state === PENDING) return this;
     return { done: true, value: future.result() };
   }
 

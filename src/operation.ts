@@ -11,12 +11,14 @@
  *   wait again) and `_abandon()` (woken, but cancelled before it could resume: pass the
  *   wake-up on, so none is ever lost).
  */
-import { CANCELLED, FINISHED, FutureAwaiter, PENDING, type Suspend, type Yieldable } from './futures.js';
+import { CANCELLED, FINISHED, FutureAwaiter, PENDING, type AwaitingTask, type Suspend, type Yieldable } from './futures.js';
+import { asyncContextTask } from './task-tracking.js';
 import { drive } from './driver.js';
 import { BLOCKED, type Blocked, type WaiterFuture, type WaiterQueue } from './waiters.js';
 import type { AbstractEventLoop } from './loop/events.js';
 import { markAwaited, trackAwaitable } from './debug-awaited.js';
 import { copySource } from './debug-info.js';
+import { runningLoopOrNull } from './loop/running.js';
 
 /**
  * The awaitable a primitive's operation returns (`lock.acquire()`, `queue.get()`,
@@ -50,6 +52,9 @@ const DONE = 2;
 // Shared results for the common values, so a `yield*` that completes at once allocates nothing.
 const DONE_TRUE: IteratorResult<Suspend, any> = Object.freeze({ done: true, value: true });
 const DONE_VOID: IteratorResult<Suspend, any> = Object.freeze({ done: true, value: undefined });
+// The same for `await op`: settled promises shared by every operation (made outside any task).
+const RESOLVED_TRUE: Promise<any> = Promise.resolve(true);
+const RESOLVED_VOID: Promise<any> = Promise.resolve(undefined);
 
 /**
  * One blocking operation on a primitive. Subclasses implement `_try()` and, if waking
@@ -65,7 +70,9 @@ export abstract class WaitOp<T> implements Operation<T> {
   _promise: Promise<T> | null = null;
 
   constructor() {
-    trackAwaitable(this, `an operation (${new.target.name})`); // debug mode only
+    // Debug mode only; checked here so that the name is not formatted for every operation.
+    const loop = runningLoopOrNull();
+    if (loop !== null && loop._debug) trackAwaitable(this, `an operation (${new.target.name})`);
   }
 
   /** @internal Completes now (returns the result, may throw) or returns `this._block(…)`. */
@@ -100,10 +107,32 @@ export abstract class WaitOp<T> implements Operation<T> {
     let promise = this._promise;
     if (promise === null) {
       markAwaited(this);
-      promise = this._phase === NEW ? drive(this) : Promise.reject(new Error(REUSED));
+      promise = this._phase === NEW ? this.#start() : Promise.reject(new Error(REUSED));
       this._promise = promise;
     }
     return promise.then(onfulfilled, onrejected);
+  }
+
+  /**
+   * `await op`: the first step here, as `drive()` would take it (a cancel due is thrown in
+   * first); only an operation that has to wait gets a Driver. An uncontended `await
+   * lock.acquire()` then costs a settled promise instead of a Driver and a promise of its own.
+   */
+  #start(): Promise<T> {
+    const loop = runningLoopOrNull();
+    const task = loop !== null && loop._asyncTaskCount > 0 ? asyncContextTask<AwaitingTask>() : null;
+    const cancel = task === null ? null : task._takeCancel();
+    this._phase = DONE;
+    if (cancel !== null) return Promise.reject(cancel);
+    let result: T | Blocked;
+    try {
+      result = this._try();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (result !== BLOCKED) return result === true ? RESOLVED_TRUE : result === undefined ? RESOLVED_VOID : Promise.resolve(result);
+    this._phase = WAITING;
+    return drive(this);
   }
 
   next(): IteratorResult<Suspend, T> {
@@ -114,7 +143,7 @@ export abstract class WaitOp<T> implements Operation<T> {
       result = this._try();
     } else if (this._phase === WAITING) {
       const waiter = this._waiter!;
-      if (waiter._state === PENDING) return { done: false, value: new FutureAwaiter(waiter) };
+      if (waiter._state === PENDING) return new FutureAwaiter(waiter);
       this._waiter = null;
       this._phase = DONE;
       if (waiter._state !== FINISHED) throw waiterError(waiter);
@@ -124,7 +153,7 @@ export abstract class WaitOp<T> implements Operation<T> {
     }
     if (result === BLOCKED) {
       this._phase = WAITING;
-      return { done: false, value: new FutureAwaiter(this._waiter!) };
+      return new FutureAwaiter(this._waiter!); // its own iterator result
     }
     return result === true ? DONE_TRUE : result === undefined ? DONE_VOID : { done: true, value: result };
   }

@@ -109,6 +109,8 @@ function* delegate<T>(iterator: Iterator<Suspend, T, unknown>): Generator<Suspen
 let taskCounter = 0;
 /** AbortControllers of tasks whose `signal` was asked for (rare, so not a field). */
 const aborts = new WeakMap<Task<unknown>, AbortController>();
+/** Set once a `signal` was made: until then `cancel()` skips the WeakMap lookup (a cancel storm pays it per task). */
+let abortsInUse = false;
 
 /**
  * A Future that drives a coroutine (asyncio.Task). Generator coroutines are stepped
@@ -258,6 +260,7 @@ export class Task<T = unknown> extends Future<T> {
     let controller = aborts.get(this as Task<unknown>);
     if (controller === undefined) {
       controller = new AbortController();
+      abortsInUse = true;
       aborts.set(this as Task<unknown>, controller);
       if (cancelRequests(this._cancels) > 0 || this.cancelled()) controller.abort(new CancelledError(this.#cancelMessage()));
     }
@@ -283,7 +286,7 @@ export class Task<T = unknown> extends Future<T> {
     if (observing) emitTaskCancel(this, msg);
     this._cancels += CANCEL_REQUEST;
     if (this._loop._debug) noteCancelRequest(this);
-    const controller = aborts.get(this as Task<unknown>);
+    const controller = abortsInUse ? aborts.get(this as Task<unknown>) : undefined;
     if (controller !== undefined && !controller.signal.aborted) controller.abort(new CancelledError(msg));
     this._cancel = msg; // also the reason of a `signal` first asked for after this call
     // Keep _futWaiter: it may be a Task that swallows the cancellation and must be cancelled again.

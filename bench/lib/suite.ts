@@ -254,7 +254,9 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
     reference: 'aio',
     systems: [
       node('aio', 'Lock: yield* lock.acquire(); lock.release()'),
+      node('aio-async', 'Lock, from an async-function task: await lock.acquire(); lock.release()'),
       node('raw-await', 'await of an already resolved promise'),
+      node('raw-thenable', 'the floor of await on any lazy awaitable: a thenable whose then() resolves at once'),
       node('async-mutex', 'const release = await mutex.acquire(); release()'),
       cpython('await lock.acquire(); lock.release()'),
     ],
