@@ -8,6 +8,9 @@ import { runChild } from '../helpers/child.ts';
 
 // Sending SIGUSR2 to this process is safe only while a listener is installed (otherwise its
 // default action ends the process): every test below sends it with the loop's handler in place.
+// Node 24's test runner starts test files with diagnostic reports on SIGUSR2 turned on, which
+// would write a report.*.json file into the working directory at each send.
+process.report.reportOnSignal = false;
 
 describe('loop.addSignalHandler (asyncio add_signal_handler)', () => {
   test('a handler fires on process.kill(pid, SIGUSR2), as a loop callback after Node\'s signal event (generator style)', async () => {
