@@ -4,6 +4,7 @@ import {
   InlineAwaitable,
   NEXT_OPERATION,
   type Operation,
+  type Suspend,
 } from './core.js';
 import { IncompleteReadError, LimitOverrunError } from './errors.js';
 import { describe, toBuffer } from './util.js';
@@ -155,7 +156,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
    */
   read(n = -1): Operation<Buffer> {
     checkSize(n, 'read(n)', true);
-    return new InlineAwaitable(() => this.#read(n));
+    return new InlineAwaitable(() => (n > 0 && this.#canTake(1) ? finished(this.#take(Math.min(n, this.#size))) : this.#read(n)));
   }
 
   /**
@@ -164,7 +165,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
    * dropped from the buffer and a RangeError is thrown (asyncio's ValueError).
    */
   readline(): Operation<Buffer> {
-    return new InlineAwaitable(() => this.#readline());
+    return new InlineAwaitable(this.#startReadline);
   }
 
   /**
@@ -187,7 +188,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
    */
   readexactly(n: number): Operation<Buffer> {
     checkSize(n, 'readexactly(n)', false);
-    return new InlineAwaitable(() => this.#readexactly(n));
+    return new InlineAwaitable(() => (this.#canTake(n) ? finished(this.#take(n)) : this.#readexactly(n)));
   }
 
   /**
@@ -196,7 +197,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
    * or `forAwait(reader, …)`.
    */
   next(): Operation<IteratorResult<Buffer, undefined>> {
-    return new InlineAwaitable(() => this.#nextLine());
+    return new InlineAwaitable(this.#startNext);
   }
 
   /** @internal What `forAwait()` awaits in a generator task. */
@@ -207,7 +208,10 @@ export class StreamReader implements AsyncIterable<Buffer> {
   /** Iterates lines (`readline()` after `readline()`) until EOF: `for await (const line of reader)`. */
   [Symbol.asyncIterator](): AsyncIterableIterator<Buffer> {
     const iterator: AsyncIterableIterator<Buffer> = {
-      next: () => drive(this.#nextLine()),
+      next: () => {
+        const end = this.#lineEnd();
+        return end > 0 ? Promise.resolve({ done: false, value: this.#take(end) }) : drive(this.#nextLine());
+      },
       [Symbol.asyncIterator]: () => iterator,
     };
     return iterator;
@@ -254,12 +258,33 @@ export class StreamReader implements AsyncIterable<Buffer> {
     return this.#take(n);
   }
 
+  // A read that the buffer satisfies at once (the usual case when data comes faster than it is
+  // read) runs no generator: most reads of a file or a busy connection.
+  readonly #startReadline = (): Coro<Buffer> => {
+    const end = this.#lineEnd();
+    return end > 0 ? finished(this.#take(end)) : this.#readline();
+  };
+
+  readonly #startNext = (): Coro<IteratorResult<Buffer, undefined>> => {
+    const end = this.#lineEnd();
+    return end > 0 ? finished({ done: false, value: this.#take(end) }) : this.#nextLine();
+  };
+
+  /** True if `n` bytes can be taken now: buffered, and no error to throw. */
+  #canTake(n: number): boolean {
+    return this.#exception === null && this.#size >= n;
+  }
+
+  /** The length of the first line if it is whole in the first chunk (most lines, when lines are short) and readable now; else 0. */
+  #lineEnd(): number {
+    if (this.#exception !== null || this.#size === 0) return 0;
+    const at = this.#chunks[this.#head]!.indexOf(NL, this.#offset) - this.#offset;
+    return at >= 0 && at <= this.#limit ? at + 1 : 0;
+  }
+
   *#readline(): Coro<Buffer> {
-    // Fast path: a whole line within the first chunk (most lines, when lines are short).
-    if (this.#exception === null && this.#size > 0) {
-      const at = this.#chunks[this.#head]!.indexOf(NL, this.#offset) - this.#offset;
-      if (at >= 0 && at <= this.#limit) return this.#take(at + 1);
-    }
+    const end = this.#lineEnd();
+    if (end > 0) return this.#take(end);
     try {
       return yield* this.#readuntil([NEWLINE]);
     } catch (error) {
@@ -437,6 +462,27 @@ export class StreamReader implements AsyncIterable<Buffer> {
     }
     return -1;
   }
+}
+
+/** A coroutine that has already finished with `value` (a read done without waiting). */
+class Finished<T> {
+  constructor(readonly value: T) {}
+  next(): IteratorResult<Suspend, T> {
+    return { done: true, value: this.value };
+  }
+  throw(error: unknown): never {
+    throw error;
+  }
+  return(value: T): IteratorResult<Suspend, T> {
+    return { done: true, value };
+  }
+  [Symbol.iterator](): this {
+    return this;
+  }
+}
+
+function finished<T>(value: T): Coro<T> {
+  return new Finished(value) as unknown as Coro<T>;
 }
 
 /** Whether `sep` occurs at position `p` of chunk `i`, continuing into the next chunks. */
