@@ -4,10 +4,9 @@ import {
   InlineAwaitable,
   NEXT_OPERATION,
   type Operation,
-  type Suspend,
 } from './core.js';
 import { IncompleteReadError, LimitOverrunError } from './errors.js';
-import { describe, toBuffer } from './util.js';
+import { describe, finished, toBuffer } from './util.js';
 import { Wakeup } from './wakeup.js';
 
 /** The default buffer limit of a StreamReader (64 KiB, as asyncio's `_DEFAULT_LIMIT`). */
@@ -462,27 +461,6 @@ export class StreamReader implements AsyncIterable<Buffer> {
     }
     return -1;
   }
-}
-
-/** A coroutine that has already finished with `value` (a read done without waiting). */
-class Finished<T> {
-  constructor(readonly value: T) {}
-  next(): IteratorResult<Suspend, T> {
-    return { done: true, value: this.value };
-  }
-  throw(error: unknown): never {
-    throw error;
-  }
-  return(value: T): IteratorResult<Suspend, T> {
-    return { done: true, value };
-  }
-  [Symbol.iterator](): this {
-    return this;
-  }
-}
-
-function finished<T>(value: T): Coro<T> {
-  return new Finished(value) as unknown as Coro<T>;
 }
 
 /** Whether `sep` occurs at position `p` of chunk `i`, continuing into the next chunks. */
