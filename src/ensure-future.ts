@@ -76,25 +76,27 @@ export function settleFromPromise<T>(
   owner: Task<unknown> | null,
   onSettled?: () => void,
 ): void {
-  const loop = future._loop;
   if (owner !== null) owner._asyncEnter();
-  else loop._foreignStarted();
-  const settle = (ok: boolean, value: unknown): void => {
-    if (owner !== null) owner._asyncExit();
-    else loop._foreignSettled();
-    onSettled?.();
-    if (future._state !== PENDING || loop.isClosed()) return;
-    if (ok) future._resolve(value);
-    else if (value instanceof CancelledError) {
-      future._state = CANCELLED;
-      future._cancel = value; // re-thrown as is to whoever awaits the future
-      future._scheduleCallbacks();
-    } else future._reject(value);
-  };
+  else future._loop._foreignStarted();
+  // Two closures and a shared function: this runs for every Promise awaited from a coroutine.
   promise.then(
-    (value) => settle(true, value),
-    (error: unknown) => settle(false, error),
+    (value) => settle(future, owner, onSettled, true, value),
+    (error: unknown) => settle(future, owner, onSettled, false, error),
   );
+}
+
+function settle<T>(future: Future<T>, owner: Task<unknown> | null, onSettled: (() => void) | undefined, ok: boolean, value: unknown): void {
+  const loop = future._loop;
+  if (owner !== null) owner._asyncExit();
+  else loop._foreignSettled();
+  onSettled?.();
+  if (future._state !== PENDING || loop.isClosed()) return;
+  if (ok) future._resolve(value);
+  else if (value instanceof CancelledError) {
+    future._state = CANCELLED;
+    future._cancel = value; // re-thrown as is to whoever awaits the future
+    future._scheduleCallbacks();
+  } else future._reject(value);
 }
 
 function isYieldable(value: unknown): value is { [Symbol.iterator](): Iterator<unknown> } {

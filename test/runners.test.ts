@@ -389,6 +389,14 @@ describe('run(): review regressions', () => {
     assert.match(result.stdout, /the program goes on/);
   });
 
+  test('a deadlock after a wait woken early while a far timer was pending: still found at once', async () => {
+    const started = Date.now();
+    const result = await runChild(fixture('run-stuck.ts'), { args: ['far-timer'] });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /rejected: DeadlockError/);
+    assert.ok(Date.now() - started < 30_000, 'the cancelled 60 s timer did not keep Node alive');
+  });
+
   test('a Promise that never settles: DeadlockError names the task; closing reports what cannot be cancelled', async () => {
     const result = await runChild(fixture('run-stuck.ts'), { args: ['promise'] });
     assert.equal(result.code, 0, result.stderr);

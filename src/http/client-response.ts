@@ -105,13 +105,13 @@ export class ClientResponse implements Disposable, AsyncDisposable {
 
   /** The whole body as bytes; read once, then kept. */
   bytes(): InlineAwaitable<Uint8Array> {
-    this.#startRead().catch(() => {}); // the error, if any, is thrown where it is awaited
+    this.#startRead();
     return new InlineAwaitable(() => this.#readBytes());
   }
 
   /** The whole body decoded as text: with `encoding`, else the Content-Type's charset, else UTF-8. */
   text(encoding?: string): InlineAwaitable<string> {
-    this.#startRead().catch(() => {});
+    this.#startRead();
     return new InlineAwaitable(() => this.#readText(encoding));
   }
 
@@ -121,7 +121,7 @@ export class ClientResponse implements Disposable, AsyncDisposable {
    * the check), and `SyntaxError` if the body is not JSON.
    */
   json<T = unknown>(options: JsonOptions = {}): InlineAwaitable<T> {
-    this.#startRead().catch(() => {});
+    this.#startRead();
     return new InlineAwaitable(() => this.#readJson<T>(options));
   }
 
@@ -197,23 +197,23 @@ export class ClientResponse implements Disposable, AsyncDisposable {
 
   *#readBytes(): Coro<Uint8Array> {
     if (this.#bytes !== null) return this.#bytes;
-    const read = this.#startRead();
-    return yield* this.#exchange!.wait(read);
+    const read = this.#read;
+    if (read !== null) return yield* this.#exchange!.wait(read);
+    // Not started when bytes()/text()/json() was called, and it cannot be any more.
+    if (this.#streaming) throw new Error(`ClientResponse.bytes(): the body of ${this.url.href} is being read through content; read it one way only`);
+    throw new Error(`ClientResponse.bytes(): ${this.url.href} was released before its body was read`);
   }
 
   /**
    * Starts reading the whole body (once) when `bytes()`/`text()`/`json()` is called rather than
    * when it is awaited, so that `using r = …; return r.text()` reads the body before the
-   * disposal at the return, which then sees a read under way and leaves it alone.
+   * disposal at the return, which then sees a read under way and leaves it alone. Does
+   * nothing if the body is read already, streamed through `content` or released: the read
+   * throws then, where it is awaited.
    */
-  #startRead(): Promise<Uint8Array> {
-    if (this.#bytes !== null) return Promise.resolve(this.#bytes);
-    if (this.#read !== null) return this.#read;
-    if (this.#streaming) {
-      return Promise.reject(new Error(`ClientResponse.bytes(): the body of ${this.url.href} is being read through content; read it one way only`));
-    }
+  #startRead(): void {
     const body = this.#body;
-    if (body === null) return Promise.reject(new Error(`ClientResponse.bytes(): ${this.url.href} was released before its body was read`));
+    if (this.#bytes !== null || this.#read !== null || this.#streaming || body === null) return;
     const exchange = this.#exchange!;
     const read = body.bytes().then(
       (bytes) => {
@@ -227,14 +227,14 @@ export class ClientResponse implements Disposable, AsyncDisposable {
         throw error;
       },
     );
-    read.catch(() => {}); // read but never awaited: not an unhandled rejection
+    read.catch(ignore); // read but never awaited: not an unhandled rejection
     this.#read = read;
-    return read;
   }
 
   *#readText(encoding: string | undefined): Coro<string> {
     const bytes = yield* this.#readBytes();
     const label = encoding ?? this.charset ?? 'utf-8';
+    if (label === 'utf-8' || label === 'utf8') return UTF8.decode(bytes);
     let decoder: InstanceType<typeof TextDecoder>;
     try {
       decoder = new TextDecoder(label);
@@ -259,6 +259,11 @@ export class ClientResponse implements Disposable, AsyncDisposable {
     return JSON.parse(text) as T;
   }
 }
+
+/** Shared: a TextDecoder keeps no state between calls of `decode()` without `stream`, and making one costs more than a small body's decoding. */
+const UTF8 = new TextDecoder();
+
+function ignore(): void {}
 
 /** aiohttp's check: the same media type, or a `+json`-style suffix of it (`application/problem+json`). */
 function isExpectedType(actual: string, expected: string): boolean {

@@ -300,7 +300,7 @@ export class ClientSession implements AsyncDisposable {
             method: method as Dispatcher.HttpMethod,
             headers: sent,
             body: body.body as Dispatcher.DispatchOptions['body'],
-            signal: exchange.abortController.signal,
+            signal: exchange.signal,
             headersTimeout: p.sockRead ?? 0,
             bodyTimeout: p.sockRead ?? 0,
           }),

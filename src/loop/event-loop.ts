@@ -114,7 +114,20 @@ export class EventLoop implements AbstractEventLoop {
   #wake: (() => void) | null = null;
   /** Debug mode: reports turns of Node's loop that were too long (made on first use). */
   #blocking: BlockingMonitor | null = null;
+  /**
+   * The Node timer that ends an idle wait at the next deadline. Kept when the loop wakes
+   * early, and reused by the next wait if it fires no later than needed: a loop woken by I/O
+   * over and over while a far timer is pending (a request's timeout) makes no Node timer per
+   * wait. Firing early only makes the loop look at its timers again. A wait with no deadline
+   * clears it, so that it cannot keep Node alive (nor hide a deadlock).
+   */
   #nodeTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** When `#nodeTimer` fires (performance.now() time). */
+  #nodeTimerAt = 0.5;
+  readonly #onNodeTimer = (): void => {
+    this.#nodeTimer = undefined;
+    if (this.#wake !== null) this.#wakeUp();
+  };
 
   constructor() {
     const env = process.env['AIO_DEBUG'];
@@ -225,6 +238,7 @@ export class EventLoop implements AbstractEventLoop {
     signalsRunning(this);
     return this.#drive().finally(() => {
       process.removeListener('beforeExit', this.#onBeforeExit);
+      this.#clearNodeTimer();
       this.#stopping = false;
       this.#running = false;
       signalsRunning(this);
@@ -474,19 +488,33 @@ export class EventLoop implements AbstractEventLoop {
   _sleepUntilWoken(ms: number): Promise<void> {
     return new Promise((resolve) => {
       this.#wake = resolve;
-      // Node fires a delay above 2^31 - 1 ms after 1 ms (with a TimeoutOverflowWarning): clamp it,
-      // the loop re-arms when it wakes.
-      if (ms !== Infinity) this.#nodeTimer = setTimeout(() => this.#wakeUp(), Math.min(MAX_NODE_DELAY, Math.max(0, Math.ceil(ms))));
+      if (ms !== Infinity) this.#armNodeTimer(ms);
+      else this.#clearNodeTimer();
     });
+  }
+
+  #clearNodeTimer(): void {
+    clearTimeout(this.#nodeTimer);
+    this.#nodeTimer = undefined;
+  }
+
+  #armNodeTimer(ms: number): void {
+    // Node fires a delay above 2^31 - 1 ms after 1 ms (with a TimeoutOverflowWarning): clamp it,
+    // the loop re-arms when it wakes.
+    const delay = Math.min(MAX_NODE_DELAY, Math.max(0, Math.ceil(ms)));
+    const at = performance.now() + delay;
+    const timer = this.#nodeTimer;
+    if (timer !== undefined) {
+      if (this.#nodeTimerAt <= at) return;
+      clearTimeout(timer);
+    }
+    this.#nodeTimer = setTimeout(this.#onNodeTimer, delay);
+    this.#nodeTimerAt = at;
   }
 
   #wakeUp(): void {
     const wake = this.#wake!;
     this.#wake = null;
-    if (this.#nodeTimer !== undefined) {
-      clearTimeout(this.#nodeTimer);
-      this.#nodeTimer = undefined;
-    }
     wake();
   }
 
@@ -500,7 +528,7 @@ export class EventLoop implements AbstractEventLoop {
       if (this.#stopping) return;
       if (this._ready.length === 0) {
         const next = this._nextTimerWhen();
-        if (next > this.time()) {
+        if (next === Infinity || next > this.time()) {
           const waiting = this._idle(next);
           if (waiting !== undefined) {
             if (this._debug) await this.#handOff();

@@ -6,7 +6,7 @@ import {
   type Operation,
 } from './core.js';
 import { IncompleteReadError, LimitOverrunError } from './errors.js';
-import { describe, toBuffer } from './util.js';
+import { describe, finished, toBuffer } from './util.js';
 import { Wakeup } from './wakeup.js';
 
 /** The default buffer limit of a StreamReader (64 KiB, as asyncio's `_DEFAULT_LIMIT`). */
@@ -65,9 +65,11 @@ export type Separator = Uint8Array | string;
  */
 export class StreamReader implements AsyncIterable<Buffer> {
   readonly #limit: number;
-  // The buffer: live chunks are #chunks[#head..]; the first may be a view past consumed bytes.
+  // The buffer: live chunks are #chunks[#head..], the first one from #offset on (a read inside
+  // one chunk moves the offset: no Buffer is made for what is left of it).
   #chunks: Buffer[] = [];
   #head = 0;
+  #offset = 0;
   #size = 0;
   #eof = false;
   #exception: unknown = null;
@@ -153,7 +155,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
    */
   read(n = -1): Operation<Buffer> {
     checkSize(n, 'read(n)', true);
-    return new InlineAwaitable(() => this.#read(n));
+    return new InlineAwaitable(() => (n > 0 && this.#canTake(1) ? finished(this.#take(Math.min(n, this.#size))) : this.#read(n)));
   }
 
   /**
@@ -162,7 +164,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
    * dropped from the buffer and a RangeError is thrown (asyncio's ValueError).
    */
   readline(): Operation<Buffer> {
-    return new InlineAwaitable(() => this.#readline());
+    return new InlineAwaitable(this.#startReadline);
   }
 
   /**
@@ -185,7 +187,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
    */
   readexactly(n: number): Operation<Buffer> {
     checkSize(n, 'readexactly(n)', false);
-    return new InlineAwaitable(() => this.#readexactly(n));
+    return new InlineAwaitable(() => (this.#canTake(n) ? finished(this.#take(n)) : this.#readexactly(n)));
   }
 
   /**
@@ -194,7 +196,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
    * or `forAwait(reader, …)`.
    */
   next(): Operation<IteratorResult<Buffer, undefined>> {
-    return new InlineAwaitable(() => this.#nextLine());
+    return new InlineAwaitable(this.#startNext);
   }
 
   /** @internal What `forAwait()` awaits in a generator task. */
@@ -205,7 +207,10 @@ export class StreamReader implements AsyncIterable<Buffer> {
   /** Iterates lines (`readline()` after `readline()`) until EOF: `for await (const line of reader)`. */
   [Symbol.asyncIterator](): AsyncIterableIterator<Buffer> {
     const iterator: AsyncIterableIterator<Buffer> = {
-      next: () => drive(this.#nextLine()),
+      next: () => {
+        const end = this.#lineEnd();
+        return end > 0 ? Promise.resolve({ done: false, value: this.#take(end) }) : drive(this.#nextLine());
+      },
       [Symbol.asyncIterator]: () => iterator,
     };
     return iterator;
@@ -252,12 +257,33 @@ export class StreamReader implements AsyncIterable<Buffer> {
     return this.#take(n);
   }
 
+  // A read that the buffer satisfies at once (the usual case when data comes faster than it is
+  // read) runs no generator: most reads of a file or a busy connection.
+  readonly #startReadline = (): Coro<Buffer> => {
+    const end = this.#lineEnd();
+    return end > 0 ? finished(this.#take(end)) : this.#readline();
+  };
+
+  readonly #startNext = (): Coro<IteratorResult<Buffer, undefined>> => {
+    const end = this.#lineEnd();
+    return end > 0 ? finished({ done: false, value: this.#take(end) }) : this.#nextLine();
+  };
+
+  /** True if `n` bytes can be taken now: buffered, and no error to throw. */
+  #canTake(n: number): boolean {
+    return this.#exception === null && this.#size >= n;
+  }
+
+  /** The length of the first line if it is whole in the first chunk (most lines, when lines are short) and readable now; else 0. */
+  #lineEnd(): number {
+    if (this.#exception !== null || this.#size === 0) return 0;
+    const at = this.#chunks[this.#head]!.indexOf(NL, this.#offset) - this.#offset;
+    return at >= 0 && at <= this.#limit ? at + 1 : 0;
+  }
+
   *#readline(): Coro<Buffer> {
-    // Fast path: a whole line within the first chunk (most lines, when lines are short).
-    if (this.#exception === null && this.#size > 0) {
-      const at = this.#chunks[this.#head]!.indexOf(NL);
-      if (at !== -1 && at <= this.#limit) return this.#take(at + 1);
-    }
+    const end = this.#lineEnd();
+    if (end > 0) return this.#take(end);
     try {
       return yield* this.#readuntil([NEWLINE]);
     } catch (error) {
@@ -321,8 +347,11 @@ export class StreamReader implements AsyncIterable<Buffer> {
     return line.length === 0 ? { done: true, value: undefined } : { done: false, value: line };
   }
 
-  /** Waits until data is fed, the stream ends or fails. Throws if another task is already waiting. */
-  *#waitForData(call: string): Coro<void> {
+  /**
+   * Waits until data is fed, the stream ends or fails. Throws if another task is already
+   * waiting. A plain function returning the wait: one generator less per wait.
+   */
+  #waitForData(call: string): Coro<void> {
     if (this.#data.waiting) {
       throw new Error(
         `${call}() called while another task is already waiting for incoming data: ` +
@@ -334,68 +363,67 @@ export class StreamReader implements AsyncIterable<Buffer> {
       this.#paused = false;
       this.#source?.resume();
     }
-    yield* this.#data.wait();
+    return this.#data.wait();
   }
 
-  /** Removes the first `n` bytes (n <= size) and returns them; concatenates only across chunks. */
+  /** Removes the first `n` bytes (n <= size) and returns them; copies only across chunks. */
   #take(n: number): Buffer {
     if (n === 0) return EMPTY;
-    const chunks = this.#chunks;
-    const first = chunks[this.#head]!;
+    const first = this.#chunks[this.#head]!;
+    const start = this.#offset;
+    const end = start + n;
     let result: Buffer;
-    if (first.length > n) {
-      result = first.subarray(0, n);
-      chunks[this.#head] = first.subarray(n);
-    } else if (first.length === n) {
-      result = first;
+    if (end < first.length) {
+      result = first.subarray(start, end);
+      this.#offset = end;
+      this.#consumed(n);
+    } else if (end === first.length) {
+      result = start === 0 ? first : first.subarray(start);
       this.#dropFirst();
+      this.#consumed(n);
     } else {
-      const pieces: Buffer[] = [];
-      let left = n;
-      while (left > 0) {
-        const chunk = chunks[this.#head]!;
-        if (chunk.length <= left) {
-          pieces.push(chunk);
-          left -= chunk.length;
-          this.#dropFirst();
-        } else {
-          pieces.push(chunk.subarray(0, left));
-          chunks[this.#head] = chunk.subarray(left);
-          left = 0;
-        }
-      }
-      result = Buffer.concat(pieces, n);
+      result = Buffer.allocUnsafe(n);
+      this.#advance(n, result);
     }
-    this.#consumed(n);
     return result;
   }
 
   /** Removes the first `n` bytes without returning them. */
   #discard(n: number): void {
-    let left = n;
-    while (left > 0) {
+    this.#advance(n, null);
+  }
+
+  /** Removes the first `n` bytes (n <= size), copying them into `into` if given. */
+  #advance(n: number, into: Buffer | null): void {
+    let done = 0;
+    while (done < n) {
       const chunk = this.#chunks[this.#head]!;
-      if (chunk.length <= left) {
-        left -= chunk.length;
-        this.#dropFirst();
-      } else {
-        this.#chunks[this.#head] = chunk.subarray(left);
-        left = 0;
-      }
+      const start = this.#offset;
+      const step = Math.min(chunk.length - start, n - done);
+      if (into !== null) chunk.copy(into, done, start, start + step);
+      done += step;
+      if (start + step === chunk.length) this.#dropFirst();
+      else this.#offset = start + step;
     }
     this.#consumed(n);
   }
 
   #dropFirst(): void {
     const chunks = this.#chunks;
-    chunks[this.#head++] = EMPTY;
-    if (this.#head === chunks.length) {
-      chunks.length = 0;
+    this.#offset = 0;
+    const head = ++this.#head;
+    if (head === chunks.length) {
+      // Empty: a pop() or a new array (`length = 0` is a slow path in V8).
+      if (head === 1) chunks.pop();
+      else this.#chunks = [];
       this.#head = 0;
-    } else if (this.#head >= 1024 && this.#head * 2 >= chunks.length) {
-      // Compact now and then rather than shift() per chunk.
-      this.#chunks = chunks.slice(this.#head);
-      this.#head = 0;
+    } else {
+      chunks[head - 1] = EMPTY;
+      if (head >= 1024 && head * 2 >= chunks.length) {
+        // Compact now and then rather than shift() per chunk.
+        this.#chunks = chunks.slice(head);
+        this.#head = 0;
+      }
     }
   }
 
@@ -415,7 +443,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
   #find(sep: Buffer, offset: number): number {
     const chunks = this.#chunks;
     const seplen = sep.length;
-    let start = 0; // position of the current chunk in the buffer
+    let start = -this.#offset; // position in the buffer of the current chunk's byte 0
     for (let i = this.#head; i < chunks.length; i++) {
       const chunk = chunks[i]!;
       const length = chunk.length;

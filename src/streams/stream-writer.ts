@@ -4,7 +4,7 @@ import type { Duplex, Writable } from 'node:stream';
 import { type Coro, type EventLoop, Future, getRunningLoop, InlineAwaitable, type Operation, trackResource, untrackResource } from './core.js';
 import { ConnectionResetError } from './errors.js';
 import type { StreamReader } from './stream-reader.js';
-import { describe, ioFuture, RUN_END_GRACE_MS, toBuffer } from './util.js';
+import { describe, finished, ioFuture, RUN_END_GRACE_MS, toBuffer } from './util.js';
 
 /** Names `getExtraInfo()` knows. */
 export type ExtraInfoName = 'peername' | 'sockname' | 'socket' | 'peercert' | 'cipher';
@@ -128,8 +128,12 @@ export class StreamWriter {
    * Cancelling a drain leaves the writer usable.
    */
   drain(): Operation<void> {
-    return new InlineAwaitable(() => this.#drain());
+    return new InlineAwaitable(this.#startDrain);
   }
+
+  // Most drains have nothing to wait for: no generator, and one start function per writer.
+  readonly #startDrain = (): Coro<void> =>
+    this.#stream.writableNeedDrain || this.#lost || this.#reader?.exception() != null ? this.#drain() : finished(undefined);
 
   /** Closes the connection once the buffered data is written. Idempotent. */
   close(): void {

@@ -1,5 +1,5 @@
 /** Shared helpers of aio-ts/streams and aio-ts/subprocess. */
-import { describe, type EventLoop, Future, isIterator, isThenable } from './core.js';
+import { type Coro, describe, type EventLoop, Future, isIterator, isThenable, type Suspend } from './core.js';
 
 export { describe, isIterator, isThenable };
 
@@ -35,3 +35,24 @@ export function toBuffer(data: Uint8Array | string, where: string): Buffer {
  * (destroyed) or killed (SIGKILL).
  */
 export const RUN_END_GRACE_MS = 1000;
+
+/** A coroutine that has already finished with `value`: an operation done without waiting (a read the buffer satisfies), with no generator made. */
+class Finished<T> {
+  constructor(readonly value: T) {}
+  next(): IteratorResult<Suspend, T> {
+    return { done: true, value: this.value };
+  }
+  throw(error: unknown): never {
+    throw error;
+  }
+  return(value: T): IteratorResult<Suspend, T> {
+    return { done: true, value };
+  }
+  [Symbol.iterator](): this {
+    return this;
+  }
+}
+
+export function finished<T>(value: T): Coro<T> {
+  return new Finished(value) as unknown as Coro<T>;
+}

@@ -14,6 +14,8 @@ import {
 } from '../../src/streams/index.js';
 import { expectRejects, expectThrows } from '../helpers/primitives.js';
 import { RawPeer, fillUntilBlocked, portOf } from './helpers.js';
+import { runChild } from '../helpers/child.js';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -23,6 +25,8 @@ function* echoLines(reader: StreamReader, writer: StreamWriter): Coro<void> {
     yield* writer.drain();
   }
 }
+
+const RSS_FIXTURE = fileURLToPath(new URL('./fixtures/rss-backpressure.ts', import.meta.url));
 
 describe('connections over loopback', () => {
   test('echo round trip, generator coroutines', async () => {
@@ -264,6 +268,15 @@ describe('connections over loopback', () => {
       writer.close();
       yield* peer.close();
     });
+  });
+
+  test('backpressure bounds memory: 256 MB sent to a slow reader grow its process RSS by less than 64 MB', async () => {
+    const result = await runChild(RSS_FIXTURE, { args: ['256'], nodeArgs: ['--max-semi-space-size=4'], timeoutMs: 120_000 });
+    assert.equal(result.code, 0, result.stderr);
+    const { got, growth } = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { got: number; growth: number };
+    assert.equal(got, 256 * 1024 * 1024);
+    // Without the pause the reader's buffer would hold most of what was sent.
+    assert.ok(growth < 64, `RSS grew by ${growth.toFixed(1)} MB`);
   });
 
   test('cancelled mid-connect (TLS handshake never answered): the socket is destroyed, nothing left open', async () => {
