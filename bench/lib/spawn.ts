@@ -46,14 +46,20 @@ export function youngGenLimitMiB(node: string): number | null {
   return r.status === 0 && bytes > 0 ? bytes / 2 ** 20 : null;
 }
 
+/**
+ * The Python the CPython rows run on: `python3` on the PATH, or `AIO_BENCH_PYTHON` (e.g.
+ * Debian's `/usr/bin/python3`, which has `python3-uvloop` and `python3-aiohttp`).
+ */
+const PYTHON = process.env.AIO_BENCH_PYTHON ?? 'python3';
+
 /** `python3 -B <file>` (-B: leave no __pycache__ in bench/python). */
 export function pythonCommand(file: string, cwd: string, args: string[]): Command {
-  return { cmd: 'python3', args: ['-B', file, ...args], cwd };
+  return { cmd: PYTHON, args: ['-B', file, ...args], cwd };
 }
 
 /** `Python 3.11.7`, or null when python3 cannot be run. */
 export function pythonVersion(): string | null {
-  const r = spawnSync('python3', ['--version'], { encoding: 'utf8' });
+  const r = spawnSync(PYTHON, ['--version'], { encoding: 'utf8' });
   if (r.error !== undefined || r.status !== 0) return null;
   return (r.stdout || r.stderr).trim();
 }

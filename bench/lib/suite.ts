@@ -53,6 +53,8 @@ export interface WorkloadSpec {
 
 const node = (name: string, what: string, scaled?: Scaled): SystemSpec => ({ name, runtime: 'node', what, ...scaled });
 const cpython = (what: string, scaled?: Scaled): SystemSpec => ({ name: 'cpython', runtime: 'python', what, ...scaled });
+/** The CPython script of the workload on uvloop's event loop (bench/python/child.py). */
+const uvloop = (what: string): SystemSpec => ({ name: 'uvloop', runtime: 'python', what });
 type Scaled = Pick<SystemSpec, 'scale' | 'scaleWhy'>;
 const formatBatch = (n: number): string => `${n / 1000}k`;
 
@@ -426,10 +428,12 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
       node('aio-async', 'the same in async functions'),
       node('raw-net', "the floor: node:net, the server echoes on 'data', the client sends the next message on each reply"),
       cpython('asyncio streams: write + drain, readexactly(64), asyncio.start_server echoing the same way'),
+      uvloop('the same asyncio streams on uvloop (Debian python3-uvloop; unavailable without it)'),
     ],
     goals: [
       { system: 'aio-gen', text: '≤ 1.15× raw-net', peer: 'raw-net', factor: 1.15 },
       { system: 'aio-gen', text: '< cpython', peer: 'cpython', factor: 1, strict: true },
+      { system: 'aio-gen', text: '< uvloop', peer: 'uvloop', factor: 1, strict: true },
     ],
   },
   {
@@ -445,10 +449,12 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
       node('aio-async', 'the same in async functions'),
       node('raw-net', "the floor: node:net with 'data' events, 50 sockets"),
       cpython('asyncio streams, 50 client coroutines'),
+      uvloop('the same on uvloop (Debian python3-uvloop; unavailable without it)'),
     ],
     goals: [
       { system: 'aio-gen', text: '≤ 1.15× raw-net', peer: 'raw-net', factor: 1.15 },
       { system: 'aio-gen', text: '< cpython', peer: 'cpython', factor: 1, strict: true },
+      { system: 'aio-gen', text: '< uvloop', peer: 'uvloop', factor: 1, strict: true },
     ],
   },
   {

@@ -71,8 +71,21 @@ def _emit(result):
     sys.stdout.flush()
 
 
+def _use_uvloop():
+    """The `uvloop` system: the same asyncio code on uvloop's event loop. False when missing."""
+    try:
+        import uvloop  # noqa: PLC0415 - optional, only for this system
+    except ImportError:
+        return False
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    return True
+
+
 def run_child(expected, system):
     try:
+        if "uvloop" in sys.argv and not _use_uvloop():
+            _emit({"status": "unavailable", "reason": "uvloop is not installed (Debian: python3-uvloop; run with AIO_BENCH_PYTHON=/usr/bin/python3)"})
+            return
         n, warmup, rounds, budget_ms = _args(sys.argv[1:])
         want = expected(n)
         warm = [_one_round(system, n, want, {}) for _ in range(warmup)]
