@@ -20,45 +20,32 @@ async function loadPipeline(): Promise<typeof import('../../src/pipeline/index.t
   }
 }
 
+/** The pipeline with generator stage functions that complete without suspending: its own cost. */
+function genPipeline(ordered: boolean) {
+  return async ({ n }: { n: number }): Promise<number> => {
+    const { run, pipeline } = await loadPipeline();
+    function* inc(x: number): Generator<never, number> {
+      return x + 1;
+    }
+    return run(function* () {
+      let total = 0;
+      yield* pipeline(range(n))
+        .map(inc, { concurrency: CONCURRENCY, ordered })
+        .map(inc, { concurrency: CONCURRENCY, ordered })
+        .map(inc, { concurrency: CONCURRENCY, ordered })
+        .forEach(function* (x) {
+          total += x;
+        });
+      return total;
+    });
+  };
+}
+
 await runChild({
   expected: (n) => (n * (n - 1)) / 2 + 3 * n,
   systems: {
-    'aio-gen': async ({ n }) => {
-      const { run, pipeline } = await loadPipeline();
-      // Generator stage functions that complete without suspending: the pipeline's own cost.
-      function* inc(x: number): Generator<never, number> {
-        return x + 1;
-      }
-      return run(function* () {
-        let total = 0;
-        yield* pipeline(range(n))
-          .map(inc, { concurrency: CONCURRENCY })
-          .map(inc, { concurrency: CONCURRENCY })
-          .map(inc, { concurrency: CONCURRENCY })
-          .forEach(function* (x) {
-            total += x;
-          });
-        return total;
-      });
-    },
-
-    'aio-gen-ordered': async ({ n }) => {
-      const { run, pipeline } = await loadPipeline();
-      function* inc(x: number): Generator<never, number> {
-        return x + 1;
-      }
-      return run(function* () {
-        let total = 0;
-        yield* pipeline(range(n))
-          .map(inc, { concurrency: CONCURRENCY, ordered: true })
-          .map(inc, { concurrency: CONCURRENCY, ordered: true })
-          .map(inc, { concurrency: CONCURRENCY, ordered: true })
-          .forEach(function* (x) {
-            total += x;
-          });
-        return total;
-      });
-    },
+    'aio-gen': genPipeline(false),
+    'aio-gen-ordered': genPipeline(true),
 
     'aio-async': async ({ n }) => {
       const { run, pipeline } = await loadPipeline();
