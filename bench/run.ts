@@ -7,8 +7,10 @@
 //   npm run bench -- --system aio       only the systems named (repeatable)
 //   npm run bench -- --list             the workloads and their systems
 //   npm run bench -- --node 20,22,24    Node systems on each version (default: 24 only)
+//   npm run bench -- --update spawn-gather --node 20,22,24
+//                                       re-measure named workloads into the last full run
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { currentMajor, nodeBinary } from '../scripts/node-versions.js';
@@ -79,6 +81,26 @@ export interface Row {
   seconds?: number;
 }
 
+/** What bench/results/latest.json holds. */
+interface Report {
+  date: string;
+  mode: Mode['name'];
+  config: Pick<Mode, 'passes' | 'warmup' | 'rounds' | 'budgetMs'>;
+  seconds: number;
+  machine: {
+    node: string;
+    nodes: { version: string; primary: boolean; youngGenMiB: number | null; source: string }[];
+    nodeOptions: string | null;
+    python: string | null;
+    platform: string;
+    cpus: string;
+  };
+  workloads: Pick<WorkloadSpec, 'name' | 'title' | 'perOp' | 'unit' | 'reference'>[];
+  rows: Row[];
+  /** Workloads re-measured after the full run with --update (same mode and Node versions). */
+  updates: { date: string; seconds: number; workloads: string[] }[];
+}
+
 interface Args {
   mode: Mode;
   workloads: WorkloadSpec[];
@@ -86,6 +108,8 @@ interface Args {
   /** Node majors, as given to --node. */
   node: string[];
   list: boolean;
+  /** Re-measure the named workloads and replace only their rows in latest.json. */
+  update: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -94,10 +118,12 @@ function parseArgs(argv: string[]): Args {
   const node: string[] = [];
   let quick = false;
   let list = false;
+  let update = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') quick = true;
     else if (a === '--list') list = true;
+    else if (a === '--update') update = true;
     else if (a === '--system') systems.push(argv[++i] ?? '');
     else if (a === '--node') node.push(...(argv[++i] ?? '').split(',').filter((v) => v !== ''));
     else if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
@@ -110,7 +136,10 @@ function parseArgs(argv: string[]): Args {
   });
   const majors = [...new Set(node.length > 0 ? node : DEFAULT_NODE)];
   for (const m of majors) if (!/^\d+$/.test(m)) throw new Error(`--node takes majors such as 20,22,24, not ${m}`);
-  return { mode: quick ? QUICK : FULL, workloads: workloads.length > 0 ? workloads : [...WORKLOADS], systems, node: majors, list };
+  if (update && (quick || systems.length > 0 || workloads.length === 0)) {
+    throw new Error('--update re-measures whole workloads at full size: name the workloads, without --quick or --system');
+  }
+  return { mode: quick ? QUICK : FULL, workloads: workloads.length > 0 ? workloads : [...WORKLOADS], systems, node: majors, list, update };
 }
 
 /** The binary of each Node major, installing pinned builds on first use; the newest first. */
@@ -287,6 +316,7 @@ async function main(): Promise<number> {
   const began = Date.now();
   const targets = nodeTargets(args.node);
   const primary = targets[0]!;
+  const last = args.update ? lastFullRun(targets) : null;
   const nodeLine = targets
     .map((t) => `${t.version} (young generation ${t.youngGenMiB === null ? 'unknown' : `${formatNumber(t.youngGenMiB)} MiB`})`)
     .join(', ');
@@ -339,7 +369,7 @@ async function main(): Promise<number> {
   if (notes.length > 0) console.log(['', 'Notes:', ...notes.map((n) => `  ${n}`)].join('\n'));
   console.log(`\nratio = system median / aio median (< 1: that system is faster). ${seconds} s in all.`);
 
-  const report = {
+  const report: Report = {
     date: new Date().toISOString(),
     mode: mode.name,
     config: { passes: mode.passes, warmup: mode.warmup, rounds: mode.rounds, budgetMs: mode.budgetMs },
@@ -360,15 +390,19 @@ async function main(): Promise<number> {
     },
     workloads: args.workloads.map(({ name, title, perOp, unit, reference }) => ({ name, title, perOp, unit, reference })),
     rows,
+    updates: [],
   };
+  const saved = last === null ? report : mergeInto(last, report);
   mkdirSync(RESULTS, { recursive: true });
-  writeFileSync(`${RESULTS}latest.json`, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(`${RESULTS}latest.json`, `${JSON.stringify(saved, null, 2)}\n`);
+  const remeasured = [...new Set(saved.updates.flatMap((u) => u.workloads))];
+  const updated = remeasured.length > 0 ? `, ${remeasured.length} of its workloads re-measured ${saved.updates.at(-1)!.date.slice(0, 10)}` : '';
   writeFileSync(
     `${RESULTS}latest.svg`,
     renderChart(
-      args.workloads,
-      primaryRows(rows, primary),
-      `${mode.name} run, ${report.date.slice(0, 10)}, Node ${primary.version}` +
+      WORKLOADS.filter((w) => saved.workloads.some((x) => x.name === w.name)),
+      primaryRows(saved.rows, primary),
+      `${mode.name} run, ${saved.date.slice(0, 10)}${updated}, Node ${primary.version}` +
         (primary.youngGenMiB === null ? '' : ` (young generation ${formatNumber(primary.youngGenMiB)} MiB)`),
     ),
   );
@@ -376,6 +410,41 @@ async function main(): Promise<number> {
   const errors = rows.filter((r) => r.status === 'error');
   if (errors.length > 0) console.error(`${errors.length} system(s) failed: see the notes above.`);
   return errors.length > 0 ? 1 : 0;
+}
+
+/**
+ * `--update` starts from the last full run, which only a full run on the same Node versions
+ * can amend, so that every row still compares like with like. Checked before measuring.
+ */
+function lastFullRun(targets: NodeTarget[]): Report {
+  const file = `${RESULTS}latest.json`;
+  if (!existsSync(file)) throw new Error('--update needs a previous full run in bench/results/latest.json: run npm run bench first');
+  const last = JSON.parse(readFileSync(file, 'utf8')) as Report;
+  const had = last.machine.nodes.map((n) => n.version).join(',');
+  const has = targets.map((t) => t.version).join(',');
+  if (last.mode !== 'full' || had !== has) {
+    throw new Error(
+      `--update: the last run was a ${last.mode} run on Node ${had}, this one would be on ${has}: ` +
+        'pass the same --node list, or run every workload again',
+    );
+  }
+  return last;
+}
+
+/** The last full run with the rows of this run's workloads replaced, in the catalog's order. */
+function mergeInto(last: Report, report: Report): Report {
+  const names = new Set(report.workloads.map((w) => w.name));
+  const order = (name: string): number => WORKLOADS.findIndex((w) => w.name === name);
+  return {
+    ...last,
+    workloads: [...last.workloads.filter((w) => !names.has(w.name)), ...report.workloads].sort(
+      (a, b) => order(a.name) - order(b.name),
+    ),
+    rows: [...last.rows.filter((r) => !names.has(r.workload)), ...report.rows].sort(
+      (a, b) => order(a.workload) - order(b.workload),
+    ),
+    updates: [...(last.updates ?? []), { date: report.date, seconds: report.seconds, workloads: [...names] }],
+  };
 }
 
 try {
