@@ -61,15 +61,20 @@ const RESOLVED_VOID: Promise<any> = Promise.resolve(undefined);
  * means something else than "try again", `_resume()` and `_abandon()`.
  */
 export abstract class WaitOp<T> implements Operation<T> {
+  // Declared and set in the constructor, as Future's fields (each operation constructs faster).
   /** @internal The waiter while the operation waits. */
-  _waiter: WaiterFuture<unknown> | null = null;
-  /** @internal */ _phase: typeof NEW | typeof WAITING | typeof DONE = NEW;
+  declare _waiter: WaiterFuture<unknown> | null;
+  /** @internal */ declare _phase: typeof NEW | typeof WAITING | typeof DONE;
   /** @internal Place in line, kept when the operation has to wait again. */
-  _ticket = 0;
+  declare _ticket: number;
   /** @internal The outcome of `await`, which may be asked for more than once. */
-  _promise: Promise<T> | null = null;
+  declare _promise: Promise<T> | null;
 
   constructor() {
+    this._waiter = null;
+    this._phase = NEW;
+    this._ticket = 0;
+    this._promise = null;
     // Debug mode only; checked here so that the name is not formatted for every operation.
     const loop = runningLoopOrNull();
     if (loop !== null && loop._debug) trackAwaitable(this, `an operation (${new.target.name})`);

@@ -1,7 +1,7 @@
 // queue-pingpong: N items through a bounded queue (maxsize 16) from one producer task
 // to one consumer task. `--maxsize 1` (the queue-handoff row): producer and consumer
 // alternate on every item. Verified: the consumer's sum is N(N-1)/2.
-import { loadAio } from '../lib/aio.js';
+import { loadAio, type AioFuture } from '../lib/aio.js';
 import { intArg, runChild, verify } from '../lib/child.js';
 
 const MAXSIZE = intArg('--maxsize', 16);
@@ -75,6 +75,54 @@ await runChild({
         });
         const [, total] = yield* gather(producer, consumer);
         verify(q.qsize() === 0, `queue left with ${q.qsize()} items`);
+        return total!;
+      });
+    },
+
+    // The floor of an aio hand-off: the same two tasks, each wait a new Future (createFuture,
+    // yield*, setResult) on a plain array buffer: what a Queue adds is its operations and waiters.
+    'aio-futures': async ({ n }) => {
+      const { run, createTask, gather, getRunningLoop } = await loadAio('run', 'createTask', 'gather', 'getRunningLoop');
+      return run(function* () {
+        type Waiter = AioFuture<void> & { setResult(value: void): void };
+        const loop = getRunningLoop();
+        const buf: number[] = [];
+        let head = 0;
+        let getter: Waiter | null = null;
+        let putter: Waiter | null = null;
+        const producer = createTask(function* () {
+          for (let i = 0; i < n; i++) {
+            while (buf.length - head >= MAXSIZE) {
+              putter = loop.createFuture<void>();
+              yield* putter;
+            }
+            buf.push(i);
+            if (getter !== null) {
+              const waiter = getter;
+              getter = null;
+              waiter.setResult(undefined);
+            }
+          }
+          return 0;
+        });
+        const consumer = createTask(function* () {
+          let total = 0;
+          for (let i = 0; i < n; i++) {
+            while (buf.length === head) {
+              getter = loop.createFuture<void>();
+              yield* getter;
+            }
+            total += buf[head++]!;
+            if (head === buf.length) buf.length = head = 0;
+            if (putter !== null) {
+              const waiter = putter;
+              putter = null;
+              waiter.setResult(undefined);
+            }
+          }
+          return total;
+        });
+        const [, total] = yield* gather(producer, consumer);
         return total!;
       });
     },

@@ -10,15 +10,17 @@ export interface HandleLoop {
 
 /** A callback scheduled with `callSoon`. `cancel()` stops it from running. */
 export class Handle {
-  /** @internal */ _callback: ((...args: any[]) => unknown) | null;
-  /** @internal */ _args: unknown[] | null;
-  /** @internal */ _cancelled = false;
-  /** @internal */ readonly _loop: HandleLoop;
+  // Declared and set in the constructor, as Future's fields (TimerHandle constructs faster).
+  /** @internal */ declare _callback: ((...args: any[]) => unknown) | null;
+  /** @internal */ declare _args: unknown[] | null;
+  /** @internal */ declare _cancelled: boolean;
+  /** @internal */ declare readonly _loop: HandleLoop;
 
   /** @internal */
   constructor(callback: (...args: any[]) => unknown, args: unknown[], loop: HandleLoop) {
     this._callback = callback;
     this._args = args;
+    this._cancelled = false;
     this._loop = loop;
     if (loop._debug) recordSource(this);
   }
