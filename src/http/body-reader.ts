@@ -6,7 +6,7 @@ import type { Coro } from '../futures.js';
 import { NEXT_OPERATION, type Operation } from '../operation.js';
 import { StreamReader, type Separator } from '../streams/stream-reader.js';
 import { ClientPayloadError } from './errors.js';
-import type { BodySink, Exchange, Hop } from './exchange.js';
+import type { Exchange, Hop } from './exchange.js';
 
 /**
  * A response body as a `StreamReader` (`response.content`, aiohttp's `StreamReader` of
@@ -19,7 +19,7 @@ import type { BodySink, Exchange, Hop } from './exchange.js';
  * reused), as cancelling `text()` does; the reader then throws `ClientPayloadError`. The
  * connection is given back when the body has been read to its end, or on `response.release()`.
  */
-export class BodyReader extends StreamReader implements BodySink {
+export class BodyReader extends StreamReader {
   readonly #exchange: Exchange | null;
   readonly #body: Hop | null;
 
