@@ -375,8 +375,10 @@ export class ClientSession implements AsyncDisposable {
   }
 }
 
+const METHOD_NAMES = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+
 function methodName(method: string): string {
-  return ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].includes(method) ? method.toLowerCase() : 'request';
+  return METHOD_NAMES.has(method) ? method.toLowerCase() : 'request';
 }
 
 function parseUrl(call: string, url: unknown, base: URL | null, what: string): URL {

@@ -530,6 +530,7 @@ export class EventLoop implements AbstractEventLoop {
   }
 
   #clearNodeTimer(): void {
+    if (this.#nodeTimer === undefined) return; // every idle wait with no deadline comes here
     clearTimeout(this.#nodeTimer);
     this.#nodeTimer = undefined;
   }
