@@ -304,11 +304,15 @@ export class Hop implements Dispatcher.DispatchHandler {
     this.#sink = sink;
     const chunks = this.#chunks;
     this.#chunks = [];
+    // Paused above the unread limit: from now on the reader's flow control decides (it may pause again as it is fed).
+    const wasPaused = this.#paused;
+    this.#paused = false;
     for (const chunk of chunks) sink.feedData(chunk);
     if (this.#complete) {
       sink.feedEof();
       this.#exchange.finish();
     } else if (this.#failed) sink._bodyFailed(this.#error);
+    else if (wasPaused && !this.#paused) this.#resume?.();
   }
 
   /** Flow control of a streamed body (the reader's source). */
