@@ -1,4 +1,4 @@
-import type { Dispatcher } from 'undici';
+import { errors as undiciErrors } from 'undici';
 import { InlineAwaitable } from '../body-runner.js';
 import { drive } from '../driver.js';
 import { CancelledError } from '../errors.js';
@@ -6,9 +6,7 @@ import type { Coro } from '../futures.js';
 import { NEXT_OPERATION, type Operation } from '../operation.js';
 import { StreamReader, type Separator } from '../streams/stream-reader.js';
 import { ClientPayloadError } from './errors.js';
-import type { Exchange } from './exchange.js';
-
-type Body = Dispatcher.ResponseData['body'];
+import type { Exchange, Hop } from './exchange.js';
 
 /**
  * A response body as a `StreamReader` (`response.content`, aiohttp's `StreamReader` of
@@ -23,10 +21,10 @@ type Body = Dispatcher.ResponseData['body'];
  */
 export class BodyReader extends StreamReader {
   readonly #exchange: Exchange | null;
-  readonly #body: Body | null;
+  readonly #body: Hop | null;
 
   /** @internal Made by `ClientResponse.content`: fed from `body`, or already holding `bytes` (then `body` is null). */
-  constructor(exchange: Exchange | null, body: Body | null, bytes: Uint8Array | null) {
+  constructor(exchange: Exchange | null, body: Hop | null, bytes: Uint8Array | null) {
     super();
     this.#exchange = exchange;
     this.#body = body;
@@ -35,23 +33,15 @@ export class BodyReader extends StreamReader {
       this.feedEof();
       return;
     }
-    const url = exchange!.url.href;
-    this._setSource({ pause: () => body.pause(), resume: () => body.resume() });
-    body.on('data', (chunk: Buffer) => this.feedData(chunk));
-    body.on('end', () => {
-      this.feedEof();
-      exchange!.finish();
-    });
-    body.on('error', (error: unknown) => {
-      if (this.exception() === null && !this._eofReceived) this.setException(exchange!.translate(error));
-      exchange!.finish();
-    });
-    body.on('close', () => {
-      if (this.exception() === null && !this._eofReceived) {
-        this.setException(new ClientPayloadError(`the body of ${url} was released before its end`));
-      }
-      exchange!.finish();
-    });
+    this._setSource(body);
+    body.stream(this);
+  }
+
+  /** @internal The body failed (undici's error): the reads throw it, translated, unless its end was received. */
+  _bodyFailed(error: unknown): void {
+    const exchange = this.#exchange!;
+    if (this.exception() === null && !this._eofReceived) this.setException(exchange.translate(error));
+    exchange.finish();
   }
 
   override read(n = -1): Operation<Buffer> {
@@ -109,7 +99,8 @@ export class BodyReader extends StreamReader {
 
   #release(): void {
     const body = this.#body;
-    if (body !== null && !body.readableEnded && !body.destroyed) body.destroy();
+    // As destroying undici's body stream did: the request is aborted (its connection closed).
+    if (body !== null && !body.over) body.abort(new undiciErrors.RequestAbortedError());
     this.#exchange?.finish();
   }
 
@@ -125,7 +116,6 @@ export class BodyReader extends StreamReader {
       if (error instanceof CancelledError && this.#exchange !== null && !this._eofReceived) {
         this.setException(new ClientPayloadError(`the request for ${this.#exchange.url.href} was aborted: a read of its body was cancelled`));
         this.#exchange.abort(error);
-        this.#body?.destroy();
       }
       throw error;
     }

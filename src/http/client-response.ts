@@ -1,12 +1,11 @@
-import type { Dispatcher } from 'undici';
 import { InlineAwaitable } from '../body-runner.js';
 import type { Coro } from '../futures.js';
 import { ClientResponseError, ContentTypeError, type RequestInfo } from './errors.js';
-import type { Exchange } from './exchange.js';
+import type { Exchange, Hop } from './exchange.js';
 import { headersFrom, type RawHeaders } from './raw-headers.js';
 import { BodyReader } from './body-reader.js';
 
-type Body = Dispatcher.ResponseData['body'];
+type Body = Hop;
 
 /** Options of `response.json()`. */
 export interface JsonOptions {
@@ -52,7 +51,10 @@ export class ClientResponse implements Disposable, AsyncDisposable {
   #body: Body | null;
   #bytes: Uint8Array | null = null;
   #streaming = false;
-  #read: Promise<Uint8Array> | null = null;
+  /** True once `bytes()`/`text()`/`json()` started reading the whole body. */
+  #reading = false;
+  /** The hop whose body `#startRead` reads (kept when `release()` forgets `#body`). */
+  #hop: Hop | null = null;
   #content: BodyReader | null = null;
   readonly #exchange: Exchange | null;
 
@@ -135,8 +137,9 @@ export class ClientResponse implements Disposable, AsyncDisposable {
    */
   get content(): BodyReader {
     if (this.#content !== null) return this.#content;
-    if (this.#bytes !== null) return (this.#content = new BodyReader(null, null, this.#bytes));
-    if (this.#read !== null) {
+    const bytes = this.#known();
+    if (bytes !== null) return (this.#content = new BodyReader(null, null, bytes));
+    if (this.#reading) {
       throw new Error(`ClientResponse.content: the body of ${this.url.href} is being read by bytes()/text()/json(); read it one way only`);
     }
     const body = this.#body;
@@ -167,14 +170,14 @@ export class ClientResponse implements Disposable, AsyncDisposable {
   release(): void {
     const body = this.#body;
     this.#body = null;
-    if (this.#read !== null) return; // a read under way gives the connection back when it ends
+    if (this.#reading) return; // a read under way gives the connection back when it ends
     if (this.#streaming) {
       this.#content!._release(); // the rest of a streamed body is not wanted: the connection is closed
       return;
     }
     if (body !== null && this.#bytes === null) {
       // Drained in the background: the caller has no use for it, and a small rest keeps the socket reusable.
-      body.dump().catch(() => {});
+      body.dump();
     }
     this.#exchange?.finish();
   }
@@ -196,9 +199,12 @@ export class ClientResponse implements Disposable, AsyncDisposable {
   }
 
   *#readBytes(): Coro<Uint8Array> {
-    if (this.#bytes !== null) return this.#bytes;
-    const read = this.#read;
-    if (read !== null) return yield* this.#exchange!.wait(read);
+    const known = this.#known();
+    if (known !== null) return known;
+    if (this.#reading) {
+      const bytes = yield* this.#hop!.wholeBody();
+      return this.#known() ?? bytes;
+    }
     // Not started when bytes()/text()/json() was called, and it cannot be any more.
     if (this.#streaming) throw new Error(`ClientResponse.bytes(): the body of ${this.url.href} is being read through content; read it one way only`);
     throw new Error(`ClientResponse.bytes(): ${this.url.href} was released before its body was read`);
@@ -213,28 +219,25 @@ export class ClientResponse implements Disposable, AsyncDisposable {
    */
   #startRead(): void {
     const body = this.#body;
-    if (this.#bytes !== null || this.#read !== null || this.#streaming || body === null) return;
-    const exchange = this.#exchange!;
-    const read = body.bytes().then(
-      (bytes) => {
-        this.#bytes = bytes;
-        this.#body = null;
-        exchange.finish();
-        return bytes;
-      },
-      (error: unknown) => {
-        exchange.finish();
-        throw error;
-      },
-    );
-    read.catch(ignore); // read but never awaited: not an unhandled rejection
-    this.#read = read;
+    if (this.#bytes !== null || this.#reading || this.#streaming || body === null) return;
+    this.#reading = true;
+    this.#hop = body;
+    body.readAll();
+  }
+
+  /** The whole body if it was read: kept once a read started by `#startRead` has it. */
+  #known(): Uint8Array | null {
+    if (this.#bytes === null && this.#reading && this.#hop!.whole !== null) {
+      this.#bytes = this.#hop!.whole;
+      this.#body = null;
+    }
+    return this.#bytes;
   }
 
   *#readText(encoding: string | undefined): Coro<string> {
     const bytes = yield* this.#readBytes();
     const label = encoding ?? this.charset ?? 'utf-8';
-    if (label === 'utf-8' || label === 'utf8') return UTF8.decode(bytes);
+    if (label === 'utf-8' || label === 'utf8') return decodeUtf8(bytes);
     let decoder: InstanceType<typeof TextDecoder>;
     try {
       decoder = new TextDecoder(label);
@@ -263,7 +266,15 @@ export class ClientResponse implements Disposable, AsyncDisposable {
 /** Shared: a TextDecoder keeps no state between calls of `decode()` without `stream`, and making one costs more than a small body's decoding. */
 const UTF8 = new TextDecoder();
 
-function ignore(): void {}
+/**
+ * UTF-8 text as `TextDecoder` gives it (invalid sequences replaced), through Buffer's decoder:
+ * TextDecoder's fixed cost per call is several times a short body's decoding. A BOM, which
+ * TextDecoder drops, goes to TextDecoder.
+ */
+function decodeUtf8(bytes: Uint8Array): string {
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return UTF8.decode(bytes);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
 
 /** aiohttp's check: the same media type, or a `+json`-style suffix of it (`application/problem+json`). */
 function isExpectedType(actual: string, expected: string): boolean {

@@ -1,5 +1,5 @@
 import type { ConnectionOptions } from 'node:tls';
-import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { InlineAwaitable } from '../body-runner.js';
 import { fromPromise } from '../ensure-future.js';
 import type { Coro } from '../futures.js';
@@ -294,38 +294,37 @@ export class ClientSession implements AsyncDisposable {
         const cookies = this.#cookieJar?.cookieHeader(url);
         if (cookies) sent = { ...headers, cookie: cookies };
         const requestInfo: RequestInfo = new SentRequest(method, url, sent);
-        const data = yield* exchange.wait(
-          undiciRequest(url, {
-            dispatcher: this.#agent,
-            method: method as Dispatcher.HttpMethod,
-            headers: sent,
-            body: body.body as Dispatcher.DispatchOptions['body'],
-            signal: exchange.signal,
-            headersTimeout: p.sockRead ?? 0,
-            bodyTimeout: p.sockRead ?? 0,
-          }),
-        );
-        const rawHeaders = data.headers as RawHeaders;
+        const hop = exchange.dispatch(this.#agent, {
+          origin: url.origin,
+          path: url.search ? `${url.pathname}${url.search}` : url.pathname,
+          method: method as Dispatcher.HttpMethod,
+          headers: sent,
+          body: body.body as Dispatcher.DispatchOptions['body'],
+          headersTimeout: p.sockRead ?? 0,
+          bodyTimeout: p.sockRead ?? 0,
+        });
+        yield* exchange.wait(hop.head);
+        const rawHeaders = hop.headers;
         if (this.#cookieJar !== null) {
           const setCookie = rawHeaders['set-cookie'];
           if (setCookie !== undefined) this.#cookieJar.update(url, typeof setCookie === 'string' ? [setCookie] : setCookie);
         }
-        const status = data.statusCode;
+        const status = hop.status;
         const location = typeof rawHeaders.location === 'string' ? rawHeaders.location : null;
         if (p.allowRedirects && REDIRECTS.has(status) && location !== null) {
-          const hop = new ClientResponse({
+          const redirect = new ClientResponse({
             requestInfo,
             status,
-            reason: data.statusText,
+            reason: hop.statusText,
             headers: rawHeaders,
             url,
             history: history.slice(),
             body: null,
             exchange: null,
           });
-          history.push(hop);
+          history.push(redirect);
           if (history.length > p.maxRedirects) {
-            data.body.dump().catch(() => {});
+            hop.dump();
             throw new TooManyRedirects(requestInfo, {
               status,
               message: `more than ${p.maxRedirects} redirects (raise maxRedirects, or pass allowRedirects: false)`,
@@ -333,7 +332,7 @@ export class ClientSession implements AsyncDisposable {
               history: history.slice(0, -1),
             });
           }
-          yield* exchange.wait(data.body.dump());
+          yield* exchange.wait(hop.dump());
           const next = parseUrl(p.call, location, url, 'Location header');
           if (status === 303 || ((status === 301 || status === 302) && method === 'POST')) {
             // The body is dropped: the new request is a GET (HEAD stays HEAD), as browsers and aiohttp do.
@@ -355,15 +354,15 @@ export class ClientSession implements AsyncDisposable {
         const response = new ClientResponse({
           requestInfo,
           status,
-          reason: data.statusText,
+          reason: hop.statusText,
           headers: rawHeaders,
           url,
           history,
-          body: method === 'HEAD' ? null : data.body,
+          body: method === 'HEAD' ? null : hop,
           exchange,
         });
         if (method === 'HEAD') {
-          data.body.dump().catch(() => {});
+          hop.dump();
           exchange.finish();
         }
         if (p.raiseForStatus) response.raiseForStatus();
@@ -376,8 +375,10 @@ export class ClientSession implements AsyncDisposable {
   }
 }
 
+const METHOD_NAMES = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+
 function methodName(method: string): string {
-  return ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].includes(method) ? method.toLowerCase() : 'request';
+  return METHOD_NAMES.has(method) ? method.toLowerCase() : 'request';
 }
 
 function parseUrl(call: string, url: unknown, base: URL | null, what: string): URL {

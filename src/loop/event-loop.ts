@@ -21,6 +21,7 @@ import { addSignalHandler, removeSignalHandler, removeAllSignalHandlers, signals
 import { contextsInUse, inCurrentContext } from '../contextvars.js';
 import { enableSuspendStacks } from '../task-stack.js';
 import { observing, emitTaskCreated, emitTaskDone } from '../debug-events.js';
+import { swapTaskContext } from '../task-tracking.js';
 import '../debug-log.js'; // NODE_DEBUG=aio: registers its observer when the section is enabled
 
 /**
@@ -36,7 +37,25 @@ const READY_BATCH = 1024;
 /** The longest delay Node's setTimeout honours (ms). */
 const MAX_NODE_DELAY = 2 ** 31 - 1;
 
-const yieldToNode = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/**
+ * @internal What `_idle()` returns to wait until the loop is woken (`_sleepUntilWoken()`): the
+ * wake-up queues the loop's next iteration itself, with no promise made per wait.
+ */
+export const UNTIL_WOKEN: unique symbol = Symbol('aio.untilWoken');
+
+const RESOLVED = Promise.resolve();
+
+/**
+ * Runs `fn` in a microtask, as an `await` would resume: one promise reaction, no promise to
+ * resolve (Node's `queueMicrotask` makes an AsyncResource per call before Node 24, and still
+ * does while an AsyncLocalStorage is in use). Made outside any task's context, so that the
+ * promise hooks do not make the loop's iteration look like code of the task that woke it.
+ */
+function inMicrotask(fn: () => void): void {
+  const previous = swapTaskContext(null);
+  void RESOLVED.then(fn);
+  swapTaskContext(previous);
+}
 
 /**
  * `runUntilComplete`'s done callback: one shared function, not a closure per call. When V8
@@ -111,7 +130,14 @@ export class EventLoop implements AbstractEventLoop {
     this.#stalled = true;
     this.stop();
   };
-  #wake: (() => void) | null = null;
+  /** True while the loop waits for `#wakeUp()` (`_sleepUntilWoken`). */
+  #asleep = false;
+  /** Entries of the current iteration left to run after handing control to Node in its middle. */
+  #left = 0;
+  /** The deadline the current idle wait was for (debug mode's blocking monitor). */
+  #idleNext = Infinity;
+  /** Settles runForever's promise: resolved (`failed` false) or rejected with `error`. */
+  #runEnded: ((failed: boolean, error?: unknown) => void) | null = null;
   /** Debug mode: reports turns of Node's loop that were too long (made on first use). */
   #blocking: BlockingMonitor | null = null;
   /**
@@ -126,7 +152,7 @@ export class EventLoop implements AbstractEventLoop {
   #nodeTimerAt = 0.5;
   readonly #onNodeTimer = (): void => {
     this.#nodeTimer = undefined;
-    if (this.#wake !== null) this.#wakeUp();
+    if (this.#asleep) this.#wakeUp();
   };
 
   constructor() {
@@ -182,7 +208,7 @@ export class EventLoop implements AbstractEventLoop {
     timer._seq = ++this.#timerSeq;
     timer._scheduled = true;
     this.#timers.push(timer, delayMs);
-    if (this.#wake !== null) this.#wakeUp(); // re-arm the Node timer for the new deadline
+    if (this.#asleep) this.#wakeUp(); // re-arm the Node timer for the new deadline
   }
 
   /** A new pending Future bound to this loop (asyncio's `loop.create_future()`). */
@@ -236,7 +262,18 @@ export class EventLoop implements AbstractEventLoop {
     setRunningLoop(this);
     process.on('beforeExit', this.#onBeforeExit);
     signalsRunning(this);
-    return this.#drive().finally(() => {
+    const ended = new Promise<void>((resolve, reject) => {
+      this.#runEnded = (failed: boolean, error?: unknown) => {
+        this.#runEnded = null;
+        if (failed) reject(error as Error);
+        else resolve();
+      };
+    });
+    this.#sliceEnd = performance.now() + SLICE_MS;
+    this.#left = 0;
+    if (this._debug) this.#monitor().resumed(-Infinity);
+    this.#drive();
+    return ended.finally(() => {
       process.removeListener('beforeExit', this.#onBeforeExit);
       this.#clearNodeTimer();
       this.#stopping = false;
@@ -265,7 +302,7 @@ export class EventLoop implements AbstractEventLoop {
   /** Stops the loop after the current iteration. */
   stop(): void {
     this.#stopping = true;
-    if (this.#wake !== null) this.#wakeUp();
+    if (this.#asleep) this.#wakeUp();
   }
 
   /** Closes the loop: drops every pending callback. A running loop cannot be closed. */
@@ -411,7 +448,7 @@ export class EventLoop implements AbstractEventLoop {
   /** @internal Queues `fn(arg)` and wakes the loop if it is idle. */
   _pushReady(fn: ReadyFn, arg: unknown): void {
     this._ready.push(fn, arg);
-    if (this.#wake !== null) this.#wakeUp();
+    if (this.#asleep) this.#wakeUp();
   }
 
   /** @internal */
@@ -455,7 +492,7 @@ export class EventLoop implements AbstractEventLoop {
   /** @internal */
   _foreignSettled(): void {
     this.#foreign--;
-    if (this.#foreign === 0 && this.#wake !== null) this.#wakeUp();
+    if (this.#foreign === 0 && this.#asleep) this.#wakeUp();
   }
 
   /** @internal The number of foreign promises the loop waits for. */
@@ -480,20 +517,20 @@ export class EventLoop implements AbstractEventLoop {
    * for (a wake-up or the next deadline), or undefined to go on at once. The virtual-time
    * loop overrides this to jump its clock instead of waiting.
    */
-  _idle(nextWhen: number): Promise<void> | undefined {
+  _idle(nextWhen: number): Promise<void> | typeof UNTIL_WOKEN | undefined {
     return this._sleepUntilWoken(nextWhen === Infinity ? Infinity : nextWhen - this.time());
   }
 
   /** @internal Waits until something is scheduled, `stop()` is called, or `ms` pass. */
-  _sleepUntilWoken(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.#wake = resolve;
-      if (ms !== Infinity) this.#armNodeTimer(ms);
-      else this.#clearNodeTimer();
-    });
+  _sleepUntilWoken(ms: number): typeof UNTIL_WOKEN {
+    this.#asleep = true;
+    if (ms !== Infinity) this.#armNodeTimer(ms);
+    else this.#clearNodeTimer();
+    return UNTIL_WOKEN;
   }
 
   #clearNodeTimer(): void {
+    if (this.#nodeTimer === undefined) return; // every idle wait with no deadline comes here
     clearTimeout(this.#nodeTimer);
     this.#nodeTimer = undefined;
   }
@@ -513,56 +550,119 @@ export class EventLoop implements AbstractEventLoop {
   }
 
   #wakeUp(): void {
-    const wake = this.#wake!;
-    this.#wake = null;
-    wake();
+    this.#asleep = false;
+    inMicrotask(this.#resumeAfterIdle);
   }
 
-  async #drive(): Promise<void> {
-    this.#sliceEnd = performance.now() + SLICE_MS;
-    if (this._debug) this.#monitor().resumed(-Infinity);
+  /**
+   * Runs iterations until the loop must wait (idle, a hand-off to Node, a microtask hop while
+   * foreign promises are pending) and schedules its own continuation, or until it stops. A
+   * callback chain rather than an async function: a wake-up from a Node callback queues one
+   * promise reaction, with no promise to make and resolve per wait.
+   */
+  #drive(): void {
+    try {
+      this.#iterate();
+    } catch (error) {
+      this.#failRun(error);
+    }
+  }
+
+  #iterate(): void {
+    let left = this.#left;
+    this.#left = 0;
     for (;;) {
       // A long iteration hands control to Node in its middle too; what is left of it runs
       // before anything scheduled meanwhile (asyncio's order), and before timers are looked at.
-      for (let left = this.#runOnce(); left > 0; left = this.#runReady(left)) await this.#yieldToNode();
-      if (this.#stopping) return;
+      left = left > 0 ? this.#runReady(left) : this.#runOnce();
+      if (left > 0) {
+        this.#left = left;
+        this.#handToNode();
+        return;
+      }
+      if (this.#stopping) {
+        this.#runEnded?.(false);
+        return;
+      }
       if (this._ready.length === 0) {
         const next = this._nextTimerWhen();
         if (next === Infinity || next > this.time()) {
           const waiting = this._idle(next);
           if (waiting !== undefined) {
-            if (this._debug) await this.#handOff();
-            await waiting;
-            if (this._debug) this.#monitor().resumed(this.#expectedWake(next));
-            this.#sliceEnd = performance.now() + SLICE_MS;
-            continue;
+            this.#idleNext = next;
+            if (this._debug) this.#handOff(() => this.#waitFor(waiting));
+            else this.#waitFor(waiting);
+            return;
           }
         }
       }
       // The clock is read every CLOCK_EVERY iterations: a loop passing one item back and
       // forth runs millions of tiny iterations, and reading the clock was 5 % of them.
       if ((this.#iterations = (this.#iterations + 1) & (CLOCK_EVERY - 1)) === 0 && performance.now() >= this.#sliceEnd) {
-        await this.#yieldToNode();
-      } else if (this.#foreign > 0) {
-        await null; // let async-function tasks run their continuations between iterations
+        this.#handToNode();
+        return;
+      }
+      if (this.#foreign > 0) {
+        inMicrotask(this.#continue); // let async-function tasks run their continuations between iterations
+        return;
       }
     }
   }
 
-  async #yieldToNode(): Promise<void> {
-    if (this._debug) await this.#handOff();
-    await yieldToNode();
-    this.#sliceEnd = performance.now() + SLICE_MS;
-    if (this._debug) this.#monitor().resumed(0);
+  /** Waits for what `_idle()` returned: a wake-up (`#wakeUp` resumes the loop) or a promise. */
+  #waitFor(waiting: Promise<void> | typeof UNTIL_WOKEN): void {
+    if (waiting !== UNTIL_WOKEN) waiting.then(this.#resumeAfterIdle, this.#failRun);
+  }
+
+  readonly #continue = (): void => this.#drive();
+
+  readonly #resumeAfterIdle = (): void => {
+    try {
+      if (this._debug) this.#monitor().resumed(this.#expectedWake(this.#idleNext));
+      this.#sliceEnd = performance.now() + SLICE_MS;
+    } catch (error) {
+      this.#failRun(error);
+      return;
+    }
+    this.#drive();
+  };
+
+  readonly #resumeAfterNode = (): void => {
+    try {
+      this.#sliceEnd = performance.now() + SLICE_MS;
+      if (this._debug) this.#monitor().resumed(0);
+    } catch (error) {
+      this.#failRun(error);
+      return;
+    }
+    this.#drive();
+  };
+
+  /** The run ends with `error` (runForever's promise rejects), as an async #drive's would. */
+  readonly #failRun = (error: unknown): void => {
+    this.#runEnded?.(true, error);
+  };
+
+  /** Lets Node run its I/O callbacks, timers and immediates, then goes on (`setImmediate`). */
+  #handToNode(): void {
+    if (this._debug) this.#handOff(() => setImmediate(this.#resumeAfterNode));
+    else setImmediate(this.#resumeAfterNode);
   }
 
   /**
-   * Debug mode: the turn ends. The async-function code the last iteration resumed runs first
-   * (it is queued before this await), so that it counts in the turn, not as time lost outside.
+   * Debug mode: the turn ends, then `then()`. The async-function code the last iteration
+   * resumed runs first (it is queued before this microtask), so that it counts in the turn,
+   * not as time lost outside.
    */
-  async #handOff(): Promise<void> {
-    await null;
-    this.#monitor().handOff();
+  #handOff(then: () => void): void {
+    inMicrotask(() => {
+      try {
+        this.#monitor().handOff();
+        then();
+      } catch (error) {
+        this.#failRun(error);
+      }
+    });
   }
 
   #monitor(): BlockingMonitor {

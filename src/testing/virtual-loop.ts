@@ -1,4 +1,4 @@
-import { EventLoop } from '../loop/event-loop.js';
+import { EventLoop, type UNTIL_WOKEN } from '../loop/event-loop.js';
 import { enableTaskContext } from '../task-tracking.js';
 import { Future, type Suspend, type Yieldable } from '../futures.js';
 import { currentTask, type TaskTarget } from '../tasks.js';
@@ -205,7 +205,7 @@ export class VirtualEventLoop extends EventLoop {
   }
 
   /** @internal Nothing is ready and no timer is due: wake idle waiters, jump the clock, or wait. */
-  override _idle(nextWhen: number): Promise<void> | undefined {
+  override _idle(nextWhen: number): Promise<void> | typeof UNTIL_WOKEN | undefined {
     if (this._foreignPending > 0) {
       // Outside work may still call back: wait for it (or for anything to be scheduled).
       this.#settled = false;

@@ -29,6 +29,8 @@ before(async () => {
     } else if (req.url === '/upload') {
       const body = await readBody(req);
       res.end(`${body.length}:${body.slice(0, 12)}:${body.slice(-6)}`);
+    } else if (req.url === '/large') {
+      res.end('y'.repeat(300_000));
     } else {
       res.end('x'.repeat(100_000));
     }
@@ -41,6 +43,20 @@ after(async () => {
 });
 
 describe('ClientResponse.content is a StreamReader', () => {
+  test('a body larger than what is buffered unread (64 KiB) is read whole through content after a wait', async () => {
+    const got = await run(function* (): Coro<number> {
+      const session = new ClientSession({ baseUrl: server.url });
+      try {
+        const response = yield* session.get('/large');
+        yield* sleep(100); // the body arrives meanwhile, and stops at the unread limit
+        return (yield* response.content.read()).length;
+      } finally {
+        yield* session.close();
+      }
+    });
+    assert.equal(got, 300_000);
+  });
+
   test('readline, readuntil, readexactly and read on a body, in a coroutine', async () => {
     const got = await run(function* (): Coro<unknown[]> {
       const session = new ClientSession({ baseUrl: server.url });
