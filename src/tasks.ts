@@ -81,6 +81,16 @@ function asGenerator<T>(iterator: Iterator<Suspend, T, unknown>): Generator<Susp
   return delegate(iterator);
 }
 
+/** A native generator object (what `asGenerator` returns unwrapped), tested without `isIterator`'s generic loads. */
+function isGeneratorObject(target: unknown): target is Generator<Suspend, any, unknown> {
+  return (
+    typeof target === 'object' &&
+    target !== null &&
+    (target as Generator).next === generatorNext &&
+    (target as Generator).throw === generatorThrow
+  );
+}
+
 /** On a coroutine object a Task runs: that Task. Generator functions make fresh ones: no mark. */
 const RUN_BY: unique symbol = Symbol('aio.runBy');
 
@@ -144,7 +154,7 @@ export class Task<T = unknown> extends Future<T> {
   /** @internal Cancellation requests × 2, plus 1 while one must be thrown in at the next step. */
   _cancels = 0;
   /** @internal A name, or the number the default name is made from. */
-  _name: string | number;
+  _name!: string | number; // set by startTask()
   /** @internal Links of the loop's list of pending tasks. */
   _prevTask: Task<unknown> | null = null;
   /** @internal */ _nextTask: Task<unknown> | null = null;
@@ -161,33 +171,10 @@ export class Task<T = unknown> extends Future<T> {
   constructor(target: TaskTarget<T>, options?: TaskOptions, loop?: AbstractEventLoop) {
     super(loop ?? requireRunningLoop());
     this._result = NO_ERROR;
-    if (typeof target === 'function') {
-      this._coro =
-        target instanceof GeneratorFunction ? asGenerator((target as () => Iterator<Suspend, T, unknown>)()) : target;
-    } else if (isIterator(target)) {
-      this._coro = asGenerator(adopt(target, this as Task<unknown>));
-    } else {
-      const promise = isThenable(target);
-      // The async function was called outside the loop: its rejection ("no running event
-      // loop") would end the process after the clear error below. It is part of this mistake.
-      if (promise) (target as PromiseLike<unknown>).then(undefined, () => {});
-      const hint = promise
-        ? ': pass the async function itself (createTask(fn), run(fn)), not the Promise that calling it returned'
-        : '';
-      throw new TypeError(
-        `createTask() expects a coroutine (generator object), generator function or async function, got ${describe(target)}${hint}`,
-      );
-    }
-    const name = options?.name;
-    this._name = name === undefined || name === null ? ++taskCounter : String(name);
-    if (contextsInUse || options?.context !== undefined) enterTaskContext(this as Task<unknown>, options?.context);
-    if (this._loop._debug) tagTask(this as Task<unknown>);
-    this._loop._addTask(this as Task<unknown>);
-    if (options !== undefined && options !== null && options.eagerStart === true && this._loop.isRunning()) {
-      stepEagerly(this as Task<unknown>);
-    } else {
-      this._loop._pushReady(taskStep, this);
-    }
+    // Small on purpose (the rest is in functions): V8 then inlines it, and Future's, where a
+    // task is made, instead of going through its generic `new`, which cost more than the rest.
+    this._coro = isGeneratorObject(target) ? adopt(target, this as Task<unknown>) : runnableOf(target, this as Task<unknown>);
+    startTask(this as Task<unknown>, options);
   }
 
   /** @internal A cancellation must be thrown into the coroutine at its next step. */
@@ -262,7 +249,7 @@ export class Task<T = unknown> extends Future<T> {
       controller = new AbortController();
       abortsInUse = true;
       aborts.set(this as Task<unknown>, controller);
-      if (cancelRequests(this._cancels) > 0 || this.cancelled()) controller.abort(new CancelledError(this.#cancelMessage()));
+      if (cancelRequests(this._cancels) > 0 || this.cancelled()) controller.abort(new CancelledError(cancelMessage(this as Task<unknown>)));
     }
     return controller.signal;
   }
@@ -327,7 +314,7 @@ export class Task<T = unknown> extends Future<T> {
 
   /** @internal Ends the task as cancelled (by `error`, if the coroutine threw one). */
   _finishCancelled(error: CancelledError | null): void {
-    const message = this.#cancelMessage();
+    const message = cancelMessage(this as Task<unknown>);
     this._state = CANCELLED;
     this._result = undefined;
     this._cancel = error ?? message;
@@ -397,11 +384,45 @@ export class Task<T = unknown> extends Future<T> {
     const state = (this._async -= ASYNC_PARKED);
     if (runsUnparked(state)) this._loop._foreignStarted();
   }
+}
 
-  #cancelMessage(): string | undefined {
-    const cancel = this._cancel;
-    return cancel instanceof CancelledError ? cancel.message : cancel;
+/**
+ * The message of the cancel requested (or of the CancelledError that ended the task). A
+ * function, not a `#private` method: a class with one gives each instance a brand field.
+ */
+function cancelMessage(task: Task<unknown>): string | undefined {
+  const cancel = task._cancel;
+  return cancel instanceof CancelledError ? cancel.message : cancel;
+}
+
+/** What a Task runs for a target that is not a generator object (see the constructor). */
+function runnableOf<T>(target: TaskTarget<T>, task: Task<unknown>): Generator<Suspend, T, unknown> | (() => unknown) {
+  if (typeof target === 'function') {
+    return target instanceof GeneratorFunction ? asGenerator((target as () => Iterator<Suspend, T, unknown>)()) : target;
   }
+  if (isIterator(target)) return asGenerator(adopt(target, task));
+  const promise = isThenable(target);
+  // The async function was called outside the loop: its rejection ("no running event
+  // loop") would end the process after the clear error below. It is part of this mistake.
+  if (promise) (target as PromiseLike<unknown>).then(undefined, () => {});
+  const hint = promise
+    ? ': pass the async function itself (createTask(fn), run(fn)), not the Promise that calling it returned'
+    : '';
+  throw new TypeError(
+    `createTask() expects a coroutine (generator object), generator function or async function, got ${describe(target)}${hint}`,
+  );
+}
+
+/** The rest of a new task's set-up: its name and context, the loop's task list, its first step. */
+function startTask(task: Task<unknown>, options: TaskOptions | undefined): void {
+  const name = options?.name;
+  task._name = name === undefined || name === null ? ++taskCounter : String(name);
+  if (contextsInUse || options?.context !== undefined) enterTaskContext(task, options?.context);
+  const loop = task._loop;
+  if (loop._debug) tagTask(task);
+  loop._addTask(task);
+  if (options?.eagerStart === true && loop.isRunning()) stepEagerly(task);
+  else loop._pushReady(taskStep, task);
 }
 
 /**
