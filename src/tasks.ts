@@ -154,7 +154,7 @@ export class Task<T = unknown> extends Future<T> {
   /** @internal Cancellation requests × 2, plus 1 while one must be thrown in at the next step. */
   _cancels = 0;
   /** @internal A name, or the number the default name is made from. */
-  _name!: string | number; // set by startTask()
+  _name: string | number;
   /** @internal Links of the loop's list of pending tasks. */
   _prevTask: Task<unknown> | null = null;
   /** @internal */ _nextTask: Task<unknown> | null = null;
@@ -171,10 +171,17 @@ export class Task<T = unknown> extends Future<T> {
   constructor(target: TaskTarget<T>, options?: TaskOptions, loop?: AbstractEventLoop) {
     super(loop ?? requireRunningLoop());
     this._result = NO_ERROR;
-    // Small on purpose (the rest is in functions): V8 then inlines it, and Future's, where a
-    // task is made, instead of going through its generic `new`, which cost more than the rest.
+    // The common case, a coroutine object, first; the others in a function of their own, which
+    // keeps this constructor small enough for V8 to inline where tasks are made.
     this._coro = isGeneratorObject(target) ? adopt(target, this as Task<unknown>) : runnableOf(target, this as Task<unknown>);
-    startTask(this as Task<unknown>, options);
+    const name = options?.name;
+    this._name = name === undefined || name === null ? ++taskCounter : String(name);
+    if (contextsInUse || options?.context !== undefined) enterTaskContext(this as Task<unknown>, options?.context);
+    const taskLoop = this._loop;
+    if (taskLoop._debug) tagTask(this as Task<unknown>);
+    taskLoop._addTask(this as Task<unknown>);
+    if (options?.eagerStart === true && taskLoop.isRunning()) stepEagerly(this as Task<unknown>);
+    else taskLoop._pushReady(taskStep, this);
   }
 
   /** @internal A cancellation must be thrown into the coroutine at its next step. */
@@ -411,18 +418,6 @@ function runnableOf<T>(target: TaskTarget<T>, task: Task<unknown>): Generator<Su
   throw new TypeError(
     `createTask() expects a coroutine (generator object), generator function or async function, got ${describe(target)}${hint}`,
   );
-}
-
-/** The rest of a new task's set-up: its name and context, the loop's task list, its first step. */
-function startTask(task: Task<unknown>, options: TaskOptions | undefined): void {
-  const name = options?.name;
-  task._name = name === undefined || name === null ? ++taskCounter : String(name);
-  if (contextsInUse || options?.context !== undefined) enterTaskContext(task, options?.context);
-  const loop = task._loop;
-  if (loop._debug) tagTask(task);
-  loop._addTask(task);
-  if (options?.eagerStart === true && loop.isRunning()) stepEagerly(task);
-  else loop._pushReady(taskStep, task);
 }
 
 /**
