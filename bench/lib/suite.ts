@@ -57,6 +57,9 @@ const cpython = (what: string, scaled?: Scaled): SystemSpec => ({ name: 'cpython
 const uvloop = (what: string): SystemSpec => ({ name: 'uvloop', runtime: 'python', what });
 type Scaled = Pick<SystemSpec, 'scale' | 'scaleWhy'>;
 const formatBatch = (n: number): string => `${n / 1000}k`;
+const MIN_LOOP =
+  'the floor of the design: a minimal generator runtime (task objects, a chunked ready queue, sleep(0) as one hop, ' +
+  'callbacks queued, gather counting), without cancellation, errors or bookkeeping';
 
 export const WORKLOADS: readonly WorkloadSpec[] = [
   {
@@ -73,6 +76,7 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
       node('raw-async', 'async f(i){ await null; return i } × N, Promise.all'),
       node('bare-gen', 'the floor: function*(i){ yield; return i } × N stepped from an array, no Task objects'),
       node('task-state', 'bare-gen plus one object per task holding the 12 fields of an aio Task (nothing else)'),
+      node('min-loop', MIN_LOOP),
       node(
         'raw-async-hooks',
         'raw-async with the promise hooks aio uses to find the task of async code, and a Task-sized object per task',
@@ -105,6 +109,7 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
         node('raw-async', `async f(i){ await null; return i } × ${formatBatch(batch)}, Promise.all`),
         node('bare-gen', 'the floor: bare generators stepped from an array, no Task objects'),
         node('task-state', 'bare-gen plus one object per task holding the 12 fields of an aio Task'),
+        node('min-loop', MIN_LOOP),
         node('raw-async-hooks', 'raw-async with the promise hooks aio uses, and a Task-sized object per task'),
       ],
       goals: [
@@ -129,6 +134,7 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
       node('raw-async', 'async f(i){ await null; return i } × N, Promise.all'),
       node('bare-gen', 'the floor: bare generators stepped from an array, no Task objects'),
       node('task-state', 'bare-gen plus one object per task holding the 12 fields of an aio Task'),
+      node('min-loop', MIN_LOOP),
     ],
     goals: [{ system: 'aio-gen', text: '≤ 1× raw-async', peer: 'raw-async', factor: 1 }],
   },
