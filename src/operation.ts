@@ -48,9 +48,9 @@ export interface OperationIterable<T> {
 }
 
 const REUSED = 'cannot reuse an already awaited operation';
-const NEW = 0;
-const WAITING = 1;
-const DONE = 2;
+// `WaitOp._state`, beside a Future's PENDING (queued), CANCELLED and FINISHED (woken, not resumed yet).
+const NEW = 5;
+const DONE = 6;
 // Shared results for the common values, so a `yield*` that completes at once allocates nothing.
 const DONE_TRUE: IteratorResult<Suspend, any> = Object.freeze({ done: true, value: true });
 const DONE_VOID: IteratorResult<Suspend, any> = Object.freeze({ done: true, value: undefined });
@@ -64,7 +64,6 @@ const RESOLVED_VOID: Promise<any> = Promise.resolve(undefined);
  */
 export abstract class WaitOp<T> implements Operation<T> {
   // Declared and set in the constructor, as Future's fields (each operation constructs faster).
-  /** @internal */ declare _phase: typeof NEW | typeof WAITING | typeof DONE;
   /** @internal Place in line (arrival order), kept when the operation has to wait again. */
   declare _ticket: number;
   /** @internal The outcome of `await`, which may be asked for more than once. */
@@ -72,7 +71,11 @@ export abstract class WaitOp<T> implements Operation<T> {
   // While it waits, the operation is its own waiter (no Future per wait): a node of the
   // primitive's WaiterQueue, and what the Task or Driver waits on (`_futWaiter`), with the
   // fields and methods of a Future they read: `_state`, `_loop`, `_addCallback`, `cancel`.
-  /** @internal PENDING while queued; FINISHED once woken (and before it first waits); CANCELLED. */
+  /**
+   * @internal NEW, PENDING while queued, CANCELLED or FINISHED (woken) until it resumes, DONE.
+   * One field for the operation's progress and its state as a waiter: an operation that never
+   * waits (an uncontended `acquire()`) constructs faster with fewer fields.
+   */
   declare _state: number;
   /** @internal The loop it waits on (set when it first waits). */
   declare _loop: AbstractEventLoop | null;
@@ -85,10 +88,9 @@ export abstract class WaitOp<T> implements Operation<T> {
   /** @internal */ declare _next: WaitNode | null;
 
   constructor() {
-    this._phase = NEW;
+    this._state = NEW;
     this._ticket = 0;
     this._promise = null;
-    this._state = FINISHED;
     this._loop = null;
     this._waker = null;
     this._cancel = undefined;
@@ -177,7 +179,7 @@ export abstract class WaitOp<T> implements Operation<T> {
     let promise = this._promise;
     if (promise === null) {
       markAwaited(this);
-      promise = this._phase === NEW ? this.#start() : Promise.reject(new Error(REUSED));
+      promise = this._state === NEW ? this.#start() : Promise.reject(new Error(REUSED));
       this._promise = promise;
     }
     return promise.then(onfulfilled, onrejected);
@@ -192,7 +194,7 @@ export abstract class WaitOp<T> implements Operation<T> {
     const loop = runningLoopOrNull();
     const task = loop !== null && loop._asyncTaskCount > 0 ? asyncContextTask<AwaitingTask>() : null;
     const cancel = task === null ? null : task._takeCancel();
-    this._phase = DONE;
+    this._state = DONE;
     if (cancel !== null) return Promise.reject(cancel);
     let result: T | Blocked;
     try {
@@ -201,28 +203,28 @@ export abstract class WaitOp<T> implements Operation<T> {
       return Promise.reject(error);
     }
     if (result !== BLOCKED) return result === true ? RESOLVED_TRUE : result === undefined ? RESOLVED_VOID : Promise.resolve(result);
-    this._phase = WAITING;
     return drive(this);
   }
 
   next(): IteratorResult<Suspend, T> {
     let result: T | Blocked;
-    if (this._phase === NEW) {
+    const state = this._state;
+    if (state === NEW) {
       markAwaited(this);
-      this._phase = DONE;
-      result = this._try();
-    } else if (this._phase === WAITING) {
-      if (this._state === PENDING) return new FutureAwaiter(this as unknown as Future<unknown>);
-      this._phase = DONE;
-      if (this._state === CANCELLED) throw this._makeCancelledError();
+      this._state = DONE;
+      result = this._try(); // `_block` makes it PENDING
+    } else if (state === PENDING) {
+      return new FutureAwaiter(this as unknown as Future<unknown>);
+    } else if (state === FINISHED) {
+      this._state = DONE;
       result = this._resume();
+    } else if (state === CANCELLED) {
+      this._state = DONE;
+      throw this._makeCancelledError();
     } else {
       throw new Error(REUSED);
     }
-    if (result === BLOCKED) {
-      this._phase = WAITING;
-      return new FutureAwaiter(this as unknown as Future<unknown>); // its own iterator result
-    }
+    if (result === BLOCKED) return new FutureAwaiter(this as unknown as Future<unknown>); // its own iterator result
     return result === true ? DONE_TRUE : result === undefined ? DONE_VOID : { done: true, value: result };
   }
 
@@ -237,11 +239,10 @@ export abstract class WaitOp<T> implements Operation<T> {
   }
 
   #giveUp(): void {
-    const waiting = this._phase === WAITING;
-    this._phase = DONE;
-    if (!waiting) return;
-    if (this._state === PENDING) this.cancel();
-    else if (this._state === FINISHED) this._abandon();
+    const state = this._state;
+    if (state === PENDING) this.cancel();
+    this._state = DONE;
+    if (state === FINISHED) this._abandon();
   }
 }
 
