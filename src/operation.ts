@@ -11,13 +11,15 @@
  *   wait again) and `_abandon()` (woken, but cancelled before it could resume: pass the
  *   wake-up on, so none is ever lost).
  */
-import { CANCELLED, FINISHED, FutureAwaiter, PENDING, type AwaitingTask, type Suspend, type Yieldable } from './futures.js';
+import { CANCELLED, FINISHED, Future, FutureAwaiter, PENDING, type AwaitingTask, type Suspend, type Waiter, type Yieldable } from './futures.js';
+import { makeCancelledError, type CancelledError } from './errors.js';
+import { taskStep } from './tasks.js';
 import { asyncContextTask } from './task-tracking.js';
 import { drive } from './driver.js';
-import { BLOCKED, type Blocked, type WaiterFuture, type WaiterQueue } from './waiters.js';
+import { BLOCKED, type Blocked, type WaitNode, type WaiterQueue } from './waiters.js';
 import type { AbstractEventLoop } from './loop/events.js';
 import { markAwaited, trackAwaitable } from './debug-awaited.js';
-import { copySource } from './debug-info.js';
+import { recordSource, sourceOf } from './debug-info.js';
 import { runningLoopOrNull } from './loop/running.js';
 
 /**
@@ -46,9 +48,9 @@ export interface OperationIterable<T> {
 }
 
 const REUSED = 'cannot reuse an already awaited operation';
-const NEW = 0;
-const WAITING = 1;
-const DONE = 2;
+// `WaitOp._state`, beside a Future's PENDING (queued), CANCELLED and FINISHED (woken, not resumed yet).
+const NEW = 5;
+const DONE = 6;
 // Shared results for the common values, so a `yield*` that completes at once allocates nothing.
 const DONE_TRUE: IteratorResult<Suspend, any> = Object.freeze({ done: true, value: true });
 const DONE_VOID: IteratorResult<Suspend, any> = Object.freeze({ done: true, value: undefined });
@@ -62,19 +64,39 @@ const RESOLVED_VOID: Promise<any> = Promise.resolve(undefined);
  */
 export abstract class WaitOp<T> implements Operation<T> {
   // Declared and set in the constructor, as Future's fields (each operation constructs faster).
-  /** @internal The waiter while the operation waits. */
-  declare _waiter: WaiterFuture<unknown> | null;
-  /** @internal */ declare _phase: typeof NEW | typeof WAITING | typeof DONE;
-  /** @internal Place in line, kept when the operation has to wait again. */
+  /** @internal Place in line (arrival order), kept when the operation has to wait again. */
   declare _ticket: number;
   /** @internal The outcome of `await`, which may be asked for more than once. */
   declare _promise: Promise<T> | null;
+  // While it waits, the operation is its own waiter (no Future per wait): a node of the
+  // primitive's WaiterQueue, and what the Task or Driver waits on (`_futWaiter`), with the
+  // fields and methods of a Future they read: `_state`, `_loop`, `_addCallback`, `cancel`.
+  /**
+   * @internal NEW, PENDING while queued, CANCELLED or FINISHED (woken) until it resumes, DONE.
+   * One field for the operation's progress and its state as a waiter: an operation that never
+   * waits (an uncontended `acquire()`) constructs faster with fewer fields.
+   */
+  declare _state: number;
+  /** @internal The loop it waits on (set when it first waits). */
+  declare _loop: AbstractEventLoop | null;
+  /** @internal The Task (or Driver) to wake. */
+  declare _waker: Future<unknown> | Waiter | null;
+  /** @internal The cancel message. */
+  declare _cancel: string | undefined;
+  /** @internal */ declare _queue: WaiterQueue | null;
+  /** @internal */ declare _prev: WaitNode | null;
+  /** @internal */ declare _next: WaitNode | null;
 
   constructor() {
-    this._waiter = null;
-    this._phase = NEW;
+    this._state = NEW;
     this._ticket = 0;
     this._promise = null;
+    this._loop = null;
+    this._waker = null;
+    this._cancel = undefined;
+    this._queue = null;
+    this._prev = null;
+    this._next = null;
     // Debug mode only; checked here so that the name is not formatted for every operation.
     const loop = runningLoopOrNull();
     if (loop !== null && loop._debug) trackAwaitable(this, `an operation (${new.target.name})`);
@@ -91,14 +113,59 @@ export abstract class WaitOp<T> implements Operation<T> {
   /** @internal The waiter was woken but the operation is abandoned (cancelled): pass the wake-up on. */
   _abandon(): void {}
 
-  /** @internal Queues a waiter (keeping this operation's place in line) and returns BLOCKED. */
+  /** @internal Queues this operation as a waiter (keeping its place in line) and returns BLOCKED. */
   _block(queue: WaiterQueue, loop: AbstractEventLoop): Blocked {
-    const waiter = queue.add(loop, this._ticket);
-    // Debug mode: `await op` makes the waiter in a promise job, with no caller frame: name the op's place.
-    if (loop._debug) copySource(this, waiter);
-    this._ticket = waiter._ticket;
-    this._waiter = waiter;
+    this._loop = loop;
+    this._state = PENDING;
+    queue._insert(this, this._ticket);
+    // Debug mode: what task dumps show as the awaited object's creation place.
+    if (loop._debug && sourceOf(this) === undefined) recordSource(this);
     return BLOCKED;
+  }
+
+  /** @internal Woken by its queue (already unlinked). */
+  _wake(_value: unknown): void {
+    this._state = FINISHED;
+    this._scheduleWaker();
+  }
+
+  /** @internal What a Task or Driver calls to wait on this operation, as on a Future. */
+  _addCallback(waker: Future<unknown> | Waiter): void {
+    this._waker = waker;
+    if (this._state !== PENDING) this._scheduleWaker();
+  }
+
+  /**
+   * @internal Cancels the wait (`task.cancel()` reaches it as the task's `_futWaiter`): out of
+   * the queue at once; false if it is not waiting (woken already).
+   */
+  cancel(msg?: string): boolean {
+    if (this._state !== PENDING) return false;
+    this._queue?._unlink(this);
+    this._state = CANCELLED;
+    this._cancel = msg;
+    this._scheduleWaker();
+    return true;
+  }
+
+  /** @internal As a Future's single callback: a Task's step is queued itself, a Driver is called. */
+  _scheduleWaker(): void {
+    const waker = this._waker;
+    if (waker === null) return;
+    if (waker instanceof Future) {
+      this._waker = null;
+      this._loop!._pushReady(taskStep as (task: Future<unknown>) => void, waker);
+    } else this._loop!._pushReady(wakeWaiter, this);
+  }
+
+  /** @internal The error a cancelled wait throws. */
+  _makeCancelledError(): CancelledError {
+    return makeCancelledError(this._cancel, this._loop!._debug);
+  }
+
+  /** The name reports have always shown for what a blocked task waits on. */
+  toString(): string {
+    return `<WaiterFuture ${this._state === PENDING ? 'pending' : this._state === CANCELLED ? 'cancelled' : 'finished'}>`;
   }
 
   [Symbol.iterator](): this {
@@ -112,7 +179,7 @@ export abstract class WaitOp<T> implements Operation<T> {
     let promise = this._promise;
     if (promise === null) {
       markAwaited(this);
-      promise = this._phase === NEW ? this.#start() : Promise.reject(new Error(REUSED));
+      promise = this._state === NEW ? this.#start() : Promise.reject(new Error(REUSED));
       this._promise = promise;
     }
     return promise.then(onfulfilled, onrejected);
@@ -127,7 +194,7 @@ export abstract class WaitOp<T> implements Operation<T> {
     const loop = runningLoopOrNull();
     const task = loop !== null && loop._asyncTaskCount > 0 ? asyncContextTask<AwaitingTask>() : null;
     const cancel = task === null ? null : task._takeCancel();
-    this._phase = DONE;
+    this._state = DONE;
     if (cancel !== null) return Promise.reject(cancel);
     let result: T | Blocked;
     try {
@@ -136,30 +203,28 @@ export abstract class WaitOp<T> implements Operation<T> {
       return Promise.reject(error);
     }
     if (result !== BLOCKED) return result === true ? RESOLVED_TRUE : result === undefined ? RESOLVED_VOID : Promise.resolve(result);
-    this._phase = WAITING;
     return drive(this);
   }
 
   next(): IteratorResult<Suspend, T> {
     let result: T | Blocked;
-    if (this._phase === NEW) {
+    const state = this._state;
+    if (state === NEW) {
       markAwaited(this);
-      this._phase = DONE;
-      result = this._try();
-    } else if (this._phase === WAITING) {
-      const waiter = this._waiter!;
-      if (waiter._state === PENDING) return new FutureAwaiter(waiter);
-      this._waiter = null;
-      this._phase = DONE;
-      if (waiter._state !== FINISHED) throw waiterError(waiter);
+      this._state = DONE;
+      result = this._try(); // `_block` makes it PENDING
+    } else if (state === PENDING) {
+      return new FutureAwaiter(this as unknown as Future<unknown>);
+    } else if (state === FINISHED) {
+      this._state = DONE;
       result = this._resume();
+    } else if (state === CANCELLED) {
+      this._state = DONE;
+      throw this._makeCancelledError();
     } else {
       throw new Error(REUSED);
     }
-    if (result === BLOCKED) {
-      this._phase = WAITING;
-      return new FutureAwaiter(this._waiter!); // its own iterator result
-    }
+    if (result === BLOCKED) return new FutureAwaiter(this as unknown as Future<unknown>); // its own iterator result
     return result === true ? DONE_TRUE : result === undefined ? DONE_VOID : { done: true, value: result };
   }
 
@@ -174,17 +239,20 @@ export abstract class WaitOp<T> implements Operation<T> {
   }
 
   #giveUp(): void {
-    const waiter = this._waiter;
-    this._phase = DONE;
-    if (waiter === null) return;
-    this._waiter = null;
-    if (waiter._state === PENDING) waiter.cancel();
-    else if (waiter._state === FINISHED) this._abandon();
+    const state = this._state;
+    if (state === PENDING) this.cancel();
+    this._state = DONE;
+    if (state === FINISHED) this._abandon();
   }
 }
 
-function waiterError(waiter: WaiterFuture<unknown>): unknown {
-  if (waiter._state === CANCELLED) return waiter._makeCancelledError();
-  waiter._markRetrieved();
-  return waiter._result;
+/** Calls the Driver waiting on `op` (its `_wakeup`, as a Future calls a `Waiter`). */
+function wakeWaiter(op: WaitOp<unknown>): void {
+  const waker = op._waker as Waiter;
+  op._waker = null;
+  try {
+    waker._wakeup(op as unknown as Future<unknown>);
+  } catch (error) {
+    op._loop!.callExceptionHandler({ message: `Exception in callback ${String(waker)}`, exception: error });
+  }
 }

@@ -1,9 +1,10 @@
 /**
  * The one waiter mechanism every synchronization primitive and queue is built on.
  *
- * - `WaiterQueue`: a FIFO of pending `WaiterFuture`s (an intrusive doubly linked list: O(1)
- *   push, wake-first and removal, never `Array#shift`). Cancelling a waiter takes it out of
- *   its queue at once, so a queue only ever holds live waiters.
+ * - `WaiterQueue`: a FIFO of pending waiters (an intrusive doubly linked list: O(1) push,
+ *   wake-first and removal, never `Array#shift`): blocked operations (`WaitOp`, their own
+ *   waiters) or `WaiterFuture`s. Cancelling a waiter takes it out of its queue at once, so a
+ *   queue only ever holds live waiters.
  * - `LoopBound`: binds a primitive to the loop it is first used on.
  *
  * The awaitable of one blocking operation built on it is `WaitOp`, in operation.ts.
@@ -17,13 +18,28 @@ import { anchorMaps } from './loop/map-anchors.js';
 export const BLOCKED: unique symbol = Symbol('aio.blocked');
 export type Blocked = typeof BLOCKED;
 
+/**
+ * @internal What a `WaiterQueue` holds: a `WaiterFuture`, or a `WaitOp` (operation.ts), which
+ * is its own waiter (no Future per wait).
+ */
+export interface WaitNode {
+  /** The queue holding it while it is pending and not woken. */
+  _queue: WaiterQueue | null;
+  _prev: WaitNode | null;
+  _next: WaitNode | null;
+  /** Arrival order: a re-queued waiter keeps its place (see `WaiterQueue._insert`). */
+  _ticket: number;
+  /** Woken (already unlinked): complete with `value` and wake whoever waits on it. */
+  _wake(value: unknown): void;
+}
+
 /** A Future standing for one waiting operation. Cancelling it removes it from its queue at once. */
 export class WaiterFuture<T = unknown> extends Future<T> {
   /** @internal The queue holding it while it is pending and not woken. */
   _queue: WaiterQueue | null = null;
-  /** @internal */ _prev: WaiterFuture<any> | null = null;
-  /** @internal */ _next: WaiterFuture<any> | null = null;
-  /** @internal Arrival order: a re-queued waiter keeps its place (see `WaiterQueue.add`). */
+  /** @internal */ _prev: WaitNode | null = null;
+  /** @internal */ _next: WaitNode | null = null;
+  /** @internal Arrival order: a re-queued waiter keeps its place (see `WaiterQueue._insert`). */
   _ticket = 0;
 
   override cancel(msg?: string): boolean {
@@ -31,12 +47,17 @@ export class WaiterFuture<T = unknown> extends Future<T> {
     this._queue?._unlink(this);
     return super.cancel(msg);
   }
+
+  /** @internal */
+  _wake(value: unknown): void {
+    this._resolve(value);
+  }
 }
 
 /** FIFO of pending waiters. Waking one takes it out of the queue. */
 export class WaiterQueue {
-  /** @internal */ _head: WaiterFuture<any> | null = null;
-  /** @internal */ _tail: WaiterFuture<any> | null = null;
+  /** @internal */ _head: WaitNode | null = null;
+  /** @internal */ _tail: WaitNode | null = null;
   /** The number of pending waiters. */
   size = 0;
   #tickets = 0;
@@ -48,6 +69,12 @@ export class WaiterQueue {
    */
   add<T>(loop: AbstractEventLoop, ticket = 0): WaiterFuture<T> {
     const waiter = new WaiterFuture<T>(loop);
+    this._insert(waiter, ticket);
+    return waiter;
+  }
+
+  /** @internal Queues `waiter` as `add` does (`ticket`: its place in an earlier wait, or 0). */
+  _insert(waiter: WaitNode, ticket: number): void {
     waiter._queue = this;
     this.size++;
     const tail = this._tail;
@@ -57,7 +84,7 @@ export class WaiterQueue {
       if (tail === null) this._head = waiter;
       else tail._next = waiter;
       this._tail = waiter;
-      return waiter;
+      return;
     }
     waiter._ticket = ticket;
     let before = this._head!;
@@ -68,7 +95,6 @@ export class WaiterQueue {
     before._prev = waiter;
     if (prev === null) this._head = waiter;
     else prev._next = waiter;
-    return waiter;
   }
 
   /** Wakes the first pending waiter with `value`; false if there is none. */
@@ -76,7 +102,7 @@ export class WaiterQueue {
     const waiter = this._head;
     if (waiter === null) return false;
     this._unlink(waiter);
-    waiter._resolve(value);
+    waiter._wake(value);
     return true;
   }
 
@@ -88,7 +114,7 @@ export class WaiterQueue {
   }
 
   /** @internal */
-  _unlink(waiter: WaiterFuture<any>): void {
+  _unlink(waiter: WaitNode): void {
     const prev = waiter._prev;
     const next = waiter._next;
     if (prev === null) this._head = next;
