@@ -616,33 +616,25 @@ export class EventLoop implements AbstractEventLoop {
 
   readonly #continue = (): void => this.#drive();
 
-  readonly #resumeAfterIdle = (): void => {
+  readonly #resumeAfterIdle = (): void => this.#resume(true);
+  readonly #resumeAfterNode = (): void => this.#resume(false);
+
+  /** Goes on after an idle wait (`idle`) or back from Node: a new time slice, then iterations. */
+  #resume(idle: boolean): void {
     try {
-      if (this._debug) this.#monitor().resumed(this.#expectedWake(this.#idleNext));
+      if (this._debug) this.#monitor().resumed(idle ? this.#expectedWake(this.#idleNext) : 0);
       this.#sliceEnd = performance.now() + SLICE_MS;
+      this.#iterate();
     } catch (error) {
       this.#failRun(error);
-      return;
     }
-    this.#drive();
-  };
+  }
 
   /**
    * Back from Node, the iteration goes on in a microtask, never in the immediate's callback
    * itself: V8 throws into a generator (every cancellation) 2-4x slower from a macrotask.
    */
   readonly #afterNode = (): void => inMicrotask(this.#resumeAfterNode);
-
-  readonly #resumeAfterNode = (): void => {
-    try {
-      this.#sliceEnd = performance.now() + SLICE_MS;
-      if (this._debug) this.#monitor().resumed(0);
-    } catch (error) {
-      this.#failRun(error);
-      return;
-    }
-    this.#drive();
-  };
 
   /** The run ends with `error` (runForever's promise rejects), as an async #drive's would. */
   readonly #failRun = (error: unknown): void => {
