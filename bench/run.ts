@@ -17,31 +17,16 @@ import { currentMajor, nodeBinary } from '../scripts/node-versions.js';
 import { nodeCommand, pythonCommand, pythonVersion, runCommand, youngGenLimitMiB } from './lib/spawn.js';
 import { formatCount, formatNumber, formatRange, formatRatio, formatValue, summarize, type Summary } from './lib/stats.js';
 import { WORKLOADS, findWorkload, type SystemSpec, type WorkloadSpec } from './lib/suite.js';
+import { judge, type Mode, type Report, type Row, type Status } from './lib/report.js';
 import { renderChart } from './lib/svg.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 
-interface Mode {
-  name: 'full' | 'quick';
-  /**
-   * Fresh processes per system, run in turns (every system of a workload once, then again),
-   * their counted rounds pooled: a slow phase of the host spreads over every system instead
-   * of falling on one.
-   */
-  passes: number;
-  warmup: number;
-  /** Counted rounds per process (at most). */
-  rounds: number;
-  /** Once the counted rounds of one system have taken this long, stop after 3. */
-  budgetMs: number;
-  timeoutMs: number;
-}
 
 const FULL: Mode = { name: 'full', passes: 2, warmup: 2, rounds: 4, budgetMs: 4_000, timeoutMs: 300_000 };
 const QUICK: Mode = { name: 'quick', passes: 1, warmup: 1, rounds: 5, budgetMs: 1_000, timeoutMs: 60_000 };
 
-export type Status = 'ok' | 'unavailable' | 'skipped' | 'error';
 
 /** A Node version the Node systems run on. */
 interface NodeTarget {
@@ -57,49 +42,7 @@ interface NodeTarget {
 /** The default: Node 24 (Active LTS), what people starting a project today run. */
 const DEFAULT_NODE = ['24'];
 
-export interface Row {
-  workload: string;
-  system: string;
-  runtime: SystemSpec['runtime'];
-  /** The Node version of a Node row (`v24.22.3`); absent for CPython rows. */
-  node?: string;
-  /** The largest young generation the child grew to, in MiB (Node rows). */
-  youngGenMiB?: number;
-  unit: WorkloadSpec['unit'];
-  n: number;
-  status: Status;
-  /** Why it is unavailable, skipped or failed. */
-  reason?: string;
-  samples?: number[];
-  warmup?: number[];
-  summary?: Summary;
-  /** median(system) / median(workload's aio reference); null when either is missing. */
-  ratio?: number | null;
-  goal?: { text: string; met: boolean | null };
-  notes?: Record<string, number | string>;
-  /** Wall time of the child process. */
-  seconds?: number;
-}
 
-/** What bench/results/latest.json holds. */
-interface Report {
-  date: string;
-  mode: Mode['name'];
-  config: Pick<Mode, 'passes' | 'warmup' | 'rounds' | 'budgetMs'>;
-  seconds: number;
-  machine: {
-    node: string;
-    nodes: { version: string; primary: boolean; youngGenMiB: number | null; source: string }[];
-    nodeOptions: string | null;
-    python: string | null;
-    platform: string;
-    cpus: string;
-  };
-  workloads: Pick<WorkloadSpec, 'name' | 'title' | 'perOp' | 'unit' | 'reference'>[];
-  rows: Row[];
-  /** Workloads re-measured after the full run with --update (same mode and Node versions). */
-  updates: { date: string; seconds: number; workloads: string[] }[];
-}
 
 interface Args {
   mode: Mode;
@@ -210,28 +153,6 @@ function pool(passes: Row[]): Row {
   };
 }
 
-/** Fills in ratios and goals once every system of a workload has run. */
-function judge(w: WorkloadSpec, rows: Row[]): void {
-  const medianOf = (system: string): number | null => {
-    const r = rows.find((x) => x.system === system);
-    return r?.summary !== undefined ? r.summary.median : null;
-  };
-  const ref = medianOf(w.reference);
-  for (const row of rows) {
-    row.ratio = row.summary !== undefined && ref !== null ? row.summary.median / ref : null;
-  }
-  for (const goal of w.goals) {
-    const row = rows.find((x) => x.system === goal.system);
-    if (row === undefined) continue;
-    const mine = medianOf(goal.system);
-    const peer = goal.peer === undefined ? null : medianOf(goal.peer);
-    const factor = goal.factor ?? 1;
-    let met: boolean | null = null;
-    if (mine !== null && goal.below !== undefined) met = mine < goal.below;
-    else if (mine !== null && peer !== null) met = goal.strict === true ? mine < factor * peer : mine <= factor * peer;
-    row.goal = { text: goal.text, met };
-  }
-}
 
 function progressLine(row: Row): string {
   const head = `  ${row.workload.padEnd(18)} ${row.system.padEnd(15)} ${(row.node ?? '').padEnd(9)}`;

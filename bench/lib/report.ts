@@ -1,0 +1,95 @@
+// What a run writes to bench/results/latest.json, and how its ratios and goals are judged
+// (shared by the harness and the README table, scripts/bench-table.ts).
+import type { Summary } from './stats.js';
+import type { SystemSpec, WorkloadSpec } from './suite.js';
+
+export interface Mode {
+  name: 'full' | 'quick';
+  /**
+   * Fresh processes per system, run in turns (every system of a workload once, then again),
+   * their counted rounds pooled: a slow phase of the host spreads over every system instead
+   * of falling on one.
+   */
+  passes: number;
+  warmup: number;
+  /** Counted rounds per process (at most). */
+  rounds: number;
+  /** Once the counted rounds of one system have taken this long, stop after 3. */
+  budgetMs: number;
+  timeoutMs: number;
+}
+
+export type Status = 'ok' | 'unavailable' | 'skipped' | 'error';
+
+export interface Row {
+  workload: string;
+  system: string;
+  runtime: SystemSpec['runtime'];
+  /** The Node version of a Node row (`v24.22.3`); absent for CPython rows. */
+  node?: string;
+  /** The largest young generation the child grew to, in MiB (Node rows). */
+  youngGenMiB?: number;
+  unit: WorkloadSpec['unit'];
+  n: number;
+  status: Status;
+  /** Why it is unavailable, skipped or failed. */
+  reason?: string;
+  samples?: number[];
+  warmup?: number[];
+  summary?: Summary;
+  /** median(system) / median(workload's aio reference); null when either is missing. */
+  ratio?: number | null;
+  goal?: { text: string; met: boolean | null };
+  notes?: Record<string, number | string>;
+  /** Wall time of the child process. */
+  seconds?: number;
+}
+
+/** What bench/results/latest.json holds. */
+export interface Report {
+  date: string;
+  mode: Mode['name'];
+  config: Pick<Mode, 'passes' | 'warmup' | 'rounds' | 'budgetMs'>;
+  seconds: number;
+  machine: {
+    node: string;
+    nodes: { version: string; primary: boolean; youngGenMiB: number | null; source: string }[];
+    nodeOptions: string | null;
+    python: string | null;
+    platform: string;
+    cpus: string;
+  };
+  workloads: Pick<WorkloadSpec, 'name' | 'title' | 'perOp' | 'unit' | 'reference'>[];
+  rows: Row[];
+  /** Workloads re-measured after the full run with --update (same mode and Node versions). */
+  updates: { date: string; seconds: number; workloads: string[] }[];
+}
+
+/** Fills in ratios and goals once every system of a workload has run. */
+export function judge(w: WorkloadSpec, rows: Row[]): void {
+  const medianOf = (system: string): number | null => {
+    const r = rows.find((x) => x.system === system);
+    return r?.summary !== undefined ? r.summary.median : null;
+  };
+  const ref = medianOf(w.reference);
+  for (const row of rows) {
+    row.ratio = row.summary !== undefined && ref !== null ? row.summary.median / ref : null;
+  }
+  for (const goal of w.goals) {
+    const row = rows.find((x) => x.system === goal.system);
+    // A peer with no row here (CPython beside a non-primary Node version) is judged elsewhere.
+    if (row === undefined || (goal.peer !== undefined && !rows.some((x) => x.system === goal.peer))) continue;
+    const mine = medianOf(goal.system);
+    const peer = goal.peer === undefined ? null : medianOf(goal.peer);
+    const factor = goal.factor ?? 1;
+    let met: boolean | null = null;
+    if (mine !== null && goal.below !== undefined) met = mine < goal.below;
+    else if (mine !== null && peer !== null) met = goal.strict === true ? mine < factor * peer : mine <= factor * peer;
+    // Several goals on one row read as one: met only when every one is.
+    const prior = row.goal;
+    row.goal =
+      prior === undefined
+        ? { text: goal.text, met }
+        : { text: `${prior.text}, ${goal.text}`, met: prior.met === false || met === false ? false : prior.met === null || met === null ? null : true };
+  }
+}
