@@ -14,7 +14,7 @@ import { Future, type Coro, type Suspend, type Yieldable } from './futures.js';
 import { currentTask } from './tasks.js';
 import { GeneratorFunction, describe, isIterator, isSteppable, isThenable } from './values.js';
 import { callInTask } from './call-in-task.js';
-import { PromiseSuspend, drive } from './driver.js';
+import { Driver, PromiseSuspend, awaitAgain, driveAwaited } from './driver.js';
 import { fromPromise } from './ensure-future.js';
 import { requireRunningLoop, runningLoopOrNull } from './loop/running.js';
 import { anchorMaps } from './loop/map-anchors.js';
@@ -61,7 +61,7 @@ function spent(): never {
 export class InlineAwaitable<T> implements Yieldable<T>, Iterator<Suspend, T, unknown>, Promise<T> {
   readonly #start: (mode: Mode) => Coro<T>;
   #coro: Coro<T> | null = null;
-  #promise: Promise<T> | null = null;
+  #promise: Promise<T> | Driver | null = null;
 
   /** @internal `start(mode)` makes the coroutine that does the work; it is called once. */
   constructor(start: (mode: Mode) => Coro<T>) {
@@ -98,21 +98,21 @@ export class InlineAwaitable<T> implements Yieldable<T>, Iterator<Suspend, T, un
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    let promise = this.#promise;
-    if (promise === null) {
-      if (this.#coro !== null) {
-        promise = Promise.reject(new Error('This awaitable is already being awaited with yield*: await it only once'));
-      } else {
-        markAwaited(this);
-        try {
-          promise = drive(this.#start(ASYNC_MODE));
-        } catch (error) {
-          promise = Promise.reject(error);
-        }
+    const awaited = this.#promise;
+    if (awaited !== null) return awaitAgain(awaited).then(onfulfilled, onrejected);
+    let started: Promise<T> | Driver;
+    if (this.#coro !== null) {
+      started = Promise.reject(new Error('This awaitable is already being awaited with yield*: await it only once'));
+    } else {
+      markAwaited(this);
+      try {
+        started = driveAwaited(this.#start(ASYNC_MODE), onfulfilled, onrejected);
+      } catch (error) {
+        started = Promise.reject(error);
       }
-      this.#promise = promise;
     }
-    return promise.then(onfulfilled, onrejected);
+    this.#promise = started;
+    return started instanceof Driver ? (started._promise as Promise<R1 | R2>) : started.then(onfulfilled, onrejected);
   }
 
   catch<R = never>(onrejected?: ((reason: any) => R | PromiseLike<R>) | null): Promise<T | R> {

@@ -27,12 +27,55 @@ export class PromiseSuspend {
  * before the coroutine resumed is thrown in there, as a Task would.
  */
 export function drive<T>(coro: Iterator<Suspend, T, unknown>): Promise<T> {
+  return start(coro, null, null)._promise as Promise<T>;
+}
+
+/**
+ * @internal `drive()` for the first `await` of an awaitable that drives itself once (an
+ * operation, a body runner, a lock guard): the await's handlers go to the Driver itself, whose
+ * promise is then that `then()`'s result. Chaining `then()` on a promise of the outcome instead
+ * cost each blocked `await` a second promise (tagged by the promise hooks) and a reaction,
+ * 136 B while pending, and one more microtask. Later awaits get the outcome from
+ * `awaitAgain(driver)`.
+ */
+export function driveAwaited(
+  coro: Iterator<Suspend, unknown, unknown>,
+  onfulfilled: ((value: any) => unknown) | null | undefined,
+  onrejected: ((reason: any) => unknown) | null | undefined,
+): Driver {
+  return start(coro, onfulfilled, onrejected);
+}
+
+function start(
+  coro: Iterator<Suspend, unknown, unknown>,
+  onfulfilled: ((value: any) => unknown) | null | undefined,
+  onrejected: ((reason: any) => unknown) | null | undefined,
+): Driver {
   const loop = runningLoopOrNull();
   const task: Task<unknown> | null = loop !== null && loop._asyncTaskCount > 0 ? asyncContextTask<Task<unknown>>() : null;
-  const driver = new Driver(coro, task, loop);
-  const promise = promiseFor<T>(driver);
+  const driver = new Driver(coro, task, loop, onfulfilled, onrejected);
   driver._step(RESUMED, takeCancel(task));
-  return promise;
+  return driver;
+}
+
+/**
+ * @internal What a later `await` of an awaitable that drives itself once settles with: what
+ * its first `then()` kept, a promise, or the Driver of `driveAwaited` (a promise of its outcome).
+ */
+export function awaitAgain<T>(awaited: Driver | Promise<T>): Promise<T> {
+  if (!(awaited instanceof Driver)) return awaited;
+  const driver = awaited;
+  const outcome = driver._outcome;
+  if (outcome === UNSETTLED) return driver._promise.then(() => awaitAgain<T>(driver), () => awaitAgain<T>(driver));
+  return outcome instanceof Failure ? Promise.reject(outcome.error) : Promise.resolve(outcome as T);
+}
+
+/** `Driver._outcome` before the coroutine finished. */
+const UNSETTLED: unique symbol = Symbol('aio.unsettled');
+
+/** `Driver._outcome` of a coroutine that threw. */
+class Failure {
+  constructor(readonly error: unknown) {}
 }
 
 /** The CancelledError to throw in now if a cancel is pending for `task`, else NO_ERROR. */
@@ -40,13 +83,28 @@ function takeCancel(task: AwaitingTask | null, woken: Future<unknown> | null = n
   return task?._takeCancel(woken) ?? NO_ERROR;
 }
 
-class Driver extends ThenSettler implements Waiter {
+/** @internal Steps one coroutine for async code (see `drive()`). */
+export class Driver extends ThenSettler implements Waiter {
+  /** The promise `then()` returned: settled through the handlers given, if any. */
+  declare _promise: Promise<unknown>;
+  /** What the coroutine returned, a Failure, or UNSETTLED (for `awaitAgain`). */
+  declare _outcome: unknown;
+
   constructor(
     readonly coro: Iterator<Suspend, unknown, unknown>,
     task: Task<unknown> | null,
     readonly loop: AbstractEventLoop | null,
+    onfulfilled: ((value: any) => unknown) | null | undefined,
+    onrejected: ((reason: any) => unknown) | null | undefined,
   ) {
-    super(task, null, null);
+    super(task, onfulfilled, onrejected);
+    this._outcome = UNSETTLED;
+    this._promise = promiseFor(this);
+  }
+
+  override settle(ok: boolean, value: unknown): void {
+    this._outcome = ok ? value : new Failure(value);
+    super.settle(ok, value);
   }
 
   /** The Future it waited on is done: resume, in the task's context (its async code runs there). */
@@ -110,5 +168,5 @@ function resumeDriver(driver: Driver): void {
   driver._resume();
 }
 
-anchorMaps((loop: AbstractEventLoop) => [new Driver(idle(), null, loop), new PromiseSuspend(Promise.resolve())]);
+anchorMaps((loop: AbstractEventLoop) => [new Driver(idle(), null, loop, null, null), new PromiseSuspend(Promise.resolve()), new Failure(null)]);
 function* idle(): Coro<void> {}

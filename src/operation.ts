@@ -15,7 +15,7 @@ import { CANCELLED, FINISHED, Future, FutureAwaiter, PENDING, type AwaitingTask,
 import { makeCancelledError, type CancelledError } from './errors.js';
 import { taskStep } from './tasks.js';
 import { asyncContextTask } from './task-tracking.js';
-import { drive } from './driver.js';
+import { awaitAgain, driveAwaited, type Driver } from './driver.js';
 import { BLOCKED, type Blocked, type WaitNode, type WaiterQueue } from './waiters.js';
 import type { AbstractEventLoop } from './loop/events.js';
 import { markAwaited, trackAwaitable } from './debug-awaited.js';
@@ -66,8 +66,11 @@ export abstract class WaitOp<T> implements Operation<T> {
   // Declared and set in the constructor, as Future's fields (each operation constructs faster).
   /** @internal Place in line (arrival order), kept when the operation has to wait again. */
   declare _ticket: number;
-  /** @internal The outcome of `await`, which may be asked for more than once. */
-  declare _promise: Promise<T> | null;
+  /**
+   * @internal The outcome of `await`, which may be asked for more than once: a settled promise,
+   * or the Driver of the first `await` (see `driveAwaited`).
+   */
+  declare _promise: Promise<T> | Driver | null;
   // While it waits, the operation is its own waiter (no Future per wait): a node of the
   // primitive's WaiterQueue, and what the Task or Driver waits on (`_futWaiter`), with the
   // fields and methods of a Future they read: `_state`, `_loop`, `_addCallback`, `cancel`.
@@ -176,34 +179,17 @@ export abstract class WaitOp<T> implements Operation<T> {
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    let promise = this._promise;
-    if (promise === null) {
-      markAwaited(this);
-      promise = this._state === NEW ? this.#start() : Promise.reject(new Error(REUSED));
-      this._promise = promise;
+    const awaited = this._promise;
+    if (awaited !== null) return awaitAgain(awaited).then(onfulfilled, onrejected);
+    markAwaited(this);
+    const started = this._state === NEW ? startAwait(this) : Promise.reject(new Error(REUSED));
+    if (started !== BLOCKED) {
+      this._promise = started;
+      return started.then(onfulfilled, onrejected);
     }
-    return promise.then(onfulfilled, onrejected);
-  }
-
-  /**
-   * `await op`: the first step here, as `drive()` would take it (a cancel due is thrown in
-   * first); only an operation that has to wait gets a Driver. An uncontended `await
-   * lock.acquire()` then costs a settled promise instead of a Driver and a promise of its own.
-   */
-  #start(): Promise<T> {
-    const loop = runningLoopOrNull();
-    const task = loop !== null && loop._asyncTaskCount > 0 ? asyncContextTask<AwaitingTask>() : null;
-    const cancel = task === null ? null : task._takeCancel();
-    this._state = DONE;
-    if (cancel !== null) return Promise.reject(cancel);
-    let result: T | Blocked;
-    try {
-      result = this._try();
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (result !== BLOCKED) return result === true ? RESOLVED_TRUE : result === undefined ? RESOLVED_VOID : Promise.resolve(result);
-    return drive(this);
+    const driver = driveAwaited(this, onfulfilled, onrejected);
+    this._promise = driver;
+    return driver._promise as Promise<R1 | R2>;
   }
 
   next(): IteratorResult<Suspend, T> {
@@ -229,21 +215,45 @@ export abstract class WaitOp<T> implements Operation<T> {
   }
 
   throw(error: unknown): IteratorResult<Suspend, T> {
-    this.#giveUp();
+    giveUp(this);
     throw error;
   }
 
   return(value?: T): IteratorResult<Suspend, T> {
-    this.#giveUp();
+    giveUp(this);
     return { done: true, value: value as T };
   }
+}
 
-  #giveUp(): void {
-    const state = this._state;
-    if (state === PENDING) this.cancel();
-    this._state = DONE;
-    if (state === FINISHED) this._abandon();
+/**
+ * `await op`: the first step here, as `drive()` would take it (a cancel due is thrown in first);
+ * a settled promise, or BLOCKED: only an operation that has to wait gets a Driver. An
+ * uncontended `await lock.acquire()` then costs a settled promise instead of a Driver and a
+ * promise of its own. (A function, not a `#private` method: a class with one gives each
+ * instance a brand field.)
+ */
+function startAwait<T>(op: WaitOp<T>): Promise<T> | Blocked {
+  const loop = runningLoopOrNull();
+  const task = loop !== null && loop._asyncTaskCount > 0 ? asyncContextTask<AwaitingTask>() : null;
+  const cancel = task === null ? null : task._takeCancel();
+  op._state = DONE;
+  if (cancel !== null) return Promise.reject(cancel);
+  let result: T | Blocked;
+  try {
+    result = op._try();
+  } catch (error) {
+    return Promise.reject(error);
   }
+  if (result !== BLOCKED) return result === true ? RESOLVED_TRUE : result === undefined ? RESOLVED_VOID : Promise.resolve(result);
+  return BLOCKED;
+}
+
+/** A `yield*` of `op` stopped early (thrown into, or returned from): out of the queue, the wake-up passed on. */
+function giveUp(op: WaitOp<unknown>): void {
+  const state = op._state;
+  if (state === PENDING) op.cancel();
+  op._state = DONE;
+  if (state === FINISHED) op._abandon();
 }
 
 /** Calls the Driver waiting on `op` (its `_wakeup`, as a Future calls a `Waiter`). */

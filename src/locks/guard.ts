@@ -1,5 +1,5 @@
 /** The guard of `using _ = yield* lock.hold()` (asyncio's `async with lock:`), and `hold()`'s operation. */
-import { drive } from '../driver.js';
+import { awaitAgain, driveAwaited, type Driver } from '../driver.js';
 import type { Suspend } from '../futures.js';
 import type { Operation } from '../operation.js';
 
@@ -51,7 +51,7 @@ export class Guard implements Disposable {
 export class HoldOp implements Operation<Guard> {
   readonly #acquire: Operation<unknown>;
   readonly #owner: Releasable;
-  #promise: Promise<Guard> | null = null;
+  #promise: Promise<Guard> | Driver | null = null;
 
   constructor(acquire: Operation<unknown>, owner: Releasable) {
     this.#acquire = acquire;
@@ -66,7 +66,11 @@ export class HoldOp implements Operation<Guard> {
     onfulfilled?: ((value: Guard) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: any) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    return (this.#promise ??= drive(this)).then(onfulfilled, onrejected);
+    const awaited = this.#promise;
+    if (awaited !== null) return awaitAgain(awaited).then(onfulfilled, onrejected);
+    const driver = driveAwaited(this, onfulfilled, onrejected);
+    this.#promise = driver;
+    return driver._promise as Promise<R1 | R2>;
   }
 
   next(sent?: unknown): IteratorResult<Suspend, Guard> {
