@@ -11,6 +11,12 @@ export { describe, isIterator, isThenable } from '../values.js';
 export { getRunningLoop, type EventLoop } from '../loop/event-loop.js';
 export type { Operation } from '../operation.js';
 /** @internal */
+export { WaitOp } from '../operation.js';
+/** @internal */
+export { BLOCKED, type Blocked, WaiterFuture, WaiterQueue } from '../waiters.js';
+/** @internal */
+export { anchorMaps } from '../loop/map-anchors.js';
+/** @internal */
 export { NEXT_OPERATION, type OperationIterable } from '../operation.js';
 export { gather } from '../gather.js';
 export { CancelledError } from '../errors.js';

@@ -1,9 +1,12 @@
 import {
+  anchorMaps,
+  type Blocked,
   type Coro,
   drive,
   InlineAwaitable,
   NEXT_OPERATION,
   type Operation,
+  WaitOp,
 } from './core.js';
 import { IncompleteReadError, LimitOverrunError } from './errors.js';
 import { describe, finished, toBuffer } from './util.js';
@@ -187,7 +190,19 @@ export class StreamReader implements AsyncIterable<Buffer> {
    */
   readexactly(n: number): Operation<Buffer> {
     checkSize(n, 'readexactly(n)', false);
-    return new InlineAwaitable(() => (this.#canTake(n) ? finished(this.#take(n)) : this.#readexactly(n)));
+    return new ReadExactly(this, n);
+  }
+
+  /**
+   * @internal `readexactly(n)`'s step, for `op` (first try, and after each wake-up): the bytes,
+   * or BLOCKED with `op` queued as the waiter for data.
+   */
+  _readexactly(n: number, op: WaitOp<Buffer>): Buffer | Blocked {
+    if (this.#exception !== null) throw this.#exception;
+    if (this.#size >= n) return this.#take(n);
+    if (this.#eof) throw new IncompleteReadError(this.#take(this.#size), n);
+    this.#readyToWait('readexactly');
+    return this.#data._block(op);
   }
 
   /**
@@ -245,16 +260,6 @@ export class StreamReader implements AsyncIterable<Buffer> {
     }
     if (this.#size === 0 && !this.#eof) yield* this.#waitForData('read');
     return this.#take(Math.min(n, this.#size));
-  }
-
-  *#readexactly(n: number): Coro<Buffer> {
-    if (this.#exception !== null) throw this.#exception;
-    if (n === 0) return EMPTY;
-    while (this.#size < n) {
-      if (this.#eof) throw new IncompleteReadError(this.#take(this.#size), n);
-      yield* this.#waitForData('readexactly');
-    }
-    return this.#take(n);
   }
 
   // A read that the buffer satisfies at once (the usual case when data comes faster than it is
@@ -352,6 +357,12 @@ export class StreamReader implements AsyncIterable<Buffer> {
    * waiting. A plain function returning the wait: one generator less per wait.
    */
   #waitForData(call: string): Coro<void> {
+    this.#readyToWait(call);
+    return this.#data.wait();
+  }
+
+  /** Before a wait: throws if another task waits already; resumes a paused source. */
+  #readyToWait(call: string): void {
     if (this.#data.waiting) {
       throw new Error(
         `${call}() called while another task is already waiting for incoming data: ` +
@@ -363,7 +374,6 @@ export class StreamReader implements AsyncIterable<Buffer> {
       this.#paused = false;
       this.#source?.resume();
     }
-    return this.#data.wait();
   }
 
   /** Removes the first `n` bytes (n <= size) and returns them; copies only across chunks. */
@@ -462,6 +472,28 @@ export class StreamReader implements AsyncIterable<Buffer> {
     return -1;
   }
 }
+
+/**
+ * `readexactly(n)`: a blocked operation of its own (no generator, no Future per wait), woken
+ * straight from `feedData()`; a read the buffer satisfies allocates only this object.
+ */
+class ReadExactly extends WaitOp<Buffer> {
+  readonly #reader: StreamReader;
+  readonly #n: number;
+
+  constructor(reader: StreamReader, n: number) {
+    super();
+    this.#reader = reader;
+    this.#n = n;
+  }
+
+  /** @internal */
+  _try(): Buffer | Blocked {
+    return this.#reader._readexactly(this.#n, this);
+  }
+}
+
+anchorMaps(() => new ReadExactly(new StreamReader(), 0));
 
 /** Whether `sep` occurs at position `p` of chunk `i`, continuing into the next chunks. */
 function matchesAcross(chunks: Buffer[], i: number, p: number, sep: Buffer): boolean {

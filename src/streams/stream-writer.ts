@@ -1,10 +1,23 @@
 import { Socket } from 'node:net';
 import * as tls from 'node:tls';
-import type { Duplex, Writable } from 'node:stream';
-import { type Coro, type EventLoop, Future, getRunningLoop, InlineAwaitable, type Operation, trackResource, untrackResource } from './core.js';
+import { type Duplex, Writable } from 'node:stream';
+import {
+  anchorMaps,
+  type Blocked,
+  type Coro,
+  type EventLoop,
+  Future,
+  getRunningLoop,
+  InlineAwaitable,
+  type Operation,
+  trackResource,
+  untrackResource,
+  WaiterQueue,
+  WaitOp,
+} from './core.js';
 import { ConnectionResetError } from './errors.js';
 import type { StreamReader } from './stream-reader.js';
-import { describe, finished, ioFuture, RUN_END_GRACE_MS, toBuffer } from './util.js';
+import { describe, ioFuture, RUN_END_GRACE_MS, toBuffer } from './util.js';
 
 /** Names `getExtraInfo()` knows. */
 export type ExtraInfoName = 'peername' | 'sockname' | 'socket' | 'peercert' | 'cipher';
@@ -49,7 +62,8 @@ export class StreamWriter {
   #lost = false;
   #closing = false;
   #eofWritten = false;
-  #drainWaiters = new Set<Future<void>>();
+  /** Drains waiting for Node's 'drain' (or the connection's loss): `DrainOp`s. */
+  readonly #drainWaiters = new WaiterQueue();
   #closeWaiters = new Set<Future<void>>();
   /** The loop whose `run()` end closes this connection, while it is open (see `_trackIn`). */
   #trackedBy: EventLoop | null = null;
@@ -128,12 +142,20 @@ export class StreamWriter {
    * Cancelling a drain leaves the writer usable.
    */
   drain(): Operation<void> {
-    return new InlineAwaitable(this.#startDrain);
+    return new DrainOp(this);
   }
 
-  // Most drains have nothing to wait for: no generator, and one start function per writer.
-  readonly #startDrain = (): Coro<void> =>
-    this.#stream.writableNeedDrain || this.#lost || this.#reader?.exception() != null ? this.#drain() : finished(undefined);
+  /**
+   * @internal `drain()`'s first step, for `op`: throws the connection's error, returns if
+   * nothing is to wait for, else queues `op` until Node's 'drain' or the connection's loss.
+   */
+  _drain(op: WaitOp<void>): void | Blocked {
+    const readerError = this.#reader?.exception() ?? null;
+    if (readerError !== null) throw readerError;
+    if (this.#lost) throw this.#lostError();
+    if (!this.#stream.writableNeedDrain) return;
+    return op._block(this.#drainWaiters, getRunningLoop());
+  }
 
   /** Closes the connection once the buffered data is written. Idempotent. */
   close(): void {
@@ -255,20 +277,6 @@ export class StreamWriter {
     if (this.#closing) throw new Error(`${call} called after close(): the writer is closed`);
   }
 
-  *#drain(): Coro<void> {
-    const readerError = this.#reader?.exception() ?? null;
-    if (readerError !== null) throw readerError;
-    if (this.#lost) throw this.#lostError();
-    if (!this.#stream.writableNeedDrain) return;
-    const waiter = new Future<void>(getRunningLoop());
-    this.#drainWaiters.add(waiter);
-    try {
-      yield* waiter;
-    } finally {
-      this.#drainWaiters.delete(waiter);
-    }
-  }
-
   *#waitClosed(): Coro<void> {
     if (!this.#lost) {
       const waiter = new Future<void>(getRunningLoop());
@@ -293,7 +301,7 @@ export class StreamWriter {
         `startTls() found ${buffered} unread bytes in the reader: read everything the peer sent before the upgrade first`,
       );
     }
-    yield* this.#drain();
+    yield* new DrainOp(this);
     if (this.#lost || this.#closing) throw this.#lostError();
     const { isServer = this.#serverSide, ...tlsOptions } = options;
     this.#detach();
@@ -334,7 +342,7 @@ export class StreamWriter {
   #attach(stream: Writable): void {
     const reader = this.#reader;
     const listeners: [string, Listener][] = [
-      ['drain', () => wakeAll(this.#drainWaiters, null)],
+      ['drain', () => this.#drainWaiters.wakeAll(null)],
       ['error', (error: unknown) => this.#failed(error)],
       ['close', () => this.#connectionLost()],
     ];
@@ -370,16 +378,44 @@ export class StreamWriter {
     // Lost without an error (closed here, or by the peer): readers see EOF.
     if (reader !== null && reader.exception() === null) reader.feedEof();
     // As asyncio: waiting drains resume (or throw the connection's error); later ones throw.
-    wakeAll(this.#drainWaiters, this.#error);
-    wakeAll(this.#closeWaiters, null);
+    this.#drainWaiters.wakeAll(this.#error);
+    wakeAll(this.#closeWaiters);
   }
 }
 
-function wakeAll(waiters: Set<Future<void>>, error: unknown): void {
-  for (const waiter of waiters) {
-    if (waiter.done()) continue;
-    if (error === null) waiter._resolve(undefined);
-    else waiter._reject(error);
-  }
+function wakeAll(waiters: Set<Future<void>>): void {
+  for (const waiter of waiters) if (!waiter.done()) waiter._resolve(undefined);
   waiters.clear();
 }
+
+/**
+ * `drain()`: an operation of its own (no generator, no Future), and most drains have
+ * nothing to wait for. Woken with the error the connection was lost with (null: none).
+ */
+class DrainOp extends WaitOp<void> {
+  readonly #writer: StreamWriter;
+  #error: unknown = null;
+
+  constructor(writer: StreamWriter) {
+    super();
+    this.#writer = writer;
+  }
+
+  /** @internal */
+  _try(): void | Blocked {
+    return this.#writer._drain(this);
+  }
+
+  /** @internal */
+  override _wake(error: unknown): void {
+    this.#error = error;
+    super._wake(error);
+  }
+
+  /** @internal As asyncio: a drain woken returns, or throws the error the connection was lost with. */
+  override _resume(): void {
+    if (this.#error !== null) throw this.#error;
+  }
+}
+
+anchorMaps(() => new DrainOp(new StreamWriter(new Writable(), null)));

@@ -1,42 +1,50 @@
-import { Future, getRunningLoop, type Coro } from './core.js';
+import { type Blocked, type Coro, getRunningLoop, type WaitOp, WaiterFuture, WaiterQueue } from './core.js';
 
 /**
  * One task at a time waiting for something to arrive (data on a StreamReader, a datagram):
- * `wait()` suspends until `wake()` or `fail(error)`. A cancelled wait leaves nothing behind.
+ * a generator's `wait()`, or a blocked operation (`_block(op)`, its own waiter: no Future),
+ * suspended until `wake()` or `fail(error)`. A cancelled wait leaves nothing behind.
  */
 export class Wakeup {
-  #future: Future<void> | null = null;
+  /** The one waiter, if any: a WaiterFuture of `wait()` or a blocked WaitOp. */
+  readonly #queue = new WaiterQueue();
 
-  /** True while a task waits. */
+  /** True while a task waits (not woken yet). */
   get waiting(): boolean {
-    return this.#future !== null;
+    return this.#queue.size !== 0;
   }
 
   /** Waits for the next `wake()`; the caller checks `waiting` first (one waiter at a time). */
   *wait(): Coro<void> {
-    const future = new Future<void>(getRunningLoop());
-    this.#future = future;
+    const queue = this.#queue;
+    const waiter = queue.add<void>(getRunningLoop());
     try {
-      yield* future;
+      yield* waiter;
     } finally {
-      if (this.#future === future) this.#future = null;
+      if (waiter._queue !== null) queue._unlink(waiter); // left without a cancel (return())
     }
+  }
+
+  /**
+   * @internal Queues `op` until the next `wake()` or `fail()`, both of which resume it (its `_resume()`
+   * looks again, and throws the error if there is one); the caller checks `waiting` first.
+   */
+  _block(op: WaitOp<unknown>): Blocked {
+    return op._block(this.#queue, getRunningLoop());
   }
 
   /** Resumes the waiting task, if any. */
   wake(): void {
-    const future = this.#take();
-    if (future !== null) future._resolve(undefined);
+    if (this.#queue.size !== 0) this.#queue.wakeFirst(undefined);
   }
 
-  /** Makes the waiting task's wait throw `error`, if a task waits. */
+  /** Makes the waiting task's `wait()` throw `error` (a blocked operation is woken to find it). */
   fail(error: unknown): void {
-    this.#take()?.setException(error);
-  }
-
-  #take(): Future<void> | null {
-    const future = this.#future;
-    this.#future = null;
-    return future !== null && !future.done() ? future : null;
+    const queue = this.#queue;
+    const waiter = queue._head;
+    if (waiter instanceof WaiterFuture) {
+      queue._unlink(waiter);
+      waiter.setException(error);
+    } else if (waiter !== null) queue.wakeFirst(undefined);
   }
 }

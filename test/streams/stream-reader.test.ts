@@ -187,6 +187,52 @@ describe('StreamReader framing (generator coroutines)', () => {
     });
   });
 
+  test('readexactly waiting for data: one chunk of exactly n is returned as is, a split one is joined, EOF and errors reach the wait', async () => {
+    await run(function* () {
+      const reader = new StreamReader();
+      const whole = createTask(reader.readexactly(4));
+      yield* sleep(0);
+      const chunk = Buffer.from('abcd');
+      reader.feedData(chunk);
+      assert.equal(yield* whole, chunk); // no copy, no view: the chunk itself
+      const split = createTask(reader.readexactly(5));
+      yield* sleep(0);
+      reader.feedData('ab');
+      yield* sleep(0);
+      assert.equal(split.done(), false);
+      reader.feedData('cdefg'); // more than asked: the rest stays buffered
+      assert.equal((yield* split).toString(), 'abcde');
+      assert.equal(reader.bufferedSize, 2);
+      const short = createTask(reader.readexactly(3));
+      yield* sleep(0);
+      reader.feedEof();
+      const incomplete = yield* expectThrows(short, IncompleteReadError);
+      assert.equal(incomplete.partial.toString(), 'fg');
+      const failing = new StreamReader();
+      const waiting = createTask(failing.readexactly(1));
+      yield* sleep(0);
+      const boom = new Error('boom');
+      failing.setException(boom);
+      assert.equal(yield* expectThrows(waiting, Error), boom);
+    });
+  });
+
+  test('readexactly woken and cancelled before it resumes: nothing is taken, the next read gets the bytes', async () => {
+    await run(function* () {
+      const reader = new StreamReader();
+      const task = createTask(reader.readexactly(2));
+      yield* sleep(0);
+      reader.feedData('xy');
+      task.cancel(); // woken (its step queued), then cancelled before that step runs
+      yield* expectThrows(task, CancelledError);
+      assert.equal(reader.bufferedSize, 2);
+      assert.equal((yield* reader.readexactly(2)).toString(), 'xy');
+      const twice = reader.readexactly(0);
+      yield* twice;
+      assert.throws(() => twice.next(), /already (been )?awaited/); // awaited once, as a coroutine
+    });
+  });
+
   test('setException: a waiting read and later reads throw it', async () => {
     await run(function* () {
       const reader = new StreamReader();
