@@ -63,6 +63,17 @@ export interface Waiter {
   _awaiter?(): Future<unknown> | null;
 }
 
+/**
+ * @internal A waiter told at once when the future it waits on completes, which may take the
+ * completion then (`_completed` returns true) instead of a ready-queue entry calling `_wakeup`
+ * an iteration later: a gather's counter has nothing to do for a child that succeeded and is
+ * not the last one.
+ */
+export abstract class PromptWaiter implements Waiter {
+  abstract _wakeup(future: Future<any>): void;
+  abstract _completed(future: Future<any>): boolean;
+}
+
 /** A callback of `future.addDoneCallback()`: called with the future once it is done. */
 export type DoneCallback<F> = (future: F) => void;
 type Callback = DoneCallback<any> | Waiter;
@@ -329,7 +340,8 @@ export class Future<T = unknown> implements Yieldable<T>, PromiseLike<T> {
       // one entry), without the trip through runCallbacks and invokeCallback.
       this._callbacks = null;
       this._loop._pushReady(wakeTask, callbacks);
-    } else this._loop._pushReady(runCallbacks, this);
+    } else if (callbacks instanceof PromptWaiter && callbacks._completed(this)) this._callbacks = null;
+    else this._loop._pushReady(runCallbacks, this);
   }
 }
 

@@ -1,4 +1,4 @@
-import { Future, PENDING, CANCELLED, FINISHED, type Awaitable, type AwaitedOf, type Waiter } from './futures.js';
+import { Future, PromptWaiter, PENDING, CANCELLED, FINISHED, type Awaitable, type AwaitedOf } from './futures.js';
 import { ensureFuture } from './ensure-future.js';
 import { requireRunningLoop } from './loop/running.js';
 import type { AbstractEventLoop } from './loop/events.js';
@@ -154,14 +154,23 @@ function gatherArray(args: unknown[], returnExceptions: boolean): GatheringFutur
  * function last called there and holds it, with its context, until the code is installed: a
  * closure over `children` and `outer` kept every child and the loop reachable after the run.
  */
-class ChildWaiter implements Waiter {
+class ChildWaiter extends PromptWaiter {
   #finished = 0;
 
   constructor(
     readonly outer: GatheringFuture<unknown[]>,
     readonly children: Future<unknown>[],
     readonly returnExceptions: boolean,
-  ) {}
+  ) {
+    super();
+  }
+
+  /** A child that succeeded and is not the last: counted now, with no ready-queue entry (nothing else to do). */
+  _completed(child: Future<unknown>): boolean {
+    if (child._state !== FINISHED || this.#finished + 1 >= this.children.length) return false;
+    this.#finished++;
+    return true;
+  }
 
   /** The gather's future awaits each child (the call graph's back-link). */
   _awaiter(): Future<unknown> {

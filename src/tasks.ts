@@ -101,15 +101,17 @@ const RUN_BY: unique symbol = Symbol('aio.runBy');
  */
 function adopt<I extends Iterator<Suspend, unknown, unknown>>(coro: I, task: Task<unknown>): I {
   const owner = (coro as { [RUN_BY]?: Task<unknown> })[RUN_BY];
-  if (owner !== undefined) {
-    throw new Error(
-      `cannot reuse already awaited coroutine: ${describe(coro)} is already run by ${owner}; ` +
-        'call the coroutine function again for a new one, or await the Task',
-    );
-  }
+  if (owner !== undefined) throw reuseError(coro, owner);
   if ((coro as unknown as Generator).next === generatorNext) (coro as { [RUN_BY]?: Task<unknown> })[RUN_BY] = task;
   markAwaited(coro); // run by a task: not "never awaited", even if cancelled before it starts
   return coro;
+}
+
+function reuseError(coro: object, owner: Task<unknown>): Error {
+  return new Error(
+    `cannot reuse already awaited coroutine: ${describe(coro)} is already run by ${owner}; ` +
+      'call the coroutine function again for a new one, or await the Task',
+  );
 }
 
 function* delegate<T>(iterator: Iterator<Suspend, T, unknown>): Generator<Suspend, T, unknown> {
@@ -153,8 +155,8 @@ export class Task<T = unknown> extends Future<T> {
   _futWaiter: Future<unknown> | null = null;
   /** @internal Cancellation requests × 2, plus 1 while one must be thrown in at the next step. */
   _cancels = 0;
-  /** @internal A name, or the number the default name is made from. */
-  _name: string | number;
+  /** @internal A name, or the number the default name is made from (set in the constructor or `setUp`). */
+  _name!: string | number;
   /** @internal Links of the loop's list of pending tasks. */
   _prevTask: Task<unknown> | null = null;
   /** @internal */ _nextTask: Task<unknown> | null = null;
@@ -174,14 +176,15 @@ export class Task<T = unknown> extends Future<T> {
     // The common case, a coroutine object, first; the others in a function of their own, which
     // keeps this constructor small enough for V8 to inline where tasks are made.
     this._coro = isGeneratorObject(target) ? adopt(target, this as Task<unknown>) : runnableOf(target, this as Task<unknown>);
-    const name = options?.name;
-    this._name = name === undefined || name === null ? ++taskCounter : String(name);
-    if (contextsInUse || options?.context !== undefined) enterTaskContext(this as Task<unknown>, options?.context);
     const taskLoop = this._loop;
-    if (taskLoop._debug) tagTask(this as Task<unknown>);
-    taskLoop._addTask(this as Task<unknown>);
-    if (options?.eagerStart === true && taskLoop.isRunning()) stepEagerly(this as Task<unknown>);
-    else taskLoop._pushReady(taskStep, this);
+    if (options !== undefined || contextsInUse || taskLoop._debug) {
+      setUp(this as Task<unknown>, options);
+    } else {
+      // setUp() with no options, contexts or debug mode, inline: the common case.
+      this._name = ++taskCounter;
+      taskLoop._addTask(this as Task<unknown>);
+      taskLoop._pushReady(taskStep, this);
+    }
   }
 
   /** @internal A cancellation must be thrown into the coroutine at its next step. */
@@ -418,6 +421,18 @@ function runnableOf<T>(target: TaskTarget<T>, task: Task<unknown>): Generator<Su
   throw new TypeError(
     `createTask() expects a coroutine (generator object), generator function or async function, got ${describe(target)}${hint}`,
   );
+}
+
+/** The rest of a Task's construction: its name, context, debug tag, place in the loop's list, first step. */
+function setUp(task: Task<unknown>, options: TaskOptions | undefined): void {
+  const name = options?.name;
+  task._name = name === undefined || name === null ? ++taskCounter : String(name);
+  if (contextsInUse || options?.context !== undefined) enterTaskContext(task, options?.context);
+  const loop = task._loop;
+  if (loop._debug) tagTask(task);
+  loop._addTask(task);
+  if (options?.eagerStart === true && loop.isRunning()) stepEagerly(task);
+  else loop._pushReady(taskStep, task);
 }
 
 /**
