@@ -54,10 +54,17 @@ export class WaiterFuture<T = unknown> extends Future<T> {
   }
 }
 
-/** FIFO of pending waiters. Waking one takes it out of the queue. */
+/**
+ * FIFO of pending waiters. Waking one takes it out of the queue.
+ *
+ * A circular doubly linked list reached through its last node alone (the first is
+ * `_tail._next`): a WaiterQueue lives long (it is in the old generation) and its waiters are
+ * new, and each store of a new object into an old one costs a write barrier that records the
+ * slot for the next scavenge. A waiter queued on an empty queue (a hand-off between two
+ * tasks, every time) costs one such store instead of two (head and tail).
+ */
 export class WaiterQueue {
-  /** @internal */ _head: WaitNode | null = null;
-  /** @internal */ _tail: WaitNode | null = null;
+  /** @internal The last waiter; null when empty. */ _tail: WaitNode | null = null;
   /** The number of pending waiters. */
   size = 0;
   #tickets = 0;
@@ -78,29 +85,30 @@ export class WaiterQueue {
     waiter._queue = this;
     this.size++;
     const tail = this._tail;
-    if (ticket === 0 || tail === null || tail._ticket < ticket) {
+    if (tail === null) {
       waiter._ticket = ticket === 0 ? ++this.#tickets : ticket;
-      waiter._prev = tail;
-      if (tail === null) this._head = waiter;
-      else tail._next = waiter;
+      waiter._prev = waiter._next = waiter;
+      this._tail = waiter;
+      return;
+    }
+    const head = tail._next!;
+    if (ticket === 0 || tail._ticket < ticket) {
+      waiter._ticket = ticket === 0 ? ++this.#tickets : ticket;
+      linkBefore(waiter, head); // after the tail, which it becomes
       this._tail = waiter;
       return;
     }
     waiter._ticket = ticket;
-    let before = this._head!;
+    let before = head;
     while (before._ticket < ticket) before = before._next!;
-    const prev = before._prev;
-    waiter._prev = prev;
-    waiter._next = before;
-    before._prev = waiter;
-    if (prev === null) this._head = waiter;
-    else prev._next = waiter;
+    linkBefore(waiter, before); // the tail stays (before head: it becomes the head)
   }
 
   /** Wakes the first pending waiter with `value`; false if there is none. */
   wakeFirst(value: unknown): boolean {
-    const waiter = this._head;
-    if (waiter === null) return false;
+    const tail = this._tail;
+    if (tail === null) return false;
+    const waiter = tail._next!;
     this._unlink(waiter);
     waiter._wake(value);
     return true;
@@ -115,16 +123,27 @@ export class WaiterQueue {
 
   /** @internal */
   _unlink(waiter: WaitNode): void {
-    const prev = waiter._prev;
-    const next = waiter._next;
-    if (prev === null) this._head = next;
-    else prev._next = next;
-    if (next === null) this._tail = prev;
-    else next._prev = prev;
+    const next = waiter._next!;
+    if (next === waiter) this._tail = null;
+    else {
+      const prev = waiter._prev!;
+      prev._next = next;
+      next._prev = prev;
+      if (this._tail === waiter) this._tail = prev;
+    }
     waiter._prev = waiter._next = null;
     waiter._queue = null;
     this.size--;
   }
+}
+
+/** Links `waiter` into a circular list just before `node`. */
+function linkBefore(waiter: WaitNode, node: WaitNode): void {
+  const prev = node._prev!;
+  waiter._prev = prev;
+  waiter._next = node;
+  prev._next = waiter;
+  node._prev = waiter;
 }
 
 anchorMaps((loop: AbstractEventLoop) => [new WaiterFuture(loop), new WaiterQueue()]);

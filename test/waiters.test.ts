@@ -58,10 +58,12 @@ describe('WaiterQueue', () => {
     const a2 = q.add(loop, a._ticket); // a too: ahead of b
     const d = q.add(loop); // a newcomer: at the back
     const order = [];
-    for (let w = q._head; w !== null; w = w._next) order.push(w);
+    let w = q._tail!; // circular: the first is the one after the last
+    do order.push((w = w._next!));
+    while (w !== q._tail);
     assert.deepEqual(order, [a2, b2, c, d]);
     q.wakeAll(null);
-    assert.equal(q._head, null);
+    assert.equal(q._tail, null);
     loop.close();
   });
 
