@@ -57,14 +57,15 @@ export class WaiterFuture<T = unknown> extends Future<T> {
 /**
  * FIFO of pending waiters. Waking one takes it out of the queue.
  *
- * A circular doubly linked list reached through its last node alone (the first is
- * `_tail._next`): a WaiterQueue lives long (it is in the old generation) and its waiters are
- * new, and each store of a new object into an old one costs a write barrier that records the
- * slot for the next scavenge. A waiter queued on an empty queue (a hand-off between two
- * tasks, every time) costs one such store instead of two (head and tail).
+ * A linked list reached through its last node alone: the last links forward to the first
+ * (`_tail._next`), and the first has no `_prev`. A WaiterQueue lives long (it is in the old
+ * generation) and its waiters are new, and each store of a new object into an old one costs
+ * a write barrier that records the slot for the next scavenge: a waiter queued on an empty
+ * queue (a hand-off between two tasks, every time) costs one such store instead of two (a
+ * head and a tail), and queueing behind others or waking the first costs what it did.
  */
 export class WaiterQueue {
-  /** @internal The last waiter; null when empty. */ _tail: WaitNode | null = null;
+  /** @internal The last waiter (its `_next` is the first); null when empty. */ _tail: WaitNode | null = null;
   /** The number of pending waiters. */
   size = 0;
   #tickets = 0;
@@ -85,23 +86,27 @@ export class WaiterQueue {
     waiter._queue = this;
     this.size++;
     const tail = this._tail;
-    if (tail === null) {
+    if (ticket === 0 || tail === null || tail._ticket < ticket) {
       waiter._ticket = ticket === 0 ? ++this.#tickets : ticket;
-      waiter._prev = waiter._next = waiter;
-      this._tail = waiter;
-      return;
-    }
-    const head = tail._next!;
-    if (ticket === 0 || tail._ticket < ticket) {
-      waiter._ticket = ticket === 0 ? ++this.#tickets : ticket;
-      linkBefore(waiter, head); // after the tail, which it becomes
+      if (tail === null) {
+        waiter._prev = null;
+        waiter._next = waiter;
+      } else {
+        waiter._prev = tail;
+        waiter._next = tail._next;
+        tail._next = waiter;
+      }
       this._tail = waiter;
       return;
     }
     waiter._ticket = ticket;
-    let before = head;
+    let before = tail._next!;
     while (before._ticket < ticket) before = before._next!;
-    linkBefore(waiter, before); // the tail stays (before head: it becomes the head)
+    const prev = before._prev;
+    waiter._prev = prev;
+    waiter._next = before;
+    before._prev = waiter;
+    (prev ?? tail)._next = waiter; // before the first: it becomes the first
   }
 
   /** Wakes the first pending waiter with `value`; false if there is none. */
@@ -124,26 +129,21 @@ export class WaiterQueue {
   /** @internal */
   _unlink(waiter: WaitNode): void {
     const next = waiter._next!;
+    const prev = waiter._prev;
     if (next === waiter) this._tail = null;
-    else {
-      const prev = waiter._prev!;
+    else if (prev === null) {
+      // The first: the next one is the first now.
+      this._tail!._next = next;
+      next._prev = null;
+    } else {
       prev._next = next;
-      next._prev = prev;
+      if (next._prev !== null) next._prev = prev; // (the first has none)
       if (this._tail === waiter) this._tail = prev;
     }
     waiter._prev = waiter._next = null;
     waiter._queue = null;
     this.size--;
   }
-}
-
-/** Links `waiter` into a circular list just before `node`. */
-function linkBefore(waiter: WaitNode, node: WaitNode): void {
-  const prev = node._prev!;
-  waiter._prev = prev;
-  waiter._next = node;
-  prev._next = waiter;
-  node._prev = waiter;
 }
 
 anchorMaps((loop: AbstractEventLoop) => [new WaiterFuture(loop), new WaiterQueue()]);
