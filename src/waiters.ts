@@ -54,10 +54,18 @@ export class WaiterFuture<T = unknown> extends Future<T> {
   }
 }
 
-/** FIFO of pending waiters. Waking one takes it out of the queue. */
+/**
+ * FIFO of pending waiters. Waking one takes it out of the queue.
+ *
+ * A linked list reached through its last node alone: the last links forward to the first
+ * (`_tail._next`), and the first has no `_prev`. A WaiterQueue lives long (it is in the old
+ * generation) and its waiters are new, and each store of a new object into an old one costs
+ * a write barrier that records the slot for the next scavenge: a waiter queued on an empty
+ * queue (a hand-off between two tasks, every time) costs one such store instead of two (a
+ * head and a tail), and queueing behind others or waking the first costs what it did.
+ */
 export class WaiterQueue {
-  /** @internal */ _head: WaitNode | null = null;
-  /** @internal */ _tail: WaitNode | null = null;
+  /** @internal The last waiter (its `_next` is the first); null when empty. */ _tail: WaitNode | null = null;
   /** The number of pending waiters. */
   size = 0;
   #tickets = 0;
@@ -80,27 +88,32 @@ export class WaiterQueue {
     const tail = this._tail;
     if (ticket === 0 || tail === null || tail._ticket < ticket) {
       waiter._ticket = ticket === 0 ? ++this.#tickets : ticket;
-      waiter._prev = tail;
-      if (tail === null) this._head = waiter;
-      else tail._next = waiter;
+      if (tail === null) {
+        waiter._prev = null;
+        waiter._next = waiter;
+      } else {
+        waiter._prev = tail;
+        waiter._next = tail._next;
+        tail._next = waiter;
+      }
       this._tail = waiter;
       return;
     }
     waiter._ticket = ticket;
-    let before = this._head!;
+    let before = tail._next!;
     while (before._ticket < ticket) before = before._next!;
     const prev = before._prev;
     waiter._prev = prev;
     waiter._next = before;
     before._prev = waiter;
-    if (prev === null) this._head = waiter;
-    else prev._next = waiter;
+    (prev ?? tail)._next = waiter; // before the first: it becomes the first
   }
 
   /** Wakes the first pending waiter with `value`; false if there is none. */
   wakeFirst(value: unknown): boolean {
-    const waiter = this._head;
-    if (waiter === null) return false;
+    const tail = this._tail;
+    if (tail === null) return false;
+    const waiter = tail._next!;
     this._unlink(waiter);
     waiter._wake(value);
     return true;
@@ -115,12 +128,18 @@ export class WaiterQueue {
 
   /** @internal */
   _unlink(waiter: WaitNode): void {
+    const next = waiter._next!;
     const prev = waiter._prev;
-    const next = waiter._next;
-    if (prev === null) this._head = next;
-    else prev._next = next;
-    if (next === null) this._tail = prev;
-    else next._prev = prev;
+    if (next === waiter) this._tail = null;
+    else if (prev === null) {
+      // The first: the next one is the first now.
+      this._tail!._next = next;
+      next._prev = null;
+    } else {
+      prev._next = next;
+      if (next._prev !== null) next._prev = prev; // (the first has none)
+      if (this._tail === waiter) this._tail = prev;
+    }
     waiter._prev = waiter._next = null;
     waiter._queue = null;
     this.size--;

@@ -23,7 +23,7 @@ import {
   timeout,
 } from '../src/index.js';
 import { runVirtual } from '../src/testing/index.js';
-import { WaiterQueue } from '../src/waiters.js';
+import { WaiterQueue, type WaiterFuture } from '../src/waiters.js';
 import { expectThrows, settle } from './helpers/primitives.js';
 
 describe('WaiterQueue', () => {
@@ -58,10 +58,58 @@ describe('WaiterQueue', () => {
     const a2 = q.add(loop, a._ticket); // a too: ahead of b
     const d = q.add(loop); // a newcomer: at the back
     const order = [];
-    for (let w = q._head; w !== null; w = w._next) order.push(w);
+    let w = q._tail!; // circular: the first is the one after the last
+    do order.push((w = w._next!));
+    while (w !== q._tail);
     assert.deepEqual(order, [a2, b2, c, d]);
     q.wakeAll(null);
-    assert.equal(q._head, null);
+    assert.equal(q._tail, null);
+    loop.close();
+  });
+
+  test('any mix of adds, re-queues, cancels and wake-ups keeps the order a sorted array would', () => {
+    // The list is reached through its last waiter alone (the first is `_tail._next`, with no
+    // `_prev`): every way in and out is checked against a model, at every size.
+    const loop = newEventLoop();
+    let seed = 7;
+    const random = (n: number): number => (seed = (seed * 16807) % 2147483647) % n;
+    for (let round = 0; round < 200; round++) {
+      const q = new WaiterQueue();
+      let model: WaiterFuture<unknown>[] = [];
+      const woken: number[] = [];
+      for (let step = 0; step < 30; step++) {
+        const op = random(4);
+        if (op === 0 || model.length === 0) model.push(q.add(loop));
+        else if (op === 1) {
+          const [w] = model.splice(random(model.length), 1);
+          w!.cancel();
+        } else if (op === 2) {
+          const w = model.shift()!;
+          assert.equal(q.wakeFirst(null), true);
+          assert.equal(w.done(), true);
+          woken.push(w._ticket);
+        } else if (woken.length > 0) {
+          // A woken waiter waits again with its ticket: back to its place.
+          const ticket = woken.splice(random(woken.length), 1)[0]!;
+          if (model.every((w) => w._ticket !== ticket)) {
+            model.push(q.add(loop, ticket));
+            model = model.sort((a, b) => a._ticket - b._ticket);
+          }
+        }
+        const order: unknown[] = [];
+        if (q._tail !== null) {
+          let w = q._tail;
+          do order.push((w = w._next!));
+          while (w !== q._tail);
+        }
+        assert.deepEqual(order, model);
+        assert.deepEqual(
+          model.map((w) => w._prev),
+          model.map((_, i) => (i === 0 ? null : model[i - 1])),
+        );
+        assert.equal(q.size, model.length);
+      }
+    }
     loop.close();
   });
 
