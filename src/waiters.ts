@@ -109,6 +109,11 @@ export class WaiterQueue {
     (prev ?? tail)._next = waiter; // before the first: it becomes the first
   }
 
+  /** @internal The first pending waiter, or null. */
+  _first(): WaitNode | null {
+    return this._tail === null ? null : this._tail._next;
+  }
+
   /** Wakes the first pending waiter with `value`; false if there is none. */
   wakeFirst(value: unknown): boolean {
     const tail = this._tail;

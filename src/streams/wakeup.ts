@@ -41,7 +41,7 @@ export class Wakeup {
   /** Makes the waiting task's `wait()` throw `error` (a blocked operation is woken to find it). */
   fail(error: unknown): void {
     const queue = this.#queue;
-    const waiter = queue._head;
+    const waiter = queue._first();
     if (waiter instanceof WaiterFuture) {
       queue._unlink(waiter);
       waiter.setException(error);
