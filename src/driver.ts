@@ -27,7 +27,7 @@ export class PromiseSuspend {
  * before the coroutine resumed is thrown in there, as a Task would.
  */
 export function drive<T>(coro: Iterator<Suspend, T, unknown>): Promise<T> {
-  return start(coro, null, null)._promise as Promise<T>;
+  return driveAwaited(coro, null, null)._promise as Promise<T>;
 }
 
 /**
@@ -39,14 +39,6 @@ export function drive<T>(coro: Iterator<Suspend, T, unknown>): Promise<T> {
  * `awaitAgain(driver)`.
  */
 export function driveAwaited(
-  coro: Iterator<Suspend, unknown, unknown>,
-  onfulfilled: ((value: any) => unknown) | null | undefined,
-  onrejected: ((reason: any) => unknown) | null | undefined,
-): Driver {
-  return start(coro, onfulfilled, onrejected);
-}
-
-function start(
   coro: Iterator<Suspend, unknown, unknown>,
   onfulfilled: ((value: any) => unknown) | null | undefined,
   onrejected: ((reason: any) => unknown) | null | undefined,
