@@ -26,13 +26,15 @@ anchorMaps(() => {
 });
 
 let current: LoopTask | null = null;
+/** False while the runtime makes a promise nothing reacts to through the task (see `untagged`). */
+let tagging = true;
 let installed = false;
 
 function install(): void {
   installed = true;
   promiseHooks.createHook({
     init(promise) {
-      if (current !== null) (promise as Tagged)[TASK] = current;
+      if (current !== null && tagging) (promise as Tagged)[TASK] = current;
     },
     before(promise) {
       current = (promise as Tagged)[TASK] ?? null;
@@ -60,6 +62,15 @@ export function swapTaskContext(task: LoopTask | null): LoopTask | null {
   const previous = current;
   current = task;
   return previous;
+}
+
+/**
+ * @internal Promises created until `untagged(false)` get no task tag (a property each) even in a
+ * task's context. A flag rather than clearing `current` and restoring it: `current` lives in
+ * this module's context, an old object, and storing a young task there costs a write barrier.
+ */
+export function untagged(on: boolean): void {
+  tagging = !on;
 }
 
 /** @internal Runs `fn` synchronously as code of `task`: promises it creates carry the task. */

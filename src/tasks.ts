@@ -407,9 +407,12 @@ function cancelMessage(task: Task<unknown>): string | undefined {
 
 /** What a Task runs for a target that is not a generator object (see the constructor). */
 function runnableOf<T>(target: TaskTarget<T>, task: Task<unknown>): Generator<Suspend, T, unknown> | (() => unknown) {
-  if (typeof target === 'function') {
-    return target instanceof GeneratorFunction ? asGenerator((target as () => Iterator<Suspend, T, unknown>)()) : target;
-  }
+  if (typeof target === 'function' && !(target instanceof GeneratorFunction)) return target;
+  return coroutineOf(target, task);
+}
+
+function coroutineOf<T>(target: TaskTarget<T>, task: Task<unknown>): Generator<Suspend, T, unknown> {
+  if (typeof target === 'function') return asGenerator((target as () => Iterator<Suspend, T, unknown>)());
   if (isIterator(target)) return asGenerator(adopt(target, task));
   const promise = isThenable(target);
   // The async function was called outside the loop: its rejection ("no running event
@@ -604,16 +607,16 @@ function startFunction(task: Task<any>, fn: () => unknown, error: unknown): Iter
     loop._asyncTaskCount--;
     throw thrown;
   }
-  if (isIterator(result)) {
-    loop._asyncTaskCount--;
-    task._coro = asGenerator(result as Iterator<Suspend, unknown, unknown>);
-    return task._coro;
-  }
+  // A promise first: async functions are the common function target.
   if (result instanceof Promise) {
     task._asyncEnter();
     // Registered in the task's context, so the shared handlers find the task there:
     // no closure per task.
     result.then(settleFulfilled, settleRejected);
+  } else if (isIterator(result)) {
+    loop._asyncTaskCount--;
+    task._coro = asGenerator(result as Iterator<Suspend, unknown, unknown>);
+    return task._coro;
   } else if (isThenable(result)) {
     task._asyncEnter();
     result.then(
