@@ -26,6 +26,8 @@ anchorMaps(() => {
 });
 
 let current: LoopTask | null = null;
+/** True while a promise job (a reaction, or a thenable's `then` call) runs: see `inPromiseJob`. */
+let inJob = false;
 /** False while the runtime makes a promise nothing reacts to through the task (see `untagged`). */
 let tagging = true;
 let installed = false;
@@ -38,9 +40,11 @@ function install(): void {
     },
     before(promise) {
       current = (promise as Tagged)[TASK] ?? null;
+      inJob = true;
     },
     after() {
       current = null;
+      inJob = false;
     },
   });
 }
@@ -83,6 +87,14 @@ export function runInTaskContext<R>(task: LoopTask, fn: () => R): R {
   } finally {
     current = previous;
   }
+}
+
+/**
+ * @internal Whether the code running is a promise job (async code resumed by a microtask) rather
+ * than a Node callback. Known once the hooks are on (the first async-function task); false before.
+ */
+export function inPromiseJob(): boolean {
+  return inJob;
 }
 
 /** @internal The async-function task whose code is running, or null. */

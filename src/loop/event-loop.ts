@@ -21,7 +21,7 @@ import { addSignalHandler, removeSignalHandler, removeAllSignalHandlers, signals
 import { contextsInUse, inCurrentContext } from '../contextvars.js';
 import { enableSuspendStacks } from '../task-stack.js';
 import { observing, emitTaskCreated, emitTaskDone } from '../debug-events.js';
-import { swapTaskContext } from '../task-tracking.js';
+import { inPromiseJob, swapTaskContext } from '../task-tracking.js';
 import '../debug-log.js'; // NODE_DEBUG=aio: registers its observer when the section is enabled
 
 /**
@@ -132,6 +132,8 @@ export class EventLoop implements AbstractEventLoop {
   };
   /** True while the loop waits for `#wakeUp()` (`_sleepUntilWoken`). */
   #asleep = false;
+  /** The last wake-up came from a promise job (async code), not from a Node callback. */
+  #wokenInJob = false;
   /** Entries of the current iteration left to run after handing control to Node in its middle. */
   #left = 0;
   /** The deadline the current idle wait was for (debug mode's blocking monitor). */
@@ -551,6 +553,7 @@ export class EventLoop implements AbstractEventLoop {
 
   #wakeUp(): void {
     this.#asleep = false;
+    this.#wokenInJob = inPromiseJob();
     inMicrotask(this.#resumeAfterIdle);
   }
 
@@ -619,11 +622,26 @@ export class EventLoop implements AbstractEventLoop {
   readonly #resumeAfterIdle = (): void => this.#resume(true);
   readonly #resumeAfterNode = (): void => this.#resume(false);
 
-  /** Goes on after an idle wait (`idle`) or back from Node: a new time slice, then iterations. */
+  /**
+   * Goes on after an idle wait (`idle`) or back from Node: a new time slice, then iterations. A
+   * wake-up by async code running in microtasks (an async-function task's `await sleep(0)`)
+   * did not let Node run: the slice goes on, and once it is used up Node gets its turn first.
+   * Else async tasks that keep the loop busy through microtasks would starve Node's I/O and
+   * timers (each iteration ends idle, before the clock is looked at).
+   */
   #resume(idle: boolean): void {
     try {
       if (this._debug) this.#monitor().resumed(idle ? this.#expectedWake(this.#idleNext) : 0);
-      this.#sliceEnd = performance.now() + SLICE_MS;
+      const now = performance.now();
+      if (idle && this.#wokenInJob) {
+        this.#wokenInJob = false;
+        if (now >= this.#sliceEnd) {
+          this.#handToNode();
+          return;
+        }
+      } else {
+        this.#sliceEnd = now + SLICE_MS;
+      }
       this.#iterate();
     } catch (error) {
       this.#failRun(error);

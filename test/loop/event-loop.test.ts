@@ -660,6 +660,27 @@ describe('EventLoop: living with Node', () => {
     loop.close();
   });
 
+  test('an async-function task spinning on await sleep(0) does not starve Node timers either', async () => {
+    // Each of its iterations ends idle and is woken by the task's code in a microtask, so the
+    // loop must still give Node its turn once a time slice is used up.
+    const loop = newEventLoop();
+    let timerFired = false;
+    const spinner = loop.createTask(async () => {
+      setTimeout(() => (timerFired = true), 1);
+      const started = performance.now();
+      let spins = 0;
+      while (!timerFired && performance.now() - started < 5000) {
+        await sleep(0);
+        spins++;
+      }
+      return spins;
+    });
+    const spins = await loop.runUntilComplete(spinner);
+    assert.ok(timerFired, 'the Node timer fired while the task spun');
+    assert.ok(spins > 0);
+    loop.close();
+  });
+
   test('a long iteration hands control to Node in its middle, keeping asyncio order', async () => {
     const loop = newEventLoop();
     const N = 5000;
