@@ -199,6 +199,9 @@ export class TaskGroup {
     this.#aborting = true;
     if (observing) emitGroupAborted(this.#parent!, this.#tasks, cause, child);
     for (const task of this.#tasks) if (!task.done()) task.cancel();
+    // Never read again (an aborting group takes no new tasks): as its tasks finish, the list
+    // is not filtered (a pass over every task still listed, in a cancel storm) nor kept.
+    this.#tasks = [];
   }
 
   /** @internal The task that entered the group awaits its tasks (as in asyncio's call graph). */
