@@ -4,7 +4,7 @@
  * operation (a lock's acquire, a queue's get) or of an InlineAwaitable (`timeout()`,
  * `taskGroup()`) runs on.
  */
-import { Future, FutureAwaiter, awaitedBy, PENDING, RESUMED, ThenSettler, awaitError, promiseFor, type AwaitingTask, type Coro, type Suspend, type Waiter } from './futures.js';
+import { Future, FutureAwaiter, PENDING, RESUMED, ThenSettler, awaitError, promiseFor, type AwaitingTask, type Coro, type Suspend, type Waiter } from './futures.js';
 import { asyncContextTask, swapTaskContext } from './task-tracking.js';
 import { badYieldError, type Task } from './tasks.js';
 import { NO_ERROR } from './values.js';
@@ -132,7 +132,7 @@ export class Driver extends ThenSettler implements Waiter {
       send = RESUMED;
       const yielded: unknown = step.value;
       if (yielded instanceof FutureAwaiter) {
-        const future = awaitedBy(yielded);
+        const future = yielded._future as Future<unknown>;
         error = (task === null ? null : awaitError(task, future)) ?? NO_ERROR;
         if (error !== NO_ERROR || future._state !== PENDING) continue; // a done future does not suspend
         if (task !== null) {

@@ -365,7 +365,7 @@ export class FutureAwaiter<T> implements Iterator<Suspend, T, unknown> {
    * not yield …' is missing in type 'Sleep<void>'".
    */
   declare readonly ['to await in a coroutine, use yield*, not yield']: true;
-  /** @internal (Written again only on `BLOCKED_OP`, see `suspendOn`.) */ _future: Future<T>;
+  /** @internal */ readonly _future: Future<T>;
   // A suspension returns the awaiter itself as its `{ done: false, value }` iterator result:
   // `yield*` hands it to the Task unchanged, so one object per suspension instead of two.
   /** @internal */ readonly done = false;
@@ -385,34 +385,6 @@ export class FutureAwaiter<T> implements Iterator<Suspend, T, unknown> {
   throw(error: unknown): IteratorResult<Suspend, T> {
     throw error;
   }
-}
-
-/**
- * The iterator result of every blocked operation (`WaitOp.next()`, operation.ts), which, unlike
- * `yield* future`, needs no awaiter to resume through (the operation is its own iterator): one
- * object for all, read at once by the Task or Driver that steps the coroutine (`awaitedBy`),
- * instead of a new one per suspension (a Queue(1) hand-off blocks twice an item).
- */
-const BLOCKED_OP = new FutureAwaiter<unknown>(null as unknown as Future<unknown>);
-
-/**
- * @internal What a blocked operation's `next()` returns: the shared awaiter, now standing for
- * `op`. In debug mode (task stacks) a new one, whose constructor records where it suspended.
- */
-export function suspendOn(op: Future<unknown>): FutureAwaiter<unknown> {
-  if (onSuspend !== null) return new FutureAwaiter(op);
-  BLOCKED_OP._future = op;
-  return BLOCKED_OP;
-}
-
-/**
- * @internal The future a yielded awaiter stands for, as the Task or Driver that got it takes
- * it: the shared one lets go of its operation (it must not keep it, or its loop, alive).
- */
-export function awaitedBy(awaiter: FutureAwaiter<unknown>): Future<unknown> {
-  const future = awaiter._future;
-  if (awaiter === BLOCKED_OP) BLOCKED_OP._future = null as unknown as Future<unknown>;
-  return future;
 }
 
 function runCallbacks(future: Future<any>): void {

@@ -11,7 +11,7 @@
  *   wait again) and `_abandon()` (woken, but cancelled before it could resume: pass the
  *   wake-up on, so none is ever lost).
  */
-import { CANCELLED, FINISHED, Future, PENDING, suspendOn, type AwaitingTask, type Suspend, type Waiter, type Yieldable } from './futures.js';
+import { CANCELLED, FINISHED, Future, FutureAwaiter, PENDING, type AwaitingTask, type Suspend, type Waiter, type Yieldable } from './futures.js';
 import { makeCancelledError, type CancelledError } from './errors.js';
 import { taskStep } from './tasks.js';
 import { asyncContextTask } from './task-tracking.js';
@@ -200,7 +200,7 @@ export abstract class WaitOp<T> implements Operation<T> {
       this._state = DONE;
       result = this._try(); // `_block` makes it PENDING
     } else if (state === PENDING) {
-      return suspendOn(this as unknown as Future<unknown>);
+      return new FutureAwaiter(this as unknown as Future<unknown>);
     } else if (state === FINISHED) {
       this._state = DONE;
       result = this._resume();
@@ -210,7 +210,7 @@ export abstract class WaitOp<T> implements Operation<T> {
     } else {
       throw new Error(REUSED);
     }
-    if (result === BLOCKED) return suspendOn(this as unknown as Future<unknown>); // the shared blocked result
+    if (result === BLOCKED) return new FutureAwaiter(this as unknown as Future<unknown>); // its own iterator result
     return result === true ? DONE_TRUE : result === undefined ? DONE_VOID : { done: true, value: result };
   }
 

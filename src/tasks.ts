@@ -2,7 +2,7 @@ import { CancelledError } from './errors.js';
 import { GeneratorFunction, NO_ERROR, describe, isIterator, isThenable } from './values.js';
 import { argumentError, checkLoop } from './validate.js';
 import { enableTaskContext, asyncContextTask, swapTaskContext } from './task-tracking.js';
-import { Future, FutureAwaiter, awaitedBy, RESUMED, PENDING, CANCELLED, setWakeTask, type Coro, type Suspend } from './futures.js';
+import { Future, FutureAwaiter, RESUMED, PENDING, CANCELLED, setWakeTask, type Coro, type Suspend } from './futures.js';
 import { requireRunningLoop, runningLoopOrNull } from './loop/running.js';
 import type { AbstractEventLoop } from './loop/events.js';
 import { anchorMaps } from './loop/map-anchors.js';
@@ -533,7 +533,7 @@ export function taskStep(task: Task<any>): void {
   if (yielded === null || yielded === undefined) {
     loop._pushReady(taskStep, task); // a bare yield: one hop through the ready queue
   } else if (yielded instanceof FutureAwaiter) {
-    waitOn(task, awaitedBy(yielded));
+    waitOn(task, yielded._future);
   } else {
     task._result = badYieldError(yielded);
     loop._pushReady(taskStep, task);
