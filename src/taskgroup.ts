@@ -284,7 +284,7 @@ const bodyGroups = new WeakMap<Task<unknown>, TaskGroup>();
 /**
  * @internal The current task's group, for layers that start tasks "in the current group"
  * (aio-ts/actors): the innermost group whose body runs in the task, else the group the task
- * belongs to (a group is the done callback of its tasks), else null.
+ * belongs to (its GroupWaiter is the done callback of its tasks), else null.
  */
 export function _currentTaskGroup(): TaskGroup | null {
   const task = currentTask();
