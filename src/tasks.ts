@@ -324,10 +324,10 @@ export class Task<T = unknown> extends Future<T> {
 
   /** @internal Ends the task as cancelled (by `error`, if the coroutine threw one). */
   _finishCancelled(error: CancelledError | null): void {
-    const message = cancelMessage(this as Task<unknown>);
+    const cancel = error ?? cancelMessage(this as Task<unknown>);
     this._state = CANCELLED;
     this._result = undefined;
-    this._cancel = error ?? message;
+    this._cancel = cancel;
     this._scheduleCallbacks();
     this._loop._removeTask(this as Task<unknown>);
   }
