@@ -161,7 +161,12 @@ function progressLine(row: Row): string {
   return `${head} ${formatValue(row.summary.median, row.unit)}/op${took}`;
 }
 
-const metText = (r: Row): string => (r.goal === undefined ? '' : r.goal.met === null ? '—' : r.goal.met ? 'yes' : 'NO');
+function metText(r: Row): string {
+  if (r.goal === undefined) return '';
+  if (r.goal.met === null) return '—';
+  if (r.goal.met) return 'yes';
+  return r.goal.floorMissed === undefined ? 'NO' : `NO (the floor too: ${r.goal.floorMissed})`;
+}
 
 /** The rows of the primary Node version (and CPython's). */
 const primaryRows = (rows: Row[], primary: NodeTarget): Row[] =>

@@ -26,6 +26,10 @@ interface Line {
 }
 
 const RAW = [['raw-async', 'raw async']] as const;
+const ASYNC_FLOORS = [
+  ['raw-async-hooks', "raw async with aio's promise hooks"],
+  ['raw-async-thenable', 'the same awaiting a thenable'],
+] as const;
 const LINES: readonly Line[] = [
   {
     workload: 'spawn-gather',
@@ -50,7 +54,7 @@ const LINES: readonly Line[] = [
     aio: 'aio-async',
     label: 'spawn + gather 100k, async-function tasks',
     peers: [],
-    floors: [['raw-async-hooks', "raw async with aio's promise hooks"]],
+    floors: ASYNC_FLOORS,
     goal: '≤ 1.3× floor',
   },
   {
@@ -58,7 +62,7 @@ const LINES: readonly Line[] = [
     aio: 'aio-async',
     label: '… in batches of 1k',
     peers: [],
-    floors: [['raw-async-hooks', "raw async with aio's promise hooks"]],
+    floors: ASYNC_FLOORS,
     goal: '≤ 1.3× floor',
   },
   { workload: 'queue-pingpong', aio: 'aio', label: 'queue ping-pong, `Queue(16)`', peers: [['raw-channel', 'promise channel'], ['cpython', 'CPython']], goal: '≤ 2× raw' },
@@ -121,6 +125,7 @@ const LINES: readonly Line[] = [
     aio: 'aio',
     label: 'memory per pending task (bytes)',
     peers: [['raw-async', 'async fn'], ['aio-async', 'aio async-function task'], ['cpython', 'CPython']],
+    floors: [['raw-async-thenable', "an async fn with aio's hooks, a Task-sized object, awaiting a thenable"]],
     goal: 'async task ≤ 2× raw',
     goalSystem: 'aio-async',
   },
@@ -174,8 +179,8 @@ function median(rows: Row[], workload: string, system: string, node: string | un
 }
 
 /** The goals judged again on the primary version's rows (a full run and its updates agree). */
-function goalsMet(report: Report, primary: string): Map<string, boolean | null> {
-  const met = new Map<string, boolean | null>();
+function goalsMet(report: Report, primary: string): Map<string, Row['goal']> {
+  const met = new Map<string, Row['goal']>();
   for (const workload of new Set(report.rows.map((r) => r.workload))) {
     const spec = findWorkload(workload);
     if (spec === undefined) continue;
@@ -183,12 +188,12 @@ function goalsMet(report: Report, primary: string): Map<string, boolean | null> 
       .filter((r) => r.workload === workload && (r.runtime === 'python' || r.node === primary))
       .map(({ goal: _stored, ...r }) => r);
     judge(spec, rows);
-    for (const r of rows) if (r.goal !== undefined) met.set(`${workload}/${r.system}`, r.goal.met);
+    for (const r of rows) if (r.goal !== undefined) met.set(`${workload}/${r.system}`, r.goal);
   }
   return met;
 }
 
-function renderLine(line: Line, report: Report, versions: string[], met: Map<string, boolean | null>): string {
+function renderLine(line: Line, report: Report, versions: string[], met: Map<string, Row['goal']>): string {
   const [primary, ...others] = versions as [string, ...string[]];
   const mine = median(report.rows, line.workload, line.aio, primary);
   if (mine === null) throw new Error(`bench-table: no ${line.workload}/${line.aio} row on ${primary} in latest.json; run the bench first`);
@@ -209,7 +214,16 @@ function renderLine(line: Line, report: Report, versions: string[], met: Map<str
       : ratio(b / a);
   });
   const judged = met.get(`${line.workload}/${line.goalSystem ?? line.aio}`);
-  const metText = line.goal === undefined || judged === undefined ? '' : judged === null ? '—' : judged ? 'yes' : 'no';
+  const metText =
+    line.goal === undefined || judged === undefined
+      ? ''
+      : judged.met === null
+        ? '—'
+        : judged.met
+          ? 'yes'
+          : judged.floorMissed === undefined
+            ? 'no'
+            : 'no (floor too)';
   const figures = [peers, floorText].filter((s) => s !== '').join('; ');
   return `| ${[line.label, number(mine), figures, ...besideCells, line.goal ?? '', metText].join(' | ')} |`;
 }

@@ -16,7 +16,8 @@ import { GeneratorFunction, describe, isIterator, isSteppable, isThenable } from
 import { callInTask } from './call-in-task.js';
 import { Driver, PromiseSuspend, awaitAgain, driveAwaited } from './driver.js';
 import { fromPromise } from './ensure-future.js';
-import { requireRunningLoop, runningLoopOrNull } from './loop/running.js';
+import { requireRunningLoop } from './loop/running.js';
+import { inStep } from './task-tracking.js';
 import { anchorMaps } from './loop/map-anchors.js';
 import { markAwaited, trackAwaitable } from './debug-awaited.js';
 
@@ -141,9 +142,9 @@ export class InlineAwaitable<T> implements Yieldable<T>, Iterator<Suspend, T, un
     if (coro === null) {
       if (this.#promise !== null) throw new Error('This awaitable is already being awaited with await: await it only once');
       // Stepped by a generator task, or by drive() (a Promise reaction: no task step running).
-      const stepping = runningLoopOrNull()?._currentTask ?? null;
+      const stepping = inStep();
       markAwaited(this);
-      coro = this.#coro = this.#start(stepping !== null ? TASK_MODE : ASYNC_MODE);
+      coro = this.#coro = this.#start(stepping ? TASK_MODE : ASYNC_MODE);
     }
     return coro;
   }

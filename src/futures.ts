@@ -158,7 +158,7 @@ export class Future<T = unknown> implements Yieldable<T>, PromiseLike<T> {
     if (state === CANCELLED) throw this._makeCancelledError();
     if (state === PENDING) throw new InvalidStateError('Result is not ready.');
     this._markRetrieved();
-    if (this._loop._debug) noteReraised(this._result, this._loop._currentTask ?? asyncContextTask());
+    if (this._loop._debug) noteReraised(this._result, asyncContextTask());
     throw this._result; // FAILED or FAILED_SEEN
   }
 

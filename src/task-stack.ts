@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { setSuspendHook } from './futures.js';
 import type { LoopTask } from './loop/events.js';
 import { runningLoopOrNull } from './loop/running.js';
+import { steppingTask } from './task-tracking.js';
 
 /**
  * Where generator tasks are suspended, for `task.getStack()`. V8 shows no frame of a suspended
@@ -37,7 +38,7 @@ export function enableSuspendStacks(): void {
 function recordSuspension(): void {
   const loop = runningLoopOrNull();
   if (loop === null || !loop._debug) return;
-  const task = loop._currentTask;
+  const task = steppingTask();
   if (task === null) return;
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 200;

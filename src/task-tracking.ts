@@ -30,6 +30,12 @@ let current: LoopTask | null = null;
 let inJob = false;
 /** False while the runtime makes a promise nothing reacts to through the task (see `untagged`). */
 let tagging = true;
+/**
+ * True while `current` is the task whose generator step runs (set by `taskStep` with it):
+ * one variable says both which task runs and, with this flag, that it is a step. A second
+ * store of the task (a loop field) cost each step a write barrier into a long-lived object.
+ */
+let stepping = false;
 let installed = false;
 
 function install(): void {
@@ -75,6 +81,33 @@ export function swapTaskContext(task: LoopTask | null): LoopTask | null {
  */
 export function untagged(on: boolean): void {
   tagging = !on;
+}
+
+/**
+ * @internal Makes `task` the current task, as the one whose generator step runs; returns the
+ * previous current task, to hand back to `leaveStep` with what `inStep()` said before.
+ */
+export function enterStep(task: LoopTask): LoopTask | null {
+  const previous = current;
+  current = task;
+  stepping = true;
+  return previous;
+}
+
+/** @internal Ends a step: restores what `enterStep` replaced. */
+export function leaveStep(previous: LoopTask | null, outerStep: boolean): void {
+  current = previous;
+  stepping = outerStep;
+}
+
+/** @internal True while a generator step runs (an eager step nests inside another). */
+export function inStep(): boolean {
+  return stepping;
+}
+
+/** @internal The task whose generator step is running, or null. */
+export function steppingTask<T extends LoopTask = LoopTask>(): T | null {
+  return stepping ? (current as T | null) : null;
 }
 
 /** @internal Runs `fn` synchronously as code of `task`: promises it creates carry the task. */

@@ -1,6 +1,6 @@
 import { CancelledError } from './errors.js';
 import { ExceptionGroup } from './exception-group.js';
-import { Future, type Coro } from './futures.js';
+import { CANCELLED, FINISHED, Future, PromptWaiter, type Coro } from './futures.js';
 import { Task, currentTask, spawnTask, type TaskOptions, type TaskTarget } from './tasks.js';
 import { describe, isIterator } from './values.js';
 import { InlineAwaitable, runBody, type Mode } from './body-runner.js';
@@ -53,6 +53,8 @@ export class TaskGroup {
   #onCompleted: Future<boolean> | null = null;
   /** The group whose body ran in the same task before this one was entered (nesting). */
   #outer: TaskGroup | null = null;
+  /** The done callback of the group's tasks. */
+  readonly #waiter = new GroupWaiter(this);
 
   /**
    * Creates a task in the group (asyncio's `TaskGroup.create_task`). Allowed while the body or
@@ -75,7 +77,7 @@ export class TaskGroup {
     const task = spawnTask<T>(coro, options, this.#loop!);
     this.#tasks.push(task as Task<unknown>);
     this.#pending++;
-    task._addCallback(this); // as a Waiter: no closure a background compile job could pin (see gather)
+    task._addCallback(this.#waiter); // a Waiter: no closure a background compile job could pin (see gather)
     return task;
   }
 
@@ -197,6 +199,9 @@ export class TaskGroup {
     this.#aborting = true;
     if (observing) emitGroupAborted(this.#parent!, this.#tasks, cause, child);
     for (const task of this.#tasks) if (!task.done()) task.cancel();
+    // Never read again (an aborting group takes no new tasks): as its tasks finish, the list
+    // is not filtered (a pass over every task still listed, in a cancel storm) nor kept.
+    this.#tasks = [];
   }
 
   /** @internal The task that entered the group awaits its tasks (as in asyncio's call graph). */
@@ -204,11 +209,29 @@ export class TaskGroup {
     return this.#parent;
   }
 
-  /** @internal A task of the group is done (the group is its done callback, as a Waiter). */
-  _wakeup(task: Task<unknown>): void {
+  /**
+   * @internal A task of the group just completed (`GroupWaiter`): one that succeeded or was
+   * cancelled and is not the last is counted now, with no ready-queue entry (asyncio's
+   * `_on_task_done` only discards it); the last one, or a failure, goes through `_wakeup`.
+   */
+  _completed(task: Task<unknown>): boolean {
+    const state = task._state;
+    if ((state !== CANCELLED && state !== FINISHED) || this.#pending <= 1) return false;
+    this.#count();
+    return true;
+  }
+
+  /** One task fewer pending; done tasks are dropped from `#tasks` once they are half of it. */
+  #count(): number {
     const pending = --this.#pending;
     if (pending === 0) this.#tasks = [];
     else if (pending * 2 < this.#tasks.length && this.#tasks.length > 64) this.#tasks = this.#tasks.filter(isPending);
+    return pending;
+  }
+
+  /** @internal A task of the group is done (through `GroupWaiter`, an iteration later). */
+  _wakeup(task: Task<unknown>): void {
+    const pending = this.#count();
     if (this.#onCompleted !== null && pending === 0 && !this.#onCompleted.done()) this.#onCompleted.setResult(true);
     if (task.cancelled()) return;
     const error = task.exception();
@@ -232,13 +255,36 @@ export class TaskGroup {
   }
 }
 
+/**
+ * The done callback of a group's tasks (a Waiter object, not a closure; a PromptWaiter, so
+ * that most completions are counted at once, see `TaskGroup._completed`).
+ */
+class GroupWaiter extends PromptWaiter {
+  constructor(readonly group: TaskGroup) {
+    super();
+  }
+
+  _completed(task: Future<any>): boolean {
+    return this.group._completed(task as Task<unknown>);
+  }
+
+  _wakeup(task: Future<any>): void {
+    this.group._wakeup(task as Task<unknown>);
+  }
+
+  /** The task that entered the group awaits its tasks (as in asyncio's call graph). */
+  _awaiter(): Task<unknown> | null {
+    return this.group._awaiter();
+  }
+}
+
 /** Each task's innermost group whose body runs in it (set from enter to exit). */
 const bodyGroups = new WeakMap<Task<unknown>, TaskGroup>();
 
 /**
  * @internal The current task's group, for layers that start tasks "in the current group"
  * (aio-ts/actors): the innermost group whose body runs in the task, else the group the task
- * belongs to (a group is the done callback of its tasks), else null.
+ * belongs to (its GroupWaiter is the done callback of its tasks), else null.
  */
 export function _currentTaskGroup(): TaskGroup | null {
   const task = currentTask();
@@ -246,8 +292,8 @@ export function _currentTaskGroup(): TaskGroup | null {
   const inBody = bodyGroups.get(task);
   if (inBody !== undefined) return inBody;
   const callbacks = task._callbacks;
-  if (callbacks instanceof TaskGroup) return callbacks;
-  if (Array.isArray(callbacks)) for (const cb of callbacks) if (cb instanceof TaskGroup) return cb;
+  if (callbacks instanceof GroupWaiter) return callbacks.group;
+  if (Array.isArray(callbacks)) for (const cb of callbacks) if (cb instanceof GroupWaiter) return cb.group;
   return null;
 }
 

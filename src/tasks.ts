@@ -1,7 +1,7 @@
 import { CancelledError } from './errors.js';
 import { GeneratorFunction, NO_ERROR, describe, isIterator, isThenable } from './values.js';
 import { argumentError, checkLoop } from './validate.js';
-import { enableTaskContext, asyncContextTask, swapTaskContext } from './task-tracking.js';
+import { enableTaskContext, asyncContextTask, enterStep, inStep, leaveStep } from './task-tracking.js';
 import { Future, FutureAwaiter, RESUMED, PENDING, CANCELLED, setWakeTask, type Coro, type Suspend } from './futures.js';
 import { requireRunningLoop, runningLoopOrNull } from './loop/running.js';
 import type { AbstractEventLoop } from './loop/events.js';
@@ -324,10 +324,10 @@ export class Task<T = unknown> extends Future<T> {
 
   /** @internal Ends the task as cancelled (by `error`, if the coroutine threw one). */
   _finishCancelled(error: CancelledError | null): void {
-    const message = cancelMessage(this as Task<unknown>);
+    const cancel = error ?? cancelMessage(this as Task<unknown>);
     this._state = CANCELLED;
     this._result = undefined;
-    this._cancel = error ?? message;
+    this._cancel = cancel;
     this._scheduleCallbacks();
     this._loop._removeTask(this as Task<unknown>);
   }
@@ -495,17 +495,15 @@ export function taskStep(task: Task<any>): void {
   }
   task._futWaiter = null;
   const loop = task._loop;
-  const previous = loop._currentTask;
-  loop._currentTask = task;
-  const previousContext = swapTaskContext(task);
+  const outerStep = inStep();
+  const previous = enterStep(task);
   const coro = task._coro;
   let step: IteratorResult<Suspend, unknown>;
   try {
     if (typeof coro === 'function') {
       const started = startFunction(task, coro, error);
       if (started === null) {
-        loop._currentTask = previous;
-        swapTaskContext(previousContext);
+        leaveStep(previous, outerStep);
         return;
       }
       step = started.next();
@@ -513,14 +511,12 @@ export function taskStep(task: Task<any>): void {
       step = (error === NO_ERROR ? generatorNext.call(coro, RESUMED) : generatorThrow.call(coro, error)) as IteratorResult<Suspend>;
     }
   } catch (thrown) {
-    loop._currentTask = previous;
-    swapTaskContext(previousContext);
+    leaveStep(previous, outerStep);
     if (thrown instanceof CancelledError) task._finishCancelled(thrown);
     else task._finishException(thrown);
     return;
   }
-  loop._currentTask = previous;
-  swapTaskContext(previousContext);
+  leaveStep(previous, outerStep);
   // Debug mode: a cancel was requested and this step ended normally: its CancelledError was caught.
   if (task._cancels >= CANCEL_REQUEST && loop._debug) noteCaught(task, step);
   if (step.done) {
@@ -695,7 +691,7 @@ export function currentTask(loop?: AbstractEventLoop): Task<unknown> | null {
   if (loop !== undefined) checkLoop('currentTask', 'loop', loop);
   const l = loop ?? runningLoopOrNull();
   if (l === null) return null;
-  if (l._currentTask !== null) return l._currentTask as Task<unknown>;
+  // The task of a generator step, or of async code: one variable (task-tracking.ts).
   const task = asyncContextTask<Task<unknown>>();
   return task !== null && task._loop === l ? task : null;
 }

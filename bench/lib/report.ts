@@ -1,7 +1,7 @@
 // What a run writes to bench/results/latest.json, and how its ratios and goals are judged
 // (shared by the harness and the README table, scripts/bench-table.ts).
 import type { Summary } from './stats.js';
-import type { SystemSpec, WorkloadSpec } from './suite.js';
+import type { Goal, SystemSpec, WorkloadSpec } from './suite.js';
 
 export interface Mode {
   name: 'full' | 'quick';
@@ -39,7 +39,12 @@ export interface Row {
   summary?: Summary;
   /** median(system) / median(workload's aio reference); null when either is missing. */
   ratio?: number | null;
-  goal?: { text: string; met: boolean | null };
+  goal?: {
+    text: string;
+    met: boolean | null;
+    /** Set when the goal is missed and its floor row misses it too: `min-loop 1.12× raw-async`. */
+    floorMissed?: string;
+  };
   notes?: Record<string, number | string>;
   /** Wall time of the child process. */
   seconds?: number;
@@ -79,17 +84,34 @@ export function judge(w: WorkloadSpec, rows: Row[]): void {
     const row = rows.find((x) => x.system === goal.system);
     // A peer with no row here (CPython beside a non-primary Node version) is judged elsewhere.
     if (row === undefined || (goal.peer !== undefined && !rows.some((x) => x.system === goal.peer))) continue;
-    const mine = medianOf(goal.system);
-    const peer = goal.peer === undefined ? null : medianOf(goal.peer);
-    const factor = goal.factor ?? 1;
-    let met: boolean | null = null;
-    if (mine !== null && goal.below !== undefined) met = mine < goal.below;
-    else if (mine !== null && peer !== null) met = goal.strict === true ? mine < factor * peer : mine <= factor * peer;
+    const met = isMet(goal, medianOf(goal.system), medianOf);
+    const floorMissed = met === false && goal.floor !== undefined ? floorText(goal, medianOf) : undefined;
     // Several goals on one row read as one: met only when every one is.
     const prior = row.goal;
     row.goal =
       prior === undefined
         ? { text: goal.text, met }
         : { text: `${prior.text}, ${goal.text}`, met: prior.met === false || met === false ? false : prior.met === null || met === null ? null : true };
+    const missed = [prior?.floorMissed, floorMissed].filter((t) => t !== undefined);
+    if (missed.length > 0) row.goal.floorMissed = missed.join(', ');
   }
+}
+
+type MedianOf = (system: string) => number | null;
+
+function isMet(goal: Goal, mine: number | null, medianOf: MedianOf): boolean | null {
+  if (mine === null) return null;
+  if (goal.below !== undefined) return mine < goal.below;
+  const peer = goal.peer === undefined ? null : medianOf(goal.peer);
+  if (peer === null) return null;
+  const bound = (goal.factor ?? 1) * peer;
+  return goal.strict === true ? mine < bound : mine <= bound;
+}
+
+/** `min-loop 1.12× raw-async` when the goal's floor row misses the goal too; else undefined. */
+function floorText(goal: Goal, medianOf: MedianOf): string | undefined {
+  const floor = medianOf(goal.floor!);
+  const peer = medianOf(goal.peer!);
+  if (floor === null || peer === null || isMet(goal, floor, medianOf) !== false) return undefined;
+  return `${goal.floor} ${(floor / peer).toFixed(2)}× ${goal.peer}`;
 }

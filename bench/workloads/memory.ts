@@ -4,6 +4,7 @@
 // Verified: once released, the N tasks return N ones.
 import { loadAio } from '../lib/aio.js';
 import { runChild, verify } from '../lib/child.js';
+import { enterTask, PendingThenable, TaskState, trackTasks } from '../lib/task-floor.js';
 
 /** heapUsed once full GCs stop freeing anything (one gc() can leave a few MB of garbage
  * from the previous round counted, which made the baseline too high now and then). */
@@ -21,6 +22,7 @@ function heapAfterGc(): number {
   return used;
 }
 
+const identity = (x: number): number => x;
 const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
 
 await runChild({
@@ -69,6 +71,32 @@ await runChild({
         ev.set();
         return sum(yield* gather(...tasks));
       });
+    },
+
+    // The floor of an async-function task on a thenable: raw-async run as aio runs one (its
+    // promise hooks, a Task-sized object, a reaction on the function's promise to learn that it
+    // ended), blocked at `await` of the least thenable that can stay pending.
+    'raw-async-thenable': async (round) => {
+      trackTasks();
+      const gate = new PendingThenable();
+      let started = 0;
+      const blocked = async (): Promise<number> => {
+        started++;
+        return (await gate) as number;
+      };
+      const before = heapAfterGc();
+      const ends: Promise<number>[] = [];
+      for (let i = 0; i < round.n; i++) {
+        enterTask(new TaskState(blocked, null, i));
+        ends.push(blocked().then(identity));
+      }
+      enterTask(null);
+      verify(started === round.n, `${started} of ${round.n} started`);
+      // V8 calls each thenable's then() in a job: let them all run before the sample.
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      round.sample((heapAfterGc() - before) / round.n);
+      gate.release(1);
+      return sum(await Promise.all(ends));
     },
 
     'raw-async': async (round) => {

@@ -4,10 +4,10 @@
 // With `--iterable` (the spawn-gather-1m row) aio gathers with gatherFrom(tasks): spreading a
 // million arguments overflows the stack.
 // Verified: the sum of the gathered results is N(N-1)/2.
-import { promiseHooks } from 'node:v8';
 import * as effection from 'effection';
 import { loadAio } from '../lib/aio.js';
 import { intArg, runChild, verify } from '../lib/child.js';
+import { anchors as taskFloorAnchors, enterTask, settledThenable, TaskState, trackTasks } from '../lib/task-floor.js';
 
 const BATCH = intArg('--batch', Number.MAX_SAFE_INTEGER);
 const ITERABLE = process.argv.includes('--iterable');
@@ -65,25 +65,8 @@ function bareCoros(start: number, count: number): BareCoro[] {
   return coros;
 }
 
-/** The fields an aio Task holds (Future's 5, Task's 7); the floors below only step `coro`. */
-class TaskState {
-  state = 0;
-  result: unknown = undefined;
-  callbacks: unknown = null;
-  cancel: unknown = undefined;
-  futWaiter: unknown = null;
-  cancels = 0;
-  prev: unknown = null;
-  next: unknown = null;
-  async = 0;
-  constructor(
-    readonly coro: BareCoro | ((i: number) => Promise<number>),
-    readonly loop: unknown,
-    readonly name: number,
-  ) {}
-}
 /** Kept alive, as aio keeps one of each of its classes (src/loop/map-anchors.ts): see there why. */
-const anchors: unknown[] = [new TaskState(bareTask(0), null, 0)];
+const anchors: unknown[] = [...taskFloorAnchors];
 
 /**
  * The bare scheduler plus one TaskState per task: what the Task's state alone costs (the
@@ -95,37 +78,24 @@ function taskStateScheduler(start: number, count: number): number[] {
   return bareScheduler(tasks, (task) => task.coro as BareCoro);
 }
 
-const TAG = Symbol('task');
-let current: TaskState | null = null;
-let hooksOn = false;
-anchors.push(Object.assign(Promise.resolve(), { [TAG]: null }));
+async function thenableTask(i: number): Promise<number> {
+  await settledThenable;
+  return i;
+}
 
 /**
- * raw-async with the promise hooks aio installs for async-function tasks (each promise made
- * while a task's code runs is tagged with the task; each reaction restores it): what finding
- * the current task costs by itself.
+ * raw async functions run as aio runs an async-function task, with the promise hooks it
+ * installs (each promise made while a task's code runs is tagged with the task; each reaction
+ * restores it) and the Task object it would make: what finding the current task costs.
  */
-async function rawAsyncWithHooks(start: number, count: number): Promise<number> {
-  if (!hooksOn) {
-    hooksOn = true;
-    promiseHooks.createHook({
-      init(promise) {
-        if (current !== null) (promise as unknown as Record<symbol, unknown>)[TAG] = current;
-      },
-      before(promise) {
-        current = ((promise as unknown as Record<symbol, unknown>)[TAG] as TaskState | undefined) ?? null;
-      },
-      after() {
-        current = null;
-      },
-    });
-  }
+async function rawAsyncWithHooks(start: number, count: number, body: (i: number) => Promise<number>): Promise<number> {
+  trackTasks();
   const promises: Promise<number>[] = [];
   for (let i = start; i < start + count; i++) {
-    current = new TaskState(rawTask, null, i); // the Task object aio would make
-    promises.push(rawTask(i));
+    enterTask(new TaskState(body, null, i));
+    promises.push(body(i));
   }
-  current = null;
+  enterTask(null);
   return sum(await Promise.all(promises));
 }
 
@@ -358,7 +328,13 @@ await runChild({
 
     'raw-async-hooks': async ({ n }) => {
       let total = 0;
-      for (const [start, count] of batches(n)) total += await rawAsyncWithHooks(start, count);
+      for (const [start, count] of batches(n)) total += await rawAsyncWithHooks(start, count, rawTask);
+      return total;
+    },
+
+    'raw-async-thenable': async ({ n }) => {
+      let total = 0;
+      for (const [start, count] of batches(n)) total += await rawAsyncWithHooks(start, count, thenableTask);
       return total;
     },
 

@@ -92,7 +92,6 @@ export class EventLoop implements AbstractEventLoop {
   slowCallbackDuration = 100;
 
   /** @internal */ readonly _ready = new ReadyQueue();
-  /** @internal */ _currentTask: Task<unknown> | null = null;
   /** @internal Pending tasks (an intrusive list), for `allTasks()` and shutdown. */
   _firstTask: Task<unknown> | null = null;
   #lastTask: Task<unknown> | null = null;

@@ -48,8 +48,6 @@ export interface AbstractEventLoop {
   callExceptionHandler(context: LoopErrorContext): void;
 
   /** @internal */ _debug: boolean;
-  /** @internal The task whose generator step is running, or null. */
-  _currentTask: LoopTask | null;
   /** @internal First of the pending tasks (an intrusive list). */
   _firstTask: LoopTask | null;
   /** @internal Async-function tasks running now. */

@@ -1,0 +1,89 @@
+// What an aio Task costs at the least, as plain code for the floor rows: its state as one
+// object, the promise hooks aio installs to find the task of async code (src/task-tracking.ts),
+// and a thenable as small as a runtime awaitable can be.
+import { promiseHooks } from 'node:v8';
+
+/** The fields an aio Task holds (Future's 5, Task's 7); the floors only step `coro`. */
+export class TaskState {
+  state = 0;
+  result: unknown = undefined;
+  callbacks: unknown = null;
+  cancel: unknown = undefined;
+  futWaiter: unknown = null;
+  cancels = 0;
+  prev: unknown = null;
+  next: unknown = null;
+  async = 0;
+  constructor(
+    readonly coro: unknown,
+    readonly loop: unknown,
+    readonly name: number,
+  ) {}
+}
+
+const TAG = Symbol('task');
+let current: TaskState | null = null;
+let hooksOn = false;
+
+/**
+ * Installs (once per process) promise hooks that do what aio's do: each promise made while a
+ * task's code runs is tagged with the task, and each reaction restores it.
+ */
+export function trackTasks(): void {
+  if (hooksOn) return;
+  hooksOn = true;
+  promiseHooks.createHook({
+    init(promise) {
+      if (current !== null) (promise as unknown as Record<symbol, unknown>)[TAG] = current;
+    },
+    before(promise) {
+      current = ((promise as unknown as Record<symbol, unknown>)[TAG] as TaskState | undefined) ?? null;
+    },
+    after() {
+      current = null;
+    },
+  });
+}
+
+/** Makes `task` the one whose code runs (null: none), as aio's step does around a task's start. */
+export function enterTask(task: TaskState | null): void {
+  current = task;
+}
+
+/**
+ * A thenable as small as a runtime awaitable can be (every aio awaitable is one, so that
+ * `yield*` and `await` both take it): `then()` settles at once and returns a promise, as a
+ * `then()` must. `await` of it is V8's adoption: a promise, a job, two resolving functions.
+ */
+export const settledThenable = {
+  then(onFulfilled: (value: undefined) => unknown): Promise<unknown> {
+    return Promise.resolve(onFulfilled(undefined));
+  },
+};
+
+/**
+ * A thenable that stays pending until `release()`, storing each awaiter's handler and the
+ * resolving function of the promise its `then()` returns: the least a blocked runtime
+ * awaitable holds per waiter.
+ */
+export class PendingThenable {
+  readonly #waiters: unknown[] = [];
+  #resolve: (value: unknown) => void = () => {};
+  readonly #capture = (resolve: (value: unknown) => void): void => {
+    this.#resolve = resolve;
+  };
+  then(onFulfilled: (value: number) => unknown): Promise<unknown> {
+    const promise = new Promise(this.#capture);
+    this.#waiters.push(onFulfilled, this.#resolve);
+    return promise;
+  }
+  release(value: number): void {
+    const waiters = this.#waiters.splice(0);
+    for (let i = 0; i < waiters.length; i += 2) {
+      (waiters[i + 1] as (v: unknown) => void)((waiters[i] as (v: number) => unknown)(value));
+    }
+  }
+}
+
+/** Kept alive, as aio keeps one of each of its classes (src/loop/map-anchors.ts): see there why. */
+export const anchors: unknown[] = [new TaskState(null, null, 0), Object.assign(Promise.resolve(), { [TAG]: null })];
