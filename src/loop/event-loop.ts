@@ -21,7 +21,7 @@ import { addSignalHandler, removeSignalHandler, removeAllSignalHandlers, signals
 import { contextsInUse, inCurrentContext } from '../contextvars.js';
 import { enableSuspendStacks } from '../task-stack.js';
 import { observing, emitTaskCreated, emitTaskDone } from '../debug-events.js';
-import { inPromiseJob, swapTaskContext } from '../task-tracking.js';
+import { inPromiseJob, untagged } from '../task-tracking.js';
 import '../debug-log.js'; // NODE_DEBUG=aio: registers its observer when the section is enabled
 
 /**
@@ -48,13 +48,13 @@ const RESOLVED = Promise.resolve();
 /**
  * Runs `fn` in a microtask, as an `await` would resume: one promise reaction, no promise to
  * resolve (Node's `queueMicrotask` makes an AsyncResource per call before Node 24, and still
- * does while an AsyncLocalStorage is in use). Made outside any task's context, so that the
+ * does while an AsyncLocalStorage is in use). Its promise gets no task tag, so that the
  * promise hooks do not make the loop's iteration look like code of the task that woke it.
  */
 function inMicrotask(fn: () => void): void {
-  const previous = swapTaskContext(null);
+  untagged(true); // as promiseFor (futures.ts): a flag, not a store of the task in an old object
   void RESOLVED.then(fn);
-  swapTaskContext(previous);
+  untagged(false);
 }
 
 /**
