@@ -26,6 +26,9 @@ interface Line {
 }
 
 const RAW = [['raw-async', 'raw async']] as const;
+const MIN_LOOP = ['min-loop', 'a minimal generator loop'] as const;
+const GEN_FLOORS = [['bare-gen', 'bare generators'], ['task-state', 'a Task-sized object each'], MIN_LOOP] as const;
+const ECHO_PEERS = [['raw-net', 'raw `net`'], ['uvloop', 'uvloop'], ['cpython', 'CPython']] as const;
 const ASYNC_FLOORS = [
   ['raw-async-hooks', "raw async with aio's promise hooks"],
   ['raw-async-thenable', 'the same awaiting a thenable'],
@@ -36,35 +39,21 @@ const LINES: readonly Line[] = [
     aio: 'aio-gen',
     label: 'spawn + gather 100k tasks, generator',
     peers: [['raw-async', 'raw async + `Promise.all`'], ['cpython', 'CPython'], ['effection', 'Effection']],
-    floors: [['bare-gen', 'bare generators'], ['task-state', 'a Task-sized object each'], ['min-loop', 'a minimal generator loop']],
+    floors: GEN_FLOORS,
     goal: '≤ 1× raw',
   },
-  { workload: 'spawn-gather-1k', aio: 'aio-gen', label: '… in batches of 1k', peers: RAW, floors: [['min-loop', 'a minimal generator loop']], goal: '≤ 1× raw' },
-  { workload: 'spawn-gather-10k', aio: 'aio-gen', label: '… in batches of 10k', peers: RAW, floors: [['min-loop', 'a minimal generator loop']], goal: '≤ 1× raw' },
+  { workload: 'spawn-gather-1k', aio: 'aio-gen', label: '… in batches of 1k', peers: RAW, floors: [MIN_LOOP], goal: '≤ 1× raw' },
+  { workload: 'spawn-gather-10k', aio: 'aio-gen', label: '… in batches of 10k', peers: RAW, floors: [MIN_LOOP], goal: '≤ 1× raw' },
   {
     workload: 'spawn-gather-1m',
     aio: 'aio-gen',
     label: '… 1M tasks (`gatherFrom`)',
     peers: RAW,
-    floors: [['bare-gen', 'bare generators'], ['task-state', 'a Task-sized object each'], ['min-loop', 'a minimal generator loop']],
+    floors: GEN_FLOORS,
     goal: '≤ 1× raw',
   },
-  {
-    workload: 'spawn-gather',
-    aio: 'aio-async',
-    label: 'spawn + gather 100k, async-function tasks',
-    peers: [],
-    floors: ASYNC_FLOORS,
-    goal: '≤ 1.3× floor',
-  },
-  {
-    workload: 'spawn-gather-1k',
-    aio: 'aio-async',
-    label: '… in batches of 1k',
-    peers: [],
-    floors: ASYNC_FLOORS,
-    goal: '≤ 1.3× floor',
-  },
+  { workload: 'spawn-gather', aio: 'aio-async', label: 'spawn + gather 100k, async-function tasks', peers: [], floors: ASYNC_FLOORS, goal: '≤ 1.3× floor' },
+  { workload: 'spawn-gather-1k', aio: 'aio-async', label: '… in batches of 1k', peers: [], floors: ASYNC_FLOORS, goal: '≤ 1.3× floor' },
   { workload: 'queue-pingpong', aio: 'aio', label: 'queue ping-pong, `Queue(16)`', peers: [['raw-channel', 'promise channel'], ['cpython', 'CPython']], goal: '≤ 2× raw' },
   {
     workload: 'queue-handoff',
@@ -155,14 +144,14 @@ const LINES: readonly Line[] = [
     workload: 'echo-1',
     aio: 'aio-gen',
     label: 'TCP echo, one connection',
-    peers: [['raw-net', 'raw `net`'], ['uvloop', 'uvloop'], ['cpython', 'CPython']],
+    peers: ECHO_PEERS,
     goal: '≤ 1.15× raw, < uvloop',
   },
   {
     workload: 'echo-50',
     aio: 'aio-gen',
     label: 'TCP echo, 50 connections',
-    peers: [['raw-net', 'raw `net`'], ['uvloop', 'uvloop'], ['cpython', 'CPython']],
+    peers: ECHO_PEERS,
     goal: '≤ 1.15× raw, < uvloop',
   },
   { workload: 'bulk-transfer', aio: 'aio-gen', label: 'receiving 1 GiB over TCP (ns per MiB)', peers: [['raw-pipe', 'raw `pipe`']], goal: '≤ 1.2× raw' },
