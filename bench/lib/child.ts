@@ -69,6 +69,7 @@ interface Options {
   warmup: number;
   rounds: number;
   budgetMs: number;
+  minMs: number;
 }
 
 /** A workload's own integer option (`--batch 1000`), from the child's command line. */
@@ -104,8 +105,15 @@ function parseArgs(argv: string[]): Options {
     warmup: int('--warmup', 1),
     rounds: Math.max(1, int('--rounds', 3)),
     budgetMs: int('--budget-ms', 0),
+    minMs: int('--min-ms', 0),
   };
 }
+
+/**
+ * The most counted rounds `--min-ms` can ask for. Rounds of a few tens of ms vary with where
+ * the scavenges fall, so short workloads run more of them; this caps the tiniest.
+ */
+const MAX_ROUNDS = 40;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1));
@@ -181,10 +189,11 @@ export async function runChild(impl: WorkloadImpl): Promise<void> {
     const samples: number[] = [];
     const began = Date.now();
     const minRounds = Math.min(3, opts.rounds);
-    while (samples.length < opts.rounds) {
+    for (;;) {
       samples.push(await oneRound(fn, opts.n, expected, notes));
-      const overBudget = opts.budgetMs > 0 && Date.now() - began > opts.budgetMs;
-      if (overBudget && samples.length >= minRounds) break;
+      const elapsed = Date.now() - began;
+      if (opts.budgetMs > 0 && elapsed > opts.budgetMs && samples.length >= minRounds) break;
+      if (samples.length >= opts.rounds && (elapsed >= opts.minMs || samples.length >= MAX_ROUNDS)) break;
     }
     const noteOut: Record<string, number | string> = {};
     for (const [key, values] of notes) {

@@ -16,6 +16,11 @@ export interface Mode {
   rounds: number;
   /** Once the counted rounds of one system have taken this long, stop after 3. */
   budgetMs: number;
+  /**
+   * Counted rounds go on past `rounds` until they have taken this long (at most 40): a round
+   * of a few tens of ms varies with where the scavenges fall, so short workloads get more.
+   */
+  minMs: number;
   timeoutMs: number;
 }
 
@@ -54,7 +59,7 @@ export interface Row {
 export interface Report {
   date: string;
   mode: Mode['name'];
-  config: Pick<Mode, 'passes' | 'warmup' | 'rounds' | 'budgetMs'>;
+  config: Pick<Mode, 'passes' | 'warmup' | 'rounds' | 'budgetMs' | 'minMs'>;
   seconds: number;
   machine: {
     node: string;
@@ -67,7 +72,7 @@ export interface Report {
   workloads: Pick<WorkloadSpec, 'name' | 'title' | 'perOp' | 'unit' | 'reference'>[];
   rows: Row[];
   /** Workloads re-measured after the full run with --update (same mode and Node versions). */
-  updates: { date: string; seconds: number; workloads: string[] }[];
+  updates: { date: string; seconds: number; workloads: string[]; config?: Report['config'] }[];
 }
 
 /** Fills in ratios and goals once every system of a workload has run. */

@@ -2,7 +2,7 @@
 
 A workload script calls run_child(expected, system) where system(rnd) is an
 ``async def`` run by asyncio.run once per round. It reads
-  --n N --warmup W --rounds R [--budget-ms MS]
+  --n N --warmup W --rounds R [--budget-ms MS] [--min-ms MS]
 and prints one line:  @@bench {"status": "ok", "samples": [...], ...}
 """
 import asyncio
@@ -46,12 +46,16 @@ class Round:
         self._notes.setdefault(key, []).append(value)
 
 
+# The most counted rounds --min-ms can ask for (as in bench/lib/child.ts).
+MAX_ROUNDS = 40
+
+
 def _args(argv):
-    opts = {"--n": 1000, "--warmup": 1, "--rounds": 3, "--budget-ms": 0}
+    opts = {"--n": 1000, "--warmup": 1, "--rounds": 3, "--budget-ms": 0, "--min-ms": 0}
     for i, flag in enumerate(argv):
         if flag in opts:
             opts[flag] = int(argv[i + 1])
-    return opts["--n"], opts["--warmup"], max(1, opts["--rounds"]), opts["--budget-ms"]
+    return opts["--n"], opts["--warmup"], max(1, opts["--rounds"]), opts["--budget-ms"], opts["--min-ms"]
 
 
 def _one_round(system, n, expected, notes):
@@ -86,16 +90,18 @@ def run_child(expected, system):
         if "uvloop" in sys.argv and not _use_uvloop():
             _emit({"status": "unavailable", "reason": "uvloop is not installed (Debian: python3-uvloop; run with AIO_BENCH_PYTHON=/usr/bin/python3)"})
             return
-        n, warmup, rounds, budget_ms = _args(sys.argv[1:])
+        n, warmup, rounds, budget_ms, min_ms = _args(sys.argv[1:])
         want = expected(n)
         warm = [_one_round(system, n, want, {}) for _ in range(warmup)]
         notes = {}
         samples = []
         began = time.monotonic()
-        while len(samples) < rounds:
+        while True:
             samples.append(_one_round(system, n, want, notes))
-            over = budget_ms > 0 and (time.monotonic() - began) * 1000 > budget_ms
-            if over and len(samples) >= min(3, rounds):
+            elapsed = (time.monotonic() - began) * 1000
+            if budget_ms > 0 and elapsed > budget_ms and len(samples) >= min(3, rounds):
+                break
+            if len(samples) >= rounds and (elapsed >= min_ms or len(samples) >= MAX_ROUNDS):
                 break
         out = {}
         for key, values in notes.items():
