@@ -85,20 +85,24 @@ export function judge(w: WorkloadSpec, rows: Row[]): void {
   for (const row of rows) {
     row.ratio = row.summary !== undefined && ref !== null ? row.summary.median / ref : null;
   }
+  // Several goals on one row read as one: met only when every one is, and stopped by the
+  // floor only when every missed one is.
+  const verdicts = new Map<Row, { text: string; met: boolean | null; floorMissed?: string }[]>();
   for (const goal of w.goals) {
     const row = rows.find((x) => x.system === goal.system);
     // A peer with no row here (CPython beside a non-primary Node version) is judged elsewhere.
     if (row === undefined || (goal.peer !== undefined && !rows.some((x) => x.system === goal.peer))) continue;
     const met = isMet(goal, medianOf(goal.system), medianOf);
     const floorMissed = met === false && goal.floor !== undefined ? floorText(goal, medianOf) : undefined;
-    // Several goals on one row read as one: met only when every one is.
-    const prior = row.goal;
-    row.goal =
-      prior === undefined
-        ? { text: goal.text, met }
-        : { text: `${prior.text}, ${goal.text}`, met: prior.met === false || met === false ? false : prior.met === null || met === null ? null : true };
-    const missed = [prior?.floorMissed, floorMissed].filter((t) => t !== undefined);
-    if (missed.length > 0) row.goal.floorMissed = missed.join(', ');
+    verdicts.set(row, [...(verdicts.get(row) ?? []), { text: goal.text, met, floorMissed }]);
+  }
+  for (const [row, list] of verdicts) {
+    const met = list.some((v) => v.met === false) ? false : list.some((v) => v.met === null) ? null : true;
+    row.goal = { text: list.map((v) => v.text).join(', '), met };
+    const missed = list.filter((v) => v.met === false);
+    if (missed.length > 0 && missed.every((v) => v.floorMissed !== undefined)) {
+      row.goal.floorMissed = missed.map((v) => v.floorMissed).join(', ');
+    }
   }
 }
 
