@@ -32,6 +32,7 @@ const ECHO_PEERS = [['raw-net', 'raw `net`'], ['uvloop', 'uvloop'], ['cpython', 
 const ASYNC_FLOORS = [
   ['raw-async-hooks', "raw async with aio's promise hooks"],
   ['raw-async-thenable', 'the same awaiting a thenable'],
+  ['min-async-loop', 'a minimal async-task loop'],
 ] as const;
 const LINES: readonly Line[] = [
   {

@@ -22,7 +22,7 @@ export class TaskState {
 }
 
 const TAG = Symbol('task');
-let current: TaskState | null = null;
+let current: object | null = null;
 let hooksOn = false;
 
 /**
@@ -37,7 +37,7 @@ export function trackTasks(): void {
       if (current !== null) (promise as unknown as Record<symbol, unknown>)[TAG] = current;
     },
     before(promise) {
-      current = ((promise as unknown as Record<symbol, unknown>)[TAG] as TaskState | undefined) ?? null;
+      current = ((promise as unknown as Record<symbol, unknown>)[TAG] as object | undefined) ?? null;
     },
     after() {
       current = null;
@@ -46,8 +46,13 @@ export function trackTasks(): void {
 }
 
 /** Makes `task` the one whose code runs (null: none), as aio's step does around a task's start. */
-export function enterTask(task: TaskState | null): void {
+export function enterTask(task: object | null): void {
   current = task;
+}
+
+/** The task whose code runs (restored by the hooks around each reaction), or null. */
+export function currentTask(): object | null {
+  return current;
 }
 
 /**

@@ -7,7 +7,7 @@
 import * as effection from 'effection';
 import { loadAio } from '../lib/aio.js';
 import { intArg, runChild, verify } from '../lib/child.js';
-import { anchors as taskFloorAnchors, enterTask, settledThenable, TaskState, trackTasks } from '../lib/task-floor.js';
+import { anchors as taskFloorAnchors, currentTask, enterTask, settledThenable, TaskState, trackTasks } from '../lib/task-floor.js';
 
 const BATCH = intArg('--batch', Number.MAX_SAFE_INTEGER);
 const ITERABLE = process.argv.includes('--iterable');
@@ -124,7 +124,7 @@ namespace minLoop {
     slots: unknown[] = new Array(CHUNK);
     next: Chunk | null = null;
   }
-  class Loop {
+  export class Loop {
     head = new Chunk();
     tail = this.head;
     read = 0;
@@ -165,7 +165,7 @@ namespace minLoop {
   interface Waiter {
     wakeup(future: Future): void;
   }
-  class Future {
+  export class Future {
     state = 0;
     result: unknown = undefined;
     callback: Waiter | null = null;
@@ -182,7 +182,7 @@ namespace minLoop {
     callback.wakeup(future);
   }
   const generatorNext = Object.getPrototypeOf(bareTask).prototype.next as (this: Generator, sent: unknown) => IteratorResult<unknown>;
-  class Task extends Future implements Waiter {
+  export class Task extends Future implements Waiter {
     constructor(
       readonly coro: Generator,
       loop: Loop,
@@ -204,7 +204,7 @@ namespace minLoop {
     finished = 0;
     constructor(
       readonly outer: Future,
-      readonly children: Task[],
+      readonly children: Future[],
     ) {
       for (const child of children) child.callback = this;
     }
@@ -216,7 +216,7 @@ namespace minLoop {
       this.outer.resolve(results);
     }
   }
-  function* gather(loop: Loop, tasks: Task[]): Generator<unknown, number[], unknown> {
+  export function* gather(loop: Loop, tasks: Future[]): Generator<unknown, number[], unknown> {
     const outer = new Future(loop);
     new Gather(outer, tasks);
     yield outer;
@@ -246,6 +246,115 @@ namespace minLoop {
     );
     while (loop.length > 0) loop.runFirst();
     return main.result as number;
+  }
+}
+
+/**
+ * The floor of aio's design for async-function tasks: minLoop's queue, futures and gather, each
+ * task a Task-sized object running an async function started in its task's context (the
+ * promise hooks of the raw-async-hooks row find the task), a `then()` on its promise to learn
+ * that it finished (as any runtime running async functions as tasks must), and `await sleep(0)`
+ * as the least runtime awaitable: a thenable whose `then()` queues one hop and returns a
+ * promise settled by it. No cancellation, errors, names or task list; while any task is
+ * pending the loop lets async functions run their continuations in a microtask between
+ * iterations, as aio does.
+ */
+namespace minAsyncLoop {
+  const RESOLVED = Promise.resolve();
+  let running: minLoop.Loop | null = null;
+  let pending = 0;
+
+  /** Task-sized, as in the other async floors: the future's 4 fields, its function and 7 more (TaskState's 12). */
+  class AsyncTask extends minLoop.Future {
+    cancel: unknown = undefined;
+    futWaiter: unknown = null;
+    cancels = 0;
+    prev: unknown = null;
+    next: unknown = null;
+    async = 0;
+    name = 0;
+    constructor(
+      readonly fn: () => Promise<number>,
+      loop: minLoop.Loop,
+    ) {
+      super(loop);
+      loop.push(start, this);
+    }
+  }
+  function start(task: AsyncTask): void {
+    pending++;
+    enterTask(task);
+    task.fn().then(finished); // made in the task's context: the hooks find the task in finished()
+    enterTask(null);
+  }
+  function finished(value: number): void {
+    pending--;
+    (currentTask() as AsyncTask).resolve(value);
+  }
+
+  /** An awaiting function's `onFulfilled` and the resolving function of the promise `then()` returned. */
+  class Hop {
+    constructor(
+      readonly onFulfilled: (value: undefined) => unknown,
+      readonly resolve: (value: unknown) => void,
+    ) {}
+  }
+  let captured: (value: unknown) => void = () => {};
+  const capture = (resolve: (value: unknown) => void): void => {
+    captured = resolve;
+  };
+  function resumeHop(hop: Hop): void {
+    hop.resolve(hop.onFulfilled(undefined));
+  }
+  const zeroSleep = {
+    then(onFulfilled: (value: undefined) => unknown): Promise<unknown> {
+      const task = currentTask();
+      enterTask(null); // nothing reacts to this promise through the task: no tag
+      const promise = new Promise(capture);
+      enterTask(task);
+      running!.push(resumeHop, new Hop(onFulfilled, captured));
+      return promise;
+    },
+  };
+
+  // Kept alive, as aio keeps one instance of each of its classes (src/loop/map-anchors.ts).
+  anchors.push(new AsyncTask(async () => 0, new minLoop.Loop()), new Hop(() => {}, () => {}));
+
+  export function run(n: number): Promise<number> {
+    const loop = (running = new minLoop.Loop());
+    const main = new minLoop.Task(
+      (function* (): Generator<unknown, number, unknown> {
+        let total = 0;
+        for (const [start, count] of batches(n)) {
+          const tasks: AsyncTask[] = [];
+          for (let i = start; i < start + count; i++) {
+            tasks.push(
+              new AsyncTask(async () => {
+                await zeroSleep;
+                return i;
+              }, loop),
+            );
+          }
+          total += sum(yield* minLoop.gather(loop, tasks));
+        }
+        return total;
+      })(),
+      loop,
+    );
+    return new Promise((resolve, reject) => {
+      const iterate = (): void => {
+        for (let k = loop.length; k > 0; k--) loop.runFirst();
+        if (main.state !== 0) {
+          running = null;
+          resolve(main.result as number);
+        } else if (loop.length > 0 || pending > 0) {
+          void RESOLVED.then(iterate); // continuations resumed by this iteration run first
+        } else {
+          reject(new Error('min-async-loop: nothing left to run, but the main task is not done'));
+        }
+      };
+      iterate();
+    });
   }
 }
 
@@ -325,6 +434,11 @@ await runChild({
     'task-state': ({ n }) => sum(batches(n).map(([start, count]) => sum(taskStateScheduler(start, count)))),
 
     'min-loop': ({ n }) => minLoop.run(n),
+
+    'min-async-loop': ({ n }) => {
+      trackTasks();
+      return minAsyncLoop.run(n);
+    },
 
     'raw-async-hooks': async ({ n }) => {
       let total = 0;
