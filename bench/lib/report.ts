@@ -92,6 +92,7 @@ export function judge(w: WorkloadSpec, rows: Row[]): void {
     const row = rows.find((x) => x.system === goal.system);
     // A peer with no row here (CPython beside a non-primary Node version) is judged elsewhere.
     if (row === undefined || (goal.peer !== undefined && !rows.some((x) => x.system === goal.peer))) continue;
+    if (goal.node !== undefined && !row.node?.startsWith(`v${goal.node}.`)) continue;
     const met = isMet(goal, medianOf(goal.system), medianOf);
     const floorMissed = met === false && goal.floor !== undefined ? floorText(goal, medianOf) : undefined;
     verdicts.set(row, [...(verdicts.get(row) ?? []), { text: goal.text, met, floorMissed }]);

@@ -10,13 +10,14 @@ test('the README speed table is the one bench/results/latest.json gives (run: np
   assert.equal(readmeTable(), currentTable());
 });
 
-function verdictOf(goals: Goal[]): (medians: Record<string, number>) => Row['goal'] {
+function verdictOf(goals: Goal[], node?: string): (medians: Record<string, number>) => Row['goal'] {
   const spec = { ...findWorkload('spawn-gather-1k')!, goals };
   const rows = (medians: Record<string, number>): Row[] =>
     Object.entries(medians).map(([system, median]) => ({
       workload: spec.name,
       system,
       runtime: 'node',
+      ...(node === undefined ? {} : { node }),
       unit: 'ns',
       n: 1,
       status: 'ok',
@@ -61,4 +62,14 @@ test('a row with several goals is stopped by the floor only when every goal it m
     text: '≤ 1.15× raw-async, < min-loop',
     met: true,
   });
+});
+
+test('a goal for one Node version is judged on that version only', () => {
+  const goals: Goal[] = [
+    { system: 'aio-gen', text: '< 1 µs on Node 24', below: 1000, node: 24 },
+    { system: 'aio-gen', text: '≤ 1.3× raw-async', peer: 'raw-async', factor: 1.3 },
+  ];
+  const medians = { 'aio-gen': 1100, 'raw-async': 1000 };
+  assert.deepEqual(verdictOf(goals, 'v24.22.3')(medians), { text: '< 1 µs on Node 24, ≤ 1.3× raw-async', met: false });
+  assert.deepEqual(verdictOf(goals, 'v20.20.2')(medians), { text: '≤ 1.3× raw-async', met: true });
 });
