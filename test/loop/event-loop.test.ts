@@ -552,9 +552,11 @@ describe('EventLoop: debug mode', () => {
       });
       await loop.runUntilComplete(sleep(0));
     });
-    assert.equal(calls.length, 1);
-    assert.match(String(calls[0]![0]), /slowCallback/);
-    assert.match(String(calls[0]![0]), /took \d+\.\d+ seconds/);
+    // Only the slow callback's report counts: on a loaded machine another step may be
+    // descheduled past 5 ms and be reported too.
+    const reports = calls.map((args) => String(args[0])).filter((m) => /slowCallback/.test(m));
+    assert.equal(reports.length, 1, JSON.stringify(calls));
+    assert.match(reports[0]!, /took \d+\.\d+ seconds/);
     loop.close();
   });
 
