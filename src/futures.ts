@@ -441,14 +441,20 @@ function awaitingTask(future: Future<unknown>): AwaitingTask | null | Error {
 /**
  * @internal What awaiting `future` from code of `task` (outside a generator step) must throw
  * at once, or null: the task itself, a future of another loop, or a cancel requested while the
- * task awaited something foreign.
+ * task awaited something foreign. That cancel also cancels `future` if it is pending, as
+ * asyncio's `__step` cancels the future a task with `_must_cancel` set now awaits (and as a
+ * generator step does, `waitOn`): an executor job awaited there stops, an awaited task is
+ * cancelled.
  */
 export function awaitError(task: AwaitingTask, future: Future<unknown>): Error | null {
   if (task === future) return new Error(`Task cannot await on itself: ${task}`);
   if (task._loop !== future._loop) {
     return new Error(`Task ${task.getName()} got Future ${future} attached to a different loop`);
   }
-  return task._takeCancel();
+  const message = task._cancel;
+  const cancelled = task._takeCancel();
+  if (cancelled !== null && future._state === PENDING) future.cancel(typeof message === 'string' ? message : undefined);
+  return cancelled;
 }
 
 /**

@@ -265,6 +265,38 @@ describe('async-function tasks: cancellation', () => {
     });
   });
 
+  test('the runtime future awaited when such a cancel arrives is cancelled too (asyncio: __step with _must_cancel)', async () => {
+    await run(async () => {
+      const loop = getRunningLoop();
+      const foreign = deferred<void>();
+      const fut = loop.createFuture<string>();
+      const other = createTask(async () => {
+        await loop.createFuture(); // pending until cancelled
+      });
+      const tasks = [
+        createTask(async () => {
+          await foreign.promise;
+          return await fut; // the cancel arrives here
+        }),
+        createTask(async () => {
+          await foreign.promise;
+          await other; // awaiting a task: that task is cancelled, as in asyncio
+        }),
+      ];
+      await sleep(0);
+      for (const t of tasks) t.cancel('stop');
+      foreign.resolve();
+      for (const t of tasks) {
+        const error = await settle(t);
+        assert.ok(error instanceof CancelledError);
+        assert.equal((error as Error).message, 'stop');
+      }
+      assert.equal(fut.cancelled(), true);
+      assert.ok((await settle(other)) instanceof CancelledError);
+      assert.equal(other.cancelled(), true);
+    });
+  });
+
   test('if the function returns before a runtime await, the task ends cancelled (value discarded)', async () => {
     await run(async () => {
       const foreign = deferred<void>();
