@@ -451,9 +451,8 @@ export function awaitError(task: AwaitingTask, future: Future<unknown>): Error |
   if (task._loop !== future._loop) {
     return new Error(`Task ${task.getName()} got Future ${future} attached to a different loop`);
   }
-  const message = task._cancel;
   const cancelled = task._takeCancel();
-  if (cancelled !== null && future._state === PENDING) future.cancel(typeof message === 'string' ? message : undefined);
+  if (cancelled !== null && future._state === PENDING) future.cancel(cancelled.message === '' ? undefined : cancelled.message);
   return cancelled;
 }
 
