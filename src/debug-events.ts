@@ -12,9 +12,8 @@ export interface ObservedTask {
   /** @internal */ _futWaiter: unknown;
   /** @internal Future states (futures.ts); read directly: `exception()` would mark an error as retrieved. */
   _state: number;
-  /** @internal */ _result: unknown;
-  /** @internal A cancelled task's CancelledError, or the message of the cancel. */
-  _cancel: unknown;
+  /** @internal Its result; its error when failed; when cancelled, its CancelledError or the cancel message. */
+  _result: unknown;
   getName(): string;
 }
 
@@ -144,7 +143,7 @@ export function jobName(job: ObservedJob): string {
 
 /** The message a cancelled task was cancelled with, or undefined. */
 export function cancelMessage(task: ObservedTask): string | undefined {
-  const cancel = task._cancel;
+  const cancel = task._result;
   if (cancel instanceof Error) return cancel.message === '' ? undefined : cancel.message;
   return cancel === undefined || cancel === null ? undefined : String(cancel);
 }

@@ -94,7 +94,7 @@ function settle<T>(future: Future<T>, owner: Task<unknown> | null, onSettled: ((
   if (ok) future._resolve(value);
   else if (value instanceof CancelledError) {
     future._state = CANCELLED;
-    future._cancel = value; // re-thrown as is to whoever awaits the future
+    future._result = value; // re-thrown as is to whoever awaits the future
     future._scheduleCallbacks();
   } else future._reject(value);
 }

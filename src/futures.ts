@@ -110,16 +110,15 @@ export class Future<T = unknown> implements Yieldable<T>, PromiseLike<T> {
   // constructor: a base class with field initializers makes every subclass construction
   // (each Task, each waiter) about 12 ns slower in V8 (see INTERNALS "Hot classes").
   /** @internal */ declare _state: State;
-  /** @internal The result, or the exception when FAILED. */
+  /**
+   * @internal The result; the exception when FAILED; when CANCELLED, the cancel message or
+   * the CancelledError that ended a Task (re-thrown, once, to whoever awaits it). A pending
+   * Task keeps the message of the latest cancel request here.
+   */
   declare _result: unknown;
   /** @internal */ declare readonly _loop: AbstractEventLoop;
   /** @internal One callback kept inline (most futures have exactly one), or an array of them. */
   declare _callbacks: Callback | Callback[] | null;
-  /**
-   * @internal The cancel message, or the CancelledError that ended a Task (re-thrown,
-   * once, to whoever awaits it).
-   */
-  declare _cancel: string | CancelledError | undefined;
 
   /**
    * A pending Future. Usually made with `loop.createFuture()`.
@@ -132,7 +131,6 @@ export class Future<T = unknown> implements Yieldable<T>, PromiseLike<T> {
     this._result = undefined;
     this._loop = loop ?? requireRunningLoop();
     this._callbacks = null;
-    this._cancel = undefined;
     if (this._loop._debug) recordSource(this);
   }
 
@@ -196,7 +194,7 @@ export class Future<T = unknown> implements Yieldable<T>, PromiseLike<T> {
   cancel(msg?: string): boolean {
     if (this._state !== PENDING) return false;
     this._state = CANCELLED;
-    this._cancel = msg;
+    this._result = msg;
     this._scheduleCallbacks();
     return true;
   }
@@ -308,9 +306,9 @@ export class Future<T = unknown> implements Yieldable<T>, PromiseLike<T> {
 
   /** @internal The error to throw for a cancelled future. */
   _makeCancelledError(): CancelledError {
-    const cancel = this._cancel;
+    const cancel = this._result as string | CancelledError | undefined;
     if (cancel instanceof CancelledError) {
-      this._cancel = cancel.message === '' ? undefined : cancel.message;
+      this._result = cancel.message === '' ? undefined : cancel.message;
       return cancel;
     }
     return makeCancelledError(cancel, this._loop._debug);

@@ -173,7 +173,7 @@ export class Task<T = unknown> extends Future<T> {
   _coro: Generator<Suspend, T, unknown> | (() => unknown);
   // Few fields on purpose, as in Future: a program may hold 100k pending tasks, and every
   // field is copied by each young-generation GC they survive. While the task is pending,
-  // the inherited `_result` holds the error to throw in at the next step (NO_ERROR: none).
+  // the inherited `_result` holds the message of the latest cancel request.
   /** @internal The future this task is blocked on. */
   _futWaiter: Future<unknown> | null = null;
   /** @internal Cancellation requests × 2, plus 1 while one must be thrown in at the next step. */
@@ -195,7 +195,6 @@ export class Task<T = unknown> extends Future<T> {
   /** Prefer `createTask()`; the constructor schedules the first step like it. */
   constructor(target: TaskTarget<T>, options?: TaskOptions, loop?: AbstractEventLoop) {
     super(loop ?? requireRunningLoop());
-    this._result = NO_ERROR;
     // The common case, a coroutine object, first; the others in a function of their own, which
     // keeps this constructor small enough for V8 to inline where tasks are made.
     this._coro = isGeneratorObject(target) ? adopt(target, this as Task<unknown>) : runnableOf(target, this as Task<unknown>);
@@ -308,7 +307,7 @@ export class Task<T = unknown> extends Future<T> {
     if (this._loop._debug) noteCancelRequest(this);
     const controller = abortsInUse ? aborts.get(this as Task<unknown>) : undefined;
     if (controller !== undefined && !controller.signal.aborted) controller.abort(new CancelledError(msg));
-    this._cancel = msg; // also the reason of a `signal` first asked for after this call
+    this._result = msg; // also the reason of a `signal` first asked for after this call
     // Keep _futWaiter: it may be a Task that swallows the cancellation and must be cancelled again.
     if (this._futWaiter !== null && this._futWaiter.cancel(msg)) return true;
     this._mustCancel = true;
@@ -349,8 +348,7 @@ export class Task<T = unknown> extends Future<T> {
   _finishCancelled(error: CancelledError | null): void {
     const cancel = error ?? cancelMessage(this as Task<unknown>);
     this._state = CANCELLED;
-    this._result = undefined;
-    this._cancel = cancel;
+    this._result = cancel;
     this._scheduleCallbacks();
     this._loop._removeTask(this as Task<unknown>);
   }
@@ -424,7 +422,7 @@ export class Task<T = unknown> extends Future<T> {
  * function, not a `#private` method: a class with one gives each instance a brand field.
  */
 function cancelMessage(task: Task<unknown>): string | undefined {
-  const cancel = task._cancel;
+  const cancel = task._result as string | CancelledError | undefined;
   return cancel instanceof CancelledError ? cancel.message : cancel;
 }
 
@@ -500,12 +498,14 @@ function wokenByCancel(task: Task<any>): boolean {
   return waited !== null && waited._state === CANCELLED;
 }
 
-/** @internal Runs one step of a task: resumes its coroutine until the next suspension. */
-export function taskStep(task: Task<any>): void {
+/**
+ * @internal Runs one step of a task: resumes its coroutine until the next suspension, or
+ * throws `thrown` in there (see throwIntoTask).
+ */
+export function taskStep(task: Task<any>, thrown: unknown = NO_ERROR): void {
   if (task._state !== PENDING) return;
-  if (observing && task !== observedStep) return observeStep(task);
-  let error = task._result;
-  task._result = NO_ERROR;
+  if (observing && task !== observedStep) return observeStep(task, thrown);
+  let error = thrown;
   if (task._mustCancel) {
     // As asyncio's __step: a CancelledError already on its way in wins. So does the one of a
     // cancelled future the task was woken by (its FutureAwaiter throws it at the `yield*`):
@@ -557,8 +557,7 @@ export function taskStep(task: Task<any>): void {
   } else if (yielded instanceof FutureAwaiter) {
     waitOn(task, yielded._future);
   } else {
-    task._result = badYieldError(yielded);
-    loop._pushReady(taskStep, task);
+    loop._pushReady(throwIntoTask, [task, badYieldError(yielded)]);
   }
 }
 
@@ -566,12 +565,12 @@ export function taskStep(task: Task<any>): void {
 let observedStep: Task<any> | null = null;
 
 /** A step seen by the task observers (debug-events.ts): its start and end are reported around it. */
-function observeStep(task: Task<any>): void {
+function observeStep(task: Task<any>, thrown: unknown): void {
   const outer = observedStep; // an eager task's first step runs inside its creator's
   observedStep = task;
   emitStepStart(task);
   try {
-    taskStep(task);
+    taskStep(task, thrown);
   } finally {
     observedStep = outer;
     emitStepEnd(task);
@@ -594,18 +593,25 @@ function badYieldHint(yielded: unknown): string {
   return ' (a coroutine suspends only through yield* on an awaitable: a Future, a Task, a coroutine, sleep(), …)';
 }
 
+/**
+ * The next step of a task that awaited something it cannot (a bad yield, a future of another
+ * loop, itself): the error is thrown in at that await, one hop later, as asyncio's `__step`
+ * does. A cancel requested meanwhile replaces it (see taskStep).
+ */
+function throwIntoTask([task, error]: [Task<any>, Error]): void {
+  taskStep(task, error);
+}
+
 function waitOn(task: Task<any>, future: Future<unknown>): void {
   const loop = task._loop;
   if (future._loop !== loop) {
-    task._result = new Error(`Task ${task.getName()} got Future ${future} attached to a different loop`);
-    loop._pushReady(taskStep, task);
+    loop._pushReady(throwIntoTask, [task, new Error(`Task ${task.getName()} got Future ${future} attached to a different loop`)]);
   } else if (future === task) {
-    task._result = new Error(`Task cannot await on itself: ${task}`);
-    loop._pushReady(taskStep, task);
+    loop._pushReady(throwIntoTask, [task, new Error(`Task cannot await on itself: ${task}`)]);
   } else {
     future._addCallback(task);
     task._futWaiter = future;
-    if (task._mustCancel && future.cancel(task._cancel as string | undefined)) task._mustCancel = false;
+    if (task._mustCancel && future.cancel(task._result as string | undefined)) task._mustCancel = false;
   }
 }
 

@@ -621,6 +621,21 @@ describe('Task: bad yields say what to do (review regressions)', () => {
       assert.match(yield* badYield(42), /^Task got bad yield: number 42 \(/);
     });
   });
+
+  // asyncio: the error is thrown in by a __step scheduled with it; a cancel requested before
+  // that step replaces it with CancelledError, unless uncancel() took the request back.
+  test('a cancel before the step that throws the error in wins; uncancel() gives the error back', async () => {
+    await run(function* () {
+      const cancelled = createTask(badYield(42));
+      const uncancelled = createTask(badYield(42));
+      yield* sleep(0); // both yielded 42; the steps that throw the error in are queued
+      cancelled.cancel('stop');
+      uncancelled.cancel('stop');
+      assert.equal(uncancelled.uncancel(), 0);
+      assert.equal(yield* uncancelled, 'Task got bad yield: number 42 (a coroutine suspends only through yield* on an awaitable: a Future, a Task, a coroutine, sleep(), …)');
+      assert.equal(yield* cancelled, 'stop'); // badYield caught the CancelledError and returned its message
+    });
+  });
 });
 
 describe('Task: names (review regressions)', () => {

@@ -264,9 +264,9 @@ namespace minAsyncLoop {
   let running: minLoop.Loop | null = null;
   let pending = 0;
 
-  /** Task-sized, as in the other async floors: the future's 4 fields, its function and 7 more (TaskState's 12). */
+  /** Task-sized, as in the other async floors: the future's 4 fields, its function and 7 more (12, as TaskState and an aio Task). */
   class AsyncTask extends minLoop.Future {
-    cancel: unknown = undefined;
+    context: unknown = null;
     futWaiter: unknown = null;
     cancels = 0;
     prev: unknown = null;
