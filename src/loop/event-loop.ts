@@ -753,6 +753,7 @@ function describeReady(what: unknown, callbacks: unknown): string {
   if (callbacks === null) {
     // A task step, or one done callback ([callback, future]) added to an already-done future.
     if (Array.isArray(what) && what.length === 2 && what[1] instanceof Future) return describeDoneCallback(what[0]);
+    if (Array.isArray(what) && what[0] instanceof Future) return String(what[0]); // [task, error]: a step throwing a bad await's error in
     return what instanceof Future ? String(what) : describe(what);
   }
   const names = (Array.isArray(callbacks) ? callbacks : [callbacks]).map(describeDoneCallback);

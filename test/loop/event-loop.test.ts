@@ -576,6 +576,25 @@ describe('EventLoop: debug mode', () => {
     loop.close();
   });
 
+  test('a slow step that a bad await threw into names its task', async () => {
+    const loop = newEventLoop();
+    loop.setDebug(true);
+    loop.slowCallbackDuration = 5;
+    const { calls } = await captureConsole('warn', () =>
+      loop.runUntilComplete(
+        loop.createTask(function* () {
+          try {
+            yield 42 as never; // a bad yield: its error is thrown in at the next step
+          } catch {
+            busyWait(15);
+          }
+        }, { name: 'bad-await' }),
+      ),
+    );
+    assert.ok(calls.some((args) => /^aio: executing <Task finished name="bad-await"> took /.test(String(args[0]))), JSON.stringify(calls));
+    loop.close();
+  });
+
   test('does not log fast callbacks, nor slow ones when debug is off', async () => {
     const loop = newEventLoop();
     loop.slowCallbackDuration = 5;
