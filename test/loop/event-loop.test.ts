@@ -560,39 +560,33 @@ describe('EventLoop: debug mode', () => {
     loop.close();
   });
 
-  test('logs slow task steps too', async () => {
+  /** The slow-callback reports of a debug-mode loop (limit 5 ms) running `coro` as a task named `name`. */
+  async function slowStepReports(name: string, coro: () => Generator<any, void, unknown>): Promise<string[]> {
     const loop = newEventLoop();
     loop.setDebug(true);
     loop.slowCallbackDuration = 5;
-    const { calls } = await captureConsole('warn', () =>
-      loop.runUntilComplete(
-        loop.createTask(function* () {
-          yield* sleep(0);
-          busyWait(15);
-        }, { name: 'slow-task' }),
-      ),
-    );
-    assert.ok(calls.some((args) => /slow-task/.test(String(args[0]))), JSON.stringify(calls));
+    const { calls } = await captureConsole('warn', () => loop.runUntilComplete(loop.createTask(coro, { name })));
     loop.close();
+    return calls.map((args) => String(args[0]));
+  }
+
+  test('logs slow task steps too', async () => {
+    const reports = await slowStepReports('slow-task', function* () {
+      yield* sleep(0);
+      busyWait(15);
+    });
+    assert.ok(reports.some((report) => /slow-task/.test(report)), JSON.stringify(reports));
   });
 
   test('a slow step that a bad await threw into names its task', async () => {
-    const loop = newEventLoop();
-    loop.setDebug(true);
-    loop.slowCallbackDuration = 5;
-    const { calls } = await captureConsole('warn', () =>
-      loop.runUntilComplete(
-        loop.createTask(function* () {
-          try {
-            yield 42 as never; // a bad yield: its error is thrown in at the next step
-          } catch {
-            busyWait(15);
-          }
-        }, { name: 'bad-await' }),
-      ),
-    );
-    assert.ok(calls.some((args) => /^aio: executing <Task finished name="bad-await"> took /.test(String(args[0]))), JSON.stringify(calls));
-    loop.close();
+    const reports = await slowStepReports('bad-await', function* () {
+      try {
+        yield 42 as never; // a bad yield: its error is thrown in at the next step
+      } catch {
+        busyWait(15);
+      }
+    });
+    assert.ok(reports.some((report) => /^aio: executing <Task finished name="bad-await"> took /.test(report)), JSON.stringify(reports));
   });
 
   test('does not log fast callbacks, nor slow ones when debug is off', async () => {
