@@ -141,13 +141,6 @@ export function jobName(job: ObservedJob): string {
   return name === undefined || name === 'function' ? 'anonymous' : name;
 }
 
-/** The message a cancelled task was cancelled with, or undefined. */
-export function cancelMessage(task: ObservedTask): string | undefined {
-  const cancel = task._result;
-  if (cancel instanceof Error) return cancel.message === '' ? undefined : cancel.message;
-  return cancel === undefined || cancel === null ? undefined : String(cancel);
-}
-
 /** An error in one line: `Error: boom`. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message === '' ? error.name : `${error.name}: ${error.message}`;

@@ -7,7 +7,8 @@
 import { debuglog } from 'node:util';
 import { CANCELLED, FINISHED, PENDING } from './futures.js';
 import { currentTask, type Task } from './tasks.js';
-import { addObserver, cancelMessage, describeError, jobId, jobName, type JobOutcome, type ObservedJob, type ObservedTask, type TaskObserver } from './debug-events.js';
+import { addObserver, describeError, jobId, jobName, type JobOutcome, type ObservedJob, type ObservedTask, type TaskObserver } from './debug-events.js';
+import { cancelMessageOf } from './errors.js';
 
 const log = debuglog('aio');
 
@@ -33,7 +34,7 @@ function job(j: ObservedJob): string {
 function outcome(task: ObservedTask): string {
   if (task._state === FINISHED) return 'finished';
   if (task._state === CANCELLED) {
-    const message = cancelMessage(task);
+    const message = cancelMessageOf(task._result);
     return message === undefined ? 'cancelled' : `cancelled: ${JSON.stringify(message)}`;
   }
   return `failed: ${describeError(task._result)}`;

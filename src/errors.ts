@@ -112,4 +112,14 @@ export function makeCancelledError(message: string | undefined, withStack: boole
   return withStack ? new CancelledError(message) : new FastCancelledError(message ?? '');
 }
 
+/**
+ * @internal The message of a cancel, from what a future keeps of it (`Future._result` once
+ * cancelled, or a pending Task's latest request): a CancelledError's message (undefined when
+ * empty), or the message given to `cancel()`.
+ */
+export function cancelMessageOf(cancel: unknown): string | undefined {
+  if (cancel instanceof Error) return cancel.message === '' ? undefined : cancel.message;
+  return cancel === undefined || cancel === null ? undefined : String(cancel);
+}
+
 anchorMaps(() => new FastCancelledError(''));

@@ -1,4 +1,4 @@
-import { CancelledError, InvalidStateError, makeCancelledError } from './errors.js';
+import { CancelledError, InvalidStateError, cancelMessageOf, makeCancelledError } from './errors.js';
 import { asyncContextTask, untagged } from './task-tracking.js';
 import { requireRunningLoop } from './loop/running.js';
 import type { AbstractEventLoop, LoopTask } from './loop/events.js';
@@ -308,7 +308,7 @@ export class Future<T = unknown> implements Yieldable<T>, PromiseLike<T> {
   _makeCancelledError(): CancelledError {
     const cancel = this._result as string | CancelledError | undefined;
     if (cancel instanceof CancelledError) {
-      this._result = cancel.message === '' ? undefined : cancel.message;
+      this._result = cancelMessageOf(cancel);
       return cancel;
     }
     return makeCancelledError(cancel, this._loop._debug);
@@ -450,7 +450,7 @@ export function awaitError(task: AwaitingTask, future: Future<unknown>): Error |
     return new Error(`Task ${task.getName()} got Future ${future} attached to a different loop`);
   }
   const cancelled = task._takeCancel();
-  if (cancelled !== null && future._state === PENDING) future.cancel(cancelled.message === '' ? undefined : cancelled.message);
+  if (cancelled !== null && future._state === PENDING) future.cancel(cancelMessageOf(cancelled));
   return cancelled;
 }
 

@@ -1,4 +1,4 @@
-import { CancelledError } from './errors.js';
+import { CancelledError, cancelMessageOf } from './errors.js';
 import { GeneratorFunction, NO_ERROR, describe, isIterator, isThenable } from './values.js';
 import { argumentError, checkLoop } from './validate.js';
 import { enableTaskContext, asyncContextTask, enterStep, inStep, leaveStep } from './task-tracking.js';
@@ -281,7 +281,7 @@ export class Task<T = unknown> extends Future<T> {
       controller = new AbortController();
       abortsInUse = true;
       aborts.set(this as Task<unknown>, controller);
-      if (cancelRequests(this._cancels) > 0 || this.cancelled()) controller.abort(new CancelledError(cancelMessage(this as Task<unknown>)));
+      if (cancelRequests(this._cancels) > 0 || this.cancelled()) controller.abort(new CancelledError(cancelMessageOf(this._result)));
     }
     return controller.signal;
   }
@@ -346,7 +346,7 @@ export class Task<T = unknown> extends Future<T> {
 
   /** @internal Ends the task as cancelled (by `error`, if the coroutine threw one). */
   _finishCancelled(error: CancelledError | null): void {
-    const cancel = error ?? cancelMessage(this as Task<unknown>);
+    const cancel = error ?? cancelMessageOf(this._result);
     this._state = CANCELLED;
     this._result = cancel;
     this._scheduleCallbacks();
@@ -415,15 +415,6 @@ export class Task<T = unknown> extends Future<T> {
     const state = (this._async -= ASYNC_PARKED);
     if (runsUnparked(state)) this._loop._foreignStarted();
   }
-}
-
-/**
- * The message of the cancel requested (or of the CancelledError that ended the task). A
- * function, not a `#private` method: a class with one gives each instance a brand field.
- */
-function cancelMessage(task: Task<unknown>): string | undefined {
-  const cancel = task._result as string | CancelledError | undefined;
-  return cancel instanceof CancelledError ? cancel.message : cancel;
 }
 
 /** What a Task runs for a target that is not a generator object (see the constructor). */

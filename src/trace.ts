@@ -8,13 +8,13 @@
  * and written when the run's loop closes.
  */
 import { writeFileSync } from 'node:fs';
+import { cancelMessageOf } from './errors.js';
 import { CANCELLED, FINISHED, PENDING, type Future } from './futures.js';
 import { GatheringFuture } from './gather.js';
 import { Task, currentTask } from './tasks.js';
 import type { AbstractEventLoop } from './loop/events.js';
 import {
   addObserver,
-  cancelMessage,
   describeError,
   jobId,
   jobName,
@@ -220,7 +220,7 @@ function outcome(task: ObservedTask): string {
     case FINISHED:
       return 'finished';
     case CANCELLED: {
-      const message = cancelMessage(task);
+      const message = cancelMessageOf(task._result);
       return message === undefined ? 'cancelled' : `cancelled: ${message}`;
     }
     default:
