@@ -106,7 +106,10 @@ const LINES: readonly Line[] = [
     aio: 'aio',
     label: 'cancel 100k blocked tasks (TaskGroup)',
     peers: [['effection', 'Effection'], ['cpython', 'CPython']],
-    floors: [['gen-throw', 'generator `.throw()` twice']],
+    floors: [
+      ['gen-throw', 'generator `.throw()` twice'],
+      ['min-cancel', 'a minimal cancelling loop'],
+    ],
     beside: 'gen-throw',
     goal: '< 1 µs on Node 24, ≤ 1.3× floor',
   },

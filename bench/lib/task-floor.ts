@@ -1,6 +1,6 @@
 // What an aio Task costs at the least, as plain code for the floor rows: its state as one
 // object, the promise hooks aio installs to find the task of async code (src/task-tracking.ts),
-// and a thenable as small as a runtime awaitable can be.
+// a thenable as small as a runtime awaitable can be, and the ready queue of the floor loops.
 import { promiseHooks } from 'node:v8';
 
 /** As many fields as an aio Task holds (12: Future's 4, Task's 8); the floors only step `coro`. */
@@ -19,6 +19,55 @@ export class TaskState {
     readonly loop: unknown,
     readonly name: number,
   ) {}
+}
+
+const CHUNK = 1024;
+class Chunk {
+  slots: unknown[] = new Array(CHUNK);
+  next: Chunk | null = null;
+}
+
+/**
+ * The floors' loop: a FIFO of (fn, arg) pairs in chunks, a drained chunk reused, as aio's ready
+ * queue (src/loop/ready-queue.ts) without its hand-off to Node.
+ */
+export class ReadyQueue {
+  head = new Chunk();
+  tail = this.head;
+  read = 0;
+  write = 0;
+  length = 0;
+  spare: Chunk | null = null;
+  push<A>(fn: (arg: A) => void, arg: A): void {
+    if (this.write === CHUNK) {
+      const chunk = this.spare ?? new Chunk();
+      this.spare = null;
+      this.tail.next = chunk;
+      this.tail = chunk;
+      this.write = 0;
+    }
+    const slots = this.tail.slots;
+    slots[this.write] = fn;
+    slots[this.write + 1] = arg;
+    this.write += 2;
+    this.length++;
+  }
+  runFirst(): void {
+    if (this.read === CHUNK) {
+      const drained = this.head;
+      this.head = drained.next!;
+      drained.next = null;
+      this.spare = drained;
+      this.read = 0;
+    }
+    const slots = this.head.slots;
+    const fn = slots[this.read] as (arg: unknown) => void;
+    const arg = slots[this.read + 1];
+    slots[this.read] = slots[this.read + 1] = undefined;
+    this.read += 2;
+    this.length--;
+    fn(arg);
+  }
 }
 
 const TAG = Symbol('task');
@@ -91,4 +140,4 @@ export class PendingThenable {
 }
 
 /** Kept alive, as aio keeps one of each of its classes (src/loop/map-anchors.ts): see there why. */
-export const anchors: unknown[] = [new TaskState(null, null, 0), Object.assign(Promise.resolve(), { [TAG]: null })];
+export const anchors: unknown[] = [new TaskState(null, null, 0), new ReadyQueue(), Object.assign(Promise.resolve(), { [TAG]: null })];

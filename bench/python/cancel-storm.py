@@ -31,6 +31,7 @@ async def main(rnd):
                 tg.create_task(blocked())
             while started < n:
                 await asyncio.sleep(0)
+            rnd.collect()
             rnd.start()
             raise Boom()
     except* Boom:

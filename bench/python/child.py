@@ -39,6 +39,10 @@ class Round:
     def stop(self):
         self.t1 = time.perf_counter_ns()
 
+    def collect(self):
+        """A full collection before start(), as Round.collect() in bench/lib/child.ts."""
+        gc.collect()
+
     def sample(self, per_op):
         self.value = per_op
 

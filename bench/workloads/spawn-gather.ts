@@ -7,7 +7,7 @@
 import * as effection from 'effection';
 import { loadAio } from '../lib/aio.js';
 import { intArg, runChild, verify } from '../lib/child.js';
-import { anchors as taskFloorAnchors, currentTask, enterTask, settledThenable, TaskState, trackTasks } from '../lib/task-floor.js';
+import { anchors as taskFloorAnchors, currentTask, enterTask, ReadyQueue, settledThenable, TaskState, trackTasks } from '../lib/task-floor.js';
 
 const BATCH = intArg('--batch', Number.MAX_SAFE_INTEGER);
 const ITERABLE = process.argv.includes('--iterable');
@@ -118,50 +118,6 @@ namespace minLoop {
     },
     next: (sent?: unknown): IteratorResult<null, undefined> => (sent === RESUMED ? DONE : HOP),
   };
-  type Fn = (arg: never) => void;
-  const CHUNK = 1024;
-  class Chunk {
-    slots: unknown[] = new Array(CHUNK);
-    next: Chunk | null = null;
-  }
-  export class Loop {
-    head = new Chunk();
-    tail = this.head;
-    read = 0;
-    write = 0;
-    length = 0;
-    spare: Chunk | null = null;
-    push(fn: Fn, arg: unknown): void {
-      if (this.write === CHUNK) {
-        const chunk = this.spare ?? new Chunk();
-        this.spare = null;
-        this.tail.next = chunk;
-        this.tail = chunk;
-        this.write = 0;
-      }
-      const slots = this.tail.slots;
-      slots[this.write] = fn;
-      slots[this.write + 1] = arg;
-      this.write += 2;
-      this.length++;
-    }
-    runFirst(): void {
-      if (this.read === CHUNK) {
-        const drained = this.head;
-        this.head = drained.next!;
-        drained.next = null;
-        this.spare = drained;
-        this.read = 0;
-      }
-      const slots = this.head.slots;
-      const fn = slots[this.read] as (arg: unknown) => void;
-      const arg = slots[this.read + 1];
-      slots[this.read] = slots[this.read + 1] = undefined;
-      this.read += 2;
-      this.length--;
-      fn(arg);
-    }
-  }
   interface Waiter {
     wakeup(future: Future): void;
   }
@@ -169,7 +125,7 @@ namespace minLoop {
     state = 0;
     result: unknown = undefined;
     callback: Waiter | null = null;
-    constructor(readonly loop: Loop) {}
+    constructor(readonly loop: ReadyQueue) {}
     resolve(value: unknown): void {
       this.result = value;
       this.state = 1;
@@ -185,7 +141,7 @@ namespace minLoop {
   export class Task extends Future implements Waiter {
     constructor(
       readonly coro: Generator,
-      loop: Loop,
+      loop: ReadyQueue,
     ) {
       super(loop);
       loop.push(step, this);
@@ -216,7 +172,7 @@ namespace minLoop {
       this.outer.resolve(results);
     }
   }
-  export function* gather(loop: Loop, tasks: Future[]): Generator<unknown, number[], unknown> {
+  export function* gather(loop: ReadyQueue, tasks: Future[]): Generator<unknown, number[], unknown> {
     const outer = new Future(loop);
     new Gather(outer, tasks);
     yield outer;
@@ -227,11 +183,11 @@ namespace minLoop {
     return i;
   }
   // Kept alive, as aio keeps one instance of each of its classes (src/loop/map-anchors.ts).
-  const dormant = new Loop();
+  const dormant = new ReadyQueue();
   anchors.push(dormant, new Gather(new Future(dormant), [new Task(job(0), dormant)]));
 
   export function run(n: number): number {
-    const loop = new Loop();
+    const loop = new ReadyQueue();
     const main = new Task(
       (function* (): Generator<unknown, number, unknown> {
         let total = 0;
@@ -261,7 +217,7 @@ namespace minLoop {
  */
 namespace minAsyncLoop {
   const RESOLVED = Promise.resolve();
-  let running: minLoop.Loop | null = null;
+  let running: ReadyQueue | null = null;
   let pending = 0;
 
   /** Task-sized, as in the other async floors: the future's 4 fields, its function and 7 more (12, as TaskState and an aio Task). */
@@ -275,7 +231,7 @@ namespace minAsyncLoop {
     name = 0;
     constructor(
       readonly fn: () => Promise<number>,
-      loop: minLoop.Loop,
+      loop: ReadyQueue,
     ) {
       super(loop);
       loop.push(start, this);
@@ -318,10 +274,10 @@ namespace minAsyncLoop {
   };
 
   // Kept alive, as aio keeps one instance of each of its classes (src/loop/map-anchors.ts).
-  anchors.push(new AsyncTask(async () => 0, new minLoop.Loop()), new Hop(() => {}, () => {}));
+  anchors.push(new AsyncTask(async () => 0, new ReadyQueue()), new Hop(() => {}, () => {}));
 
   export function run(n: number): Promise<number> {
-    const loop = (running = new minLoop.Loop());
+    const loop = (running = new ReadyQueue());
     const main = new minLoop.Task(
       (function* (): Generator<unknown, number, unknown> {
         let total = 0;
