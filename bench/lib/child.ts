@@ -176,6 +176,7 @@ async function oneRound(
   youngGen = Math.max(youngGen, newSpaceSize());
   if (got !== expected) throw new VerificationError(`result ${got}, expected ${expected}`);
   if (sample !== undefined) return sample;
+  if (process.env.AIO_ROUND_MARK) process.stderr.write(`@WIN ${t0} ${t1} ${(Number(t1 - t0) / n).toFixed(0)}\n`);
   return Number(t1 - t0) / n;
 }
 
