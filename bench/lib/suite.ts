@@ -96,7 +96,7 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
       node('aio-async', 'createTask(async () => { await sleep(0); return i }), yield* gather(...tasks)'),
       node('raw-async', 'async f(i){ await null; return i } × N, Promise.all'),
       node('bare-gen', 'the floor: function*(i){ yield; return i } × N stepped from an array, no Task objects'),
-      node('task-state', 'bare-gen plus one object per task holding the 12 fields of an aio Task (nothing else)'),
+      node('task-state', 'bare-gen plus one object per task holding the 11 fields of an aio Task (nothing else)'),
       node('min-loop', MIN_LOOP),
       node(
         'raw-async-hooks',
@@ -131,7 +131,7 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
         node('aio-async', `createTask(async () => { await sleep(0); return i }) × ${formatBatch(batch)}, gather`),
         node('raw-async', `async f(i){ await null; return i } × ${formatBatch(batch)}, Promise.all`),
         node('bare-gen', 'the floor: bare generators stepped from an array, no Task objects'),
-        node('task-state', 'bare-gen plus one object per task holding the 12 fields of an aio Task'),
+        node('task-state', 'bare-gen plus one object per task holding the 11 fields of an aio Task'),
         node('min-loop', MIN_LOOP),
         node('raw-async-hooks', 'raw-async with the promise hooks aio uses, and a Task-sized object per task'),
         node('raw-async-thenable', THENABLE_FLOOR),
@@ -158,7 +158,7 @@ export const WORKLOADS: readonly WorkloadSpec[] = [
       // No aio-async: at ~1.5 KB per pending async-function task, 1M of them need 1.5 GB of heap.
       node('raw-async', 'async f(i){ await null; return i } × N, Promise.all'),
       node('bare-gen', 'the floor: bare generators stepped from an array, no Task objects'),
-      node('task-state', 'bare-gen plus one object per task holding the 12 fields of an aio Task'),
+      node('task-state', 'bare-gen plus one object per task holding the 11 fields of an aio Task'),
       node('min-loop', MIN_LOOP),
     ],
     goals: [{ system: 'aio-gen', text: '≤ 1× raw-async', peer: 'raw-async', factor: 1, floor: 'min-loop' }],

@@ -3,12 +3,11 @@
 // a thenable as small as a runtime awaitable can be, and the ready queue of the floor loops.
 import { promiseHooks } from 'node:v8';
 
-/** As many fields as an aio Task holds (12: Future's 4, Task's 8); the floors only step `coro`. */
+/** As many fields as an aio Task holds (11: Future's 4, Task's 7); the floors only step `coro`. */
 export class TaskState {
   state = 0;
   result: unknown = undefined;
   callbacks: unknown = null;
-  context: unknown = null;
   futWaiter: unknown = null;
   cancels = 0;
   prev: unknown = null;

@@ -220,9 +220,8 @@ namespace minAsyncLoop {
   let running: ReadyQueue | null = null;
   let pending = 0;
 
-  /** Task-sized, as in the other async floors: the future's 4 fields, its function and 7 more (12, as TaskState and an aio Task). */
+  /** Task-sized, as in the other async floors: the future's 4 fields, its function and 6 more (11, as TaskState and an aio Task). */
   class AsyncTask extends minLoop.Future {
-    context: unknown = null;
     futWaiter: unknown = null;
     cancels = 0;
     prev: unknown = null;
