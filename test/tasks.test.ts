@@ -190,6 +190,14 @@ describe('Task: basics', () => {
 
       const unnamed = createTask(function* () {});
       assert.match(unnamed.getName(), /^Task-\d+$/);
+      // The name and the context share a field (Task._nameOrContext): each survives the other's change.
+      const defaultName = unnamed.getName();
+      const context = unnamed.getContext();
+      assert.equal(unnamed.getName(), defaultName);
+      assert.equal(unnamed.getContext(), context);
+      unnamed.setName('named later');
+      assert.equal(unnamed.getName(), 'named later');
+      assert.equal(unnamed.getContext(), context);
 
       const error = new RangeError('task failed');
       const failing = createTask(function* (): Coro<never> {
