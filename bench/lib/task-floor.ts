@@ -20,6 +20,12 @@ export class TaskState {
   ) {}
 }
 
+/** The native generators' `next`, called directly by the floor loops (as aio's taskStep does). */
+export const generatorNext = Object.getPrototypeOf(function* () {}).prototype.next as (
+  this: Generator,
+  sent?: unknown,
+) => IteratorResult<unknown>;
+
 const CHUNK = 1024;
 class Chunk {
   slots: unknown[] = new Array(CHUNK);

@@ -6,7 +6,7 @@
 import * as effection from 'effection';
 import { has, isCancelled, loadAio } from '../lib/aio.js';
 import { runChild, verify, type Round } from '../lib/child.js';
-import { anchors, ReadyQueue } from '../lib/task-floor.js';
+import { anchors, generatorNext, ReadyQueue } from '../lib/task-floor.js';
 
 class Boom extends Error {
   override name = 'Boom';
@@ -100,8 +100,6 @@ namespace minCancel {
       this.waiter?.cancel();
     }
   }
-
-  const generatorNext = Object.getPrototypeOf(function* () {}).prototype.next as (this: Generator) => IteratorResult<unknown>;
 
   function step(task: Task): void {
     task.waiter = null;

@@ -7,7 +7,7 @@
 import * as effection from 'effection';
 import { loadAio } from '../lib/aio.js';
 import { intArg, runChild, verify } from '../lib/child.js';
-import { anchors as taskFloorAnchors, currentTask, enterTask, ReadyQueue, settledThenable, TaskState, trackTasks } from '../lib/task-floor.js';
+import { anchors as taskFloorAnchors, currentTask, enterTask, generatorNext, ReadyQueue, settledThenable, TaskState, trackTasks } from '../lib/task-floor.js';
 
 const BATCH = intArg('--batch', Number.MAX_SAFE_INTEGER);
 const ITERABLE = process.argv.includes('--iterable');
@@ -137,7 +137,6 @@ namespace minLoop {
     future.callback = null;
     callback.wakeup(future);
   }
-  const generatorNext = Object.getPrototypeOf(bareTask).prototype.next as (this: Generator, sent: unknown) => IteratorResult<unknown>;
   export class Task extends Future implements Waiter {
     constructor(
       readonly coro: Generator,
