@@ -109,7 +109,7 @@ async function rawAsyncWithHooks(start: number, count: number, body: (i: number)
  * drained without ever handing control to Node (aio does every 4 ms).
  */
 namespace minLoop {
-  const RESUMED = Symbol('resumed');
+  export const RESUMED = Symbol('resumed');
   const HOP: IteratorResult<null, undefined> = Object.freeze({ done: false, value: null });
   const DONE: IteratorResult<null, undefined> = Object.freeze({ done: true, value: undefined });
   const zeroSleep = {
@@ -132,7 +132,7 @@ namespace minLoop {
       if (this.callback !== null) this.loop.push(runCallback, this);
     }
   }
-  function runCallback(future: Future): void {
+  export function runCallback(future: Future): void {
     const callback = future.callback!;
     future.callback = null;
     callback.wakeup(future);
@@ -177,7 +177,7 @@ namespace minLoop {
     yield outer;
     return outer.result as number[];
   }
-  function* job(i: number): Generator<unknown, number, unknown> {
+  export function* job(i: number): Generator<unknown, number, unknown> {
     yield* zeroSleep as unknown as Iterable<null>;
     return i;
   }
@@ -200,6 +200,126 @@ namespace minLoop {
       loop,
     );
     while (loop.length > 0) loop.runFirst();
+    return main.result as number;
+  }
+}
+
+/**
+ * minLoop plus what asyncio's semantics make each task pay, each in the least code: the floor
+ * under aio for any runtime that keeps them. A task holds an aio Task's 11 fields, its name
+ * (`Task-<n>`, from a counter) among them. It marks its coroutine, so that no second task steps
+ * it (asyncio: "cannot reuse already awaited coroutine"), with a generic store as aio does (see
+ * src/tasks.ts, markRunBy; here an inline store measured the same). It sits in its loop's list of pending tasks (asyncio's all_tasks(),
+ * and what run() cancels at the end): doubly linked through the tasks, from a loop made per run.
+ * Each step checks for a cancellation to throw in, clears the future the task waited on, makes
+ * the task the current one (current_task()) and restores the previous, and catches what the
+ * coroutine throws; a task blocked on a future records it (what cancel() cancels). Gather,
+ * queue and sleep(0) are minLoop's.
+ */
+namespace asyncioLoop {
+  const RUN_BY = Symbol('runBy');
+  let runByKey: symbol = RUN_BY;
+  const mark = (coro: object, task: Task | null): void => {
+    (coro as Record<symbol, unknown>)[runByKey] = task;
+  };
+  for (let i = 0; i < 24; i++) mark({ [`shape${i % 12}`]: i }, null); // its store generic from the start, as aio's
+
+  class Loop extends ReadyQueue {
+    first: Task | null = null;
+    last: Task | null = null;
+  }
+  let taskCounter = 0;
+  let current: Task | null = null;
+  const NO_ERROR = Symbol('no error');
+  const MUST_CANCEL = 1;
+
+  class Task extends minLoop.Future {
+    futWaiter: minLoop.Future | null = null;
+    cancels = 0;
+    name: number | string;
+    prev: Task | null;
+    next: Task | null = null;
+    async = 0;
+    declare readonly loop: Loop;
+    constructor(
+      readonly coro: Generator,
+      loop: Loop,
+    ) {
+      super(loop);
+      if ((coro as { [RUN_BY]?: Task })[RUN_BY] !== undefined) throw new Error('cannot reuse already awaited coroutine');
+      mark(coro, this);
+      this.name = ++taskCounter;
+      const last = loop.last;
+      this.prev = last;
+      if (last !== null) last.next = this;
+      else loop.first = this;
+      loop.last = this;
+      loop.push(step, this);
+    }
+    wakeup(): void {
+      step(this);
+    }
+    finish(outcome: unknown, state: number): void {
+      const { prev, next, loop } = this;
+      if (prev !== null) prev.next = next;
+      else if (loop.first === this) loop.first = next;
+      if (next !== null) next.prev = prev;
+      else if (loop.last === this) loop.last = prev;
+      this.prev = this.next = null;
+      if (state === 1) this.resolve(outcome);
+      else {
+        this.result = outcome;
+        this.state = state;
+        if (this.callback !== null) this.loop.push(minLoop.runCallback, this);
+      }
+    }
+  }
+  function step(task: Task): void {
+    if (task.state !== 0) return;
+    let error: unknown = NO_ERROR;
+    if ((task.cancels & MUST_CANCEL) !== 0) {
+      task.cancels -= MUST_CANCEL;
+      error = new Error('cancelled');
+    }
+    task.futWaiter = null;
+    const previous = current;
+    current = task;
+    let result: IteratorResult<unknown>;
+    try {
+      result = error === NO_ERROR ? generatorNext.call(task.coro, minLoop.RESUMED) : task.coro.throw(error);
+    } catch (thrown) {
+      current = previous;
+      task.finish(thrown, 2);
+      return;
+    }
+    current = previous;
+    if (result.done) task.finish(result.value, 1);
+    else if (result.value === null) task.loop.push(step, task);
+    else {
+      const future = result.value as minLoop.Future;
+      future.callback = task;
+      task.futWaiter = future;
+    }
+  }
+  // Kept alive, as aio keeps one instance of each of its classes (src/loop/map-anchors.ts).
+  anchors.push(new Task(minLoop.job(0), new Loop()));
+
+  export function run(n: number): number {
+    const loop = new Loop();
+    const main = new Task(
+      (function* (): Generator<unknown, number, unknown> {
+        let total = 0;
+        for (const [start, count] of batches(n)) {
+          const tasks: Task[] = [];
+          for (let i = start; i < start + count; i++) tasks.push(new Task(minLoop.job(i), loop));
+          total += sum(yield* minLoop.gather(loop, tasks));
+        }
+        return total;
+      })(),
+      loop,
+    );
+    while (loop.length > 0) loop.runFirst();
+    if (current !== null || loop.first !== null) throw new Error('asyncio-loop: a task is still current or pending');
     return main.result as number;
   }
 }
@@ -388,6 +508,8 @@ await runChild({
     'task-state': ({ n }) => sum(batches(n).map(([start, count]) => sum(taskStateScheduler(start, count)))),
 
     'min-loop': ({ n }) => minLoop.run(n),
+
+    'asyncio-loop': ({ n }) => asyncioLoop.run(n),
 
     'min-async-loop': ({ n }) => {
       trackTasks();
