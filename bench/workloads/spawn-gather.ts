@@ -209,12 +209,12 @@ namespace minLoop {
  * under aio for any runtime that keeps them. A task holds an aio Task's 11 fields, its name
  * (`Task-<n>`, from a counter) among them. It marks its coroutine, so that no second task steps
  * it (asyncio: "cannot reuse already awaited coroutine"), with a generic store as aio does (see
- * src/tasks.ts, markRunBy; here an inline store measured the same). It sits in its loop's list of pending tasks (asyncio's all_tasks(),
- * and what run() cancels at the end): doubly linked through the tasks, from a loop made per run.
- * Each step checks for a cancellation to throw in, clears the future the task waited on, makes
- * the task the current one (current_task()) and restores the previous, and catches what the
- * coroutine throws; a task blocked on a future records it (what cancel() cancels). Gather,
- * queue and sleep(0) are minLoop's.
+ * src/tasks.ts, markRunBy; here an inline store measured the same). It sits in its loop's list
+ * of pending tasks (asyncio's all_tasks(), and what run() cancels at the end): doubly linked
+ * through the tasks, from a loop made per run. Each step checks for a cancellation to throw in,
+ * clears the future the task waited on, makes the task the current one (current_task()) and
+ * restores the previous, and catches what the coroutine throws; a task blocked on a future
+ * records it (what cancel() cancels). Gather, queue and sleep(0) are minLoop's.
  */
 namespace asyncioLoop {
   const RUN_BY = Symbol('runBy');
