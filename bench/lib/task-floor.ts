@@ -33,8 +33,9 @@ class Chunk {
 }
 
 /**
- * The floors' loop: a FIFO of (fn, arg) pairs in chunks, a drained chunk reused, as aio's ready
- * queue (src/loop/ready-queue.ts) without its hand-off to Node.
+ * The floors' loop: a FIFO of (fn, arg) pairs in chunks, a drained chunk reused, and the entries
+ * of one function (`single`, a task's step) in one slot each, as aio's ready queue
+ * (src/loop/ready-queue.ts) without its hand-off to Node.
  */
 export class ReadyQueue {
   head = new Chunk();
@@ -43,8 +44,10 @@ export class ReadyQueue {
   write = 0;
   length = 0;
   spare: Chunk | null = null;
+  constructor(readonly single: ((arg: any) => void) | null = null) {}
   push<A>(fn: (arg: A) => void, arg: A): void {
-    if (this.write === CHUNK) {
+    const single = fn === this.single;
+    if (this.write > CHUNK - (single ? 1 : 2)) {
       const chunk = this.spare ?? new Chunk();
       this.spare = null;
       this.tail.next = chunk;
@@ -52,26 +55,37 @@ export class ReadyQueue {
       this.write = 0;
     }
     const slots = this.tail.slots;
-    slots[this.write] = fn;
-    slots[this.write + 1] = arg;
-    this.write += 2;
+    if (single) {
+      slots[this.write++] = arg;
+    } else {
+      slots[this.write] = fn;
+      slots[this.write + 1] = arg;
+      this.write += 2;
+    }
     this.length++;
   }
   runFirst(): void {
-    if (this.read === CHUNK) {
+    let first = this.read < CHUNK ? this.head.slots[this.read] : undefined;
+    if (first === undefined) {
       const drained = this.head;
       this.head = drained.next!;
       drained.next = null;
       this.spare = drained;
       this.read = 0;
+      first = this.head.slots[0];
     }
     const slots = this.head.slots;
-    const fn = slots[this.read] as (arg: unknown) => void;
-    const arg = slots[this.read + 1];
-    slots[this.read] = slots[this.read + 1] = undefined;
-    this.read += 2;
+    slots[this.read] = undefined;
     this.length--;
-    fn(arg);
+    if (typeof first === 'function') {
+      const arg = slots[this.read + 1];
+      slots[this.read + 1] = undefined;
+      this.read += 2;
+      (first as (arg: unknown) => void)(arg);
+    } else {
+      this.read++;
+      this.single!(first);
+    }
   }
 }
 

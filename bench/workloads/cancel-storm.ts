@@ -150,7 +150,7 @@ namespace minCancel {
   anchors.push(dormantEvent, dormantEvent.wait(), new Task(idle(), dormant, new Group(dormant)), new Cancelled(''));
 
   export function run(round: Round): number {
-    const loop = new ReadyQueue();
+    const loop = new ReadyQueue(step);
     const ev = new Event(loop);
     const group = new Group(loop);
     let started = 0;

@@ -186,7 +186,7 @@ namespace minLoop {
   anchors.push(dormant, new Gather(new Future(dormant), [new Task(job(0), dormant)]));
 
   export function run(n: number): number {
-    const loop = new ReadyQueue();
+    const loop = new ReadyQueue(step);
     const main = new Task(
       (function* (): Generator<unknown, number, unknown> {
         let total = 0;
@@ -227,6 +227,9 @@ namespace asyncioLoop {
   class Loop extends ReadyQueue {
     first: Task | null = null;
     last: Task | null = null;
+    constructor() {
+      super(step);
+    }
   }
   let taskCounter = 0;
   let current: Task | null = null;
@@ -396,7 +399,7 @@ namespace minAsyncLoop {
   anchors.push(new AsyncTask(async () => 0, new ReadyQueue()), new Hop(() => {}, () => {}));
 
   export function run(n: number): Promise<number> {
-    const loop = (running = new ReadyQueue());
+    const loop = (running = new ReadyQueue(start));
     const main = new minLoop.Task(
       (function* (): Generator<unknown, number, unknown> {
         let total = 0;

@@ -91,7 +91,7 @@ export class EventLoop implements AbstractEventLoop {
   /** Callbacks or task steps slower than this (ms) are logged in debug mode. Default 100. */
   slowCallbackDuration = 100;
 
-  /** @internal */ readonly _ready = new ReadyQueue();
+  /** @internal */ readonly _ready = new ReadyQueue(taskStep);
   /** @internal Pending tasks (an intrusive list), for `allTasks()` and shutdown. */
   _firstTask: Task<unknown> | null = null;
   #lastTask: Task<unknown> | null = null;

@@ -77,4 +77,67 @@ describe('ReadyQueue', () => {
     q.runFirst();
     assert.equal(q.firstArg(), undefined);
   });
+
+  describe('single-slot entries (the loop\'s task steps)', () => {
+    test('keep FIFO order with pairs when pushes fill every slot of many chunks', () => {
+      const seen: unknown[] = [];
+      const step = (task: { id: number }): void => {
+        seen.push(task.id);
+      };
+      const q = new ReadyQueue(step);
+      const pair = (n: number): void => {
+        seen.push(n);
+      };
+      let next = 0;
+      // One pair after every 1, 2 or 3 single entries: pairs meet a chunk's last slot, where
+      // they do not fit and the slot stays empty, and runs drain chunks while pushes go on.
+      for (let round = 0; round < 40; round++) {
+        for (let i = 0; i < 100; i++) {
+          if (i % (1 + (round % 3)) === 0) q.push(pair, next++);
+          else q.push(step, { id: next++ });
+        }
+        for (let i = 0; i < 60 && q.length > 0; i++) q.runFirst();
+      }
+      while (q.length > 0) q.runFirst();
+      assert.deepEqual(seen, Array.from({ length: next }, (_, i) => i));
+    });
+
+    test('a pair that does not fit in a chunk\'s last slot goes to the next chunk, in order', () => {
+      const seen: number[] = [];
+      const step = (task: { id: number }): void => {
+        seen.push(task.id);
+      };
+      const q = new ReadyQueue(step);
+      for (let i = 0; i < 1023; i++) q.push(step, { id: i }); // a chunk holds 1024 slots
+      q.push((n: number) => seen.push(n), 1023); // needs two: the last slot stays empty
+      q.push(step, { id: 1024 });
+      assert.equal(q.length, 1025);
+      for (let i = 0; i < 1023; i++) q.runFirst();
+      assert.equal(q.firstArg(), 1023);
+      while (q.length > 0) q.runFirst();
+      assert.deepEqual(seen, Array.from({ length: 1025 }, (_, i) => i));
+    });
+
+    test('are reported by firstFn() and firstArg() as (single, argument)', () => {
+      const step = (_task: object): void => {};
+      const other = (_n: number): void => {};
+      const q = new ReadyQueue(step);
+      const task = { name: 't' };
+      q.push(step, task);
+      q.push(other, 7);
+      assert.equal(q.firstFn(), step);
+      assert.equal(q.firstArg(), task);
+      q.runFirst();
+      assert.equal(q.firstFn(), other);
+      assert.equal(q.firstArg(), 7);
+    });
+
+    test('release their argument once run', () => {
+      const step = (_task: object): void => {};
+      const q = new ReadyQueue(step);
+      q.push(step, { big: true });
+      q.runFirst();
+      assert.equal(q.firstArg(), undefined);
+    });
+  });
 });
