@@ -102,11 +102,12 @@ async function rawAsyncWithHooks(start: number, count: number, body: (i: number)
 /**
  * The floor of aio's design: a minimal but complete generator runtime, no more than the
  * workload needs. A task is an object holding a future's state, result, callback and loop and
- * its coroutine; a FIFO ready queue of (fn, arg) pairs in chunks (a drained chunk reused);
- * `sleep(0)` is a shared iterator that `yield*` delegates to (one hop through the queue); a
- * finished task queues its callback as an entry, as asyncio's `call_soon`; gather counts its
- * children. No cancellation, no errors, no task list, no names, no contexts, and the queue is
- * drained without ever handing control to Node (aio does every 4 ms).
+ * its coroutine; a FIFO ready queue of (fn, arg) pairs in chunks (a task's step in one slot, a
+ * drained chunk reused); `sleep(0)` is a shared iterator that `yield*` delegates to (one hop
+ * through the queue); a finished task queues its callback as an entry, as asyncio's
+ * `call_soon`; gather counts its children. No cancellation, no errors, no task list, no names,
+ * no contexts, and the queue is drained without ever handing control to Node (aio does every
+ * 4 ms).
  */
 namespace minLoop {
   export const RESUMED = Symbol('resumed');
