@@ -328,7 +328,9 @@ async function main(): Promise<number> {
   mkdirSync(RESULTS, { recursive: true });
   writeFileSync(`${RESULTS}latest.json`, `${JSON.stringify(saved, null, 2)}\n`);
   const remeasured = [...new Set(saved.updates.flatMap((u) => u.workloads))];
-  const updated = remeasured.length > 0 ? `, ${remeasured.length} of its workloads re-measured ${saved.updates.at(-1)!.date.slice(0, 10)}` : '';
+  const lastUpdate = saved.updates.at(-1);
+  const elsewhere = lastUpdate?.cpus !== undefined && lastUpdate.cpus !== saved.machine.cpus ? ` on ${lastUpdate.cpus}` : '';
+  const updated = lastUpdate !== undefined ? `, ${remeasured.length} of its workloads re-measured ${lastUpdate.date.slice(0, 10)}${elsewhere}` : '';
   writeFileSync(
     `${RESULTS}latest.svg`,
     renderChart(
@@ -377,7 +379,7 @@ function mergeInto(last: Report, report: Report): Report {
     ),
     updates: [
       ...(last.updates ?? []),
-      { date: report.date, seconds: report.seconds, workloads: [...names], config: report.config },
+      { date: report.date, seconds: report.seconds, workloads: [...names], config: report.config, cpus: report.machine.cpus },
     ],
   };
 }

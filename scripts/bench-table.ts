@@ -112,6 +112,7 @@ const LINES: readonly Line[] = [
     floors: [
       ['gen-throw', 'generator `.throw()` twice'],
       ['min-cancel', 'a minimal cancelling loop'],
+      ['asyncio-cancel', "the same with asyncio's semantics"],
     ],
     beside: 'gen-throw',
     goal: '< 1 µs on Node 24, ≤ 1.3× floor',

@@ -71,8 +71,8 @@ export interface Report {
   };
   workloads: Pick<WorkloadSpec, 'name' | 'title' | 'perOp' | 'unit' | 'reference'>[];
   rows: Row[];
-  /** Workloads re-measured after the full run with --update (same mode and Node versions). */
-  updates: { date: string; seconds: number; workloads: string[]; config?: Report['config'] }[];
+  /** Workloads re-measured after the full run with --update (same mode and Node versions), and on which CPUs. */
+  updates: { date: string; seconds: number; workloads: string[]; config?: Report['config']; cpus?: string }[];
 }
 
 /** Fills in ratios and goals once every system of a workload has run. */

@@ -178,6 +178,226 @@ namespace minCancel {
   }
 }
 
+/**
+ * minCancel plus what asyncio's semantics make each cancelled task pay, each in the least code
+ * (as asyncio-loop is to min-loop in spawn-gather): a Task-sized object (11 fields, as aio's)
+ * with a name; the loop's list of pending tasks, which a finished task leaves (`allTasks()`);
+ * `cancel()` counting the request and keeping its message, and reaching a blocked task through
+ * the wait it is blocked on; the step checking that the task is pending and whether a cancel
+ * must be thrown in, and setting the current task around the coroutine; the error the wait
+ * throws carrying that message; the step telling a cancellation from a failure and keeping it
+ * as the task's result; the group skipping tasks already done. No contexts, debug checks,
+ * exception groups or hand-off to Node.
+ */
+namespace asyncioCancel {
+  const PENDING = 0;
+  const CANCELLED = 1;
+  const FINISHED = 2;
+  const FAILED = 3;
+  const MUST_CANCEL = 1;
+  const CANCEL_REQUEST = 2;
+  /** A wait's states. */
+  const NEW = 0;
+  const WAITING = 1;
+  const WAIT_CANCELLED = 2;
+  const DONE = 3;
+  const SUSPEND: IteratorResult<null, true> = Object.freeze({ done: false, value: null });
+  const DONE_TRUE: IteratorResult<null, true> = Object.freeze({ done: true, value: true });
+  const NO_ERROR = Symbol('no error');
+  const generatorThrow = Object.getPrototypeOf(function* () {}).prototype.throw as (this: Generator, error: unknown) => IteratorResult<unknown>;
+
+  class Loop extends ReadyQueue {
+    first: Task | null = null;
+    last: Task | null = null;
+    constructor() {
+      super(step);
+    }
+  }
+
+  class Event {
+    head: Wait | null = null;
+    tail: Wait | null = null;
+    constructor(readonly loop: Loop) {}
+    wait(): Wait {
+      return new Wait(this);
+    }
+  }
+
+  let suspended: Wait | null = null;
+  let current: Task | null = null;
+  let taskCounter = 0;
+
+  class Wait {
+    state = NEW;
+    task: Task | null = null;
+    before: Wait | null = null;
+    after: Wait | null = null;
+    message: string | undefined = undefined;
+    constructor(readonly event: Event) {}
+    [Symbol.iterator](): this {
+      return this;
+    }
+    next(): IteratorResult<null, true> {
+      if (this.state === NEW) {
+        this.state = WAITING;
+        suspended = this;
+        const event = this.event;
+        this.before = event.tail;
+        if (event.tail === null) event.head = this;
+        else event.tail.after = this;
+        event.tail = this;
+        return SUSPEND;
+      }
+      if (this.state === WAIT_CANCELLED) {
+        this.state = DONE;
+        throw new minCancel.Cancelled(this.message ?? '');
+      }
+      this.state = DONE;
+      return DONE_TRUE;
+    }
+    cancel(message: string | undefined): boolean {
+      if (this.state !== WAITING) return false;
+      const event = this.event;
+      if (this.before === null) event.head = this.after;
+      else this.before.after = this.after;
+      if (this.after === null) event.tail = this.before;
+      else this.after.before = this.before;
+      this.before = this.after = null;
+      this.state = WAIT_CANCELLED;
+      this.message = message;
+      event.loop.push(step, this.task!);
+      return true;
+    }
+  }
+
+  class Task {
+    state = PENDING;
+    result: unknown = undefined;
+    waiter: Wait | null = null;
+    cancels = 0;
+    readonly name: number;
+    prev: Task | null;
+    next: Task | null = null;
+    async = 0;
+    constructor(
+      readonly coro: Generator<null, number, unknown>,
+      readonly loop: Loop,
+      readonly group: Group,
+    ) {
+      this.name = ++taskCounter;
+      const last = loop.last;
+      this.prev = last;
+      if (last !== null) last.next = this;
+      else loop.first = this;
+      loop.last = this;
+      loop.push(step, this);
+    }
+    done(): boolean {
+      return this.state !== PENDING;
+    }
+    cancel(message?: string): boolean {
+      if (this.state !== PENDING) return false;
+      this.cancels += CANCEL_REQUEST;
+      this.result = message;
+      if (this.waiter !== null && this.waiter.cancel(message)) return true;
+      this.cancels |= MUST_CANCEL;
+      return true;
+    }
+    finish(outcome: unknown, state: number): void {
+      const { prev, next, loop } = this;
+      if (prev !== null) prev.next = next;
+      else loop.first = next;
+      if (next !== null) next.prev = prev;
+      else loop.last = prev;
+      this.prev = this.next = null;
+      this.state = state;
+      this.result = outcome;
+      this.group.finished();
+    }
+  }
+
+  function step(task: Task): void {
+    if (task.state !== PENDING) return;
+    let error: unknown = NO_ERROR;
+    if ((task.cancels & MUST_CANCEL) !== 0) {
+      task.cancels -= MUST_CANCEL;
+      error = new minCancel.Cancelled(String(task.result ?? ''));
+    }
+    task.waiter = null;
+    const previous = current;
+    current = task;
+    let result: IteratorResult<unknown>;
+    try {
+      result = error === NO_ERROR ? generatorNext.call(task.coro) : generatorThrow.call(task.coro, error);
+    } catch (thrown) {
+      current = previous;
+      task.finish(thrown, thrown instanceof minCancel.Cancelled ? CANCELLED : FAILED);
+      return;
+    }
+    current = previous;
+    if (result.done) {
+      task.finish(result.value, FINISHED);
+    } else {
+      const waiter = suspended!;
+      suspended = null;
+      waiter.task = task;
+      task.waiter = waiter;
+    }
+  }
+
+  class Group {
+    pending = 0;
+    readonly tasks: Task[] = [];
+    constructor(readonly loop: Loop) {}
+    spawn(coro: Generator<null, number, unknown>): void {
+      this.tasks.push(new Task(coro, this.loop, this));
+      this.pending++;
+    }
+    abort(): void {
+      for (const task of this.tasks) if (!task.done()) task.cancel();
+    }
+    finished(): void {
+      this.pending--;
+    }
+  }
+
+  function* idle(): Generator<null, number, unknown> {
+    return 0;
+  }
+  const dormant = new Loop();
+  const dormantEvent = new Event(dormant);
+  anchors.push(dormantEvent, dormantEvent.wait(), new Task(idle(), dormant, new Group(dormant)));
+
+  /** minCancel.run's driver, repeated on purpose (a shared one would make its calls polymorphic). */
+  export function run(round: Round): number {
+    const loop = new Loop();
+    const ev = new Event(loop);
+    const group = new Group(loop);
+    let started = 0;
+    let cancelled = 0;
+    function* blocked(): Generator<null, number, unknown> {
+      started++;
+      try {
+        yield* ev.wait();
+      } catch (err) {
+        if (err instanceof minCancel.Cancelled) cancelled++;
+        throw err;
+      }
+      return 0;
+    }
+    for (let i = 0; i < round.n; i++) group.spawn(blocked());
+    while (loop.length > 0) loop.runFirst();
+    verify(started === round.n, `${started} of ${round.n} tasks started`);
+    round.collect();
+    round.start();
+    group.abort();
+    while (loop.length > 0) loop.runFirst();
+    round.stop();
+    verify(group.pending === 0 && loop.first === null && current === null, `${group.pending} tasks still pending`);
+    return cancelled;
+  }
+}
+
 await runChild({
   expected: (n) => n,
   systems: {
@@ -260,6 +480,8 @@ await runChild({
       }),
 
     'min-cancel': (round) => minCancel.run(round),
+
+    'asyncio-cancel': (round) => asyncioCancel.run(round),
 
     'gen-throw': (round) => {
       const cancel = new Error('cancelled');
