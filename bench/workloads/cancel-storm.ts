@@ -151,30 +151,7 @@ namespace minCancel {
 
   export function run(round: Round): number {
     const loop = new ReadyQueue(step);
-    const ev = new Event(loop);
-    const group = new Group(loop);
-    let started = 0;
-    let cancelled = 0;
-    function* blocked(): Generator<null, number, unknown> {
-      started++;
-      try {
-        yield* ev.wait();
-      } catch (err) {
-        if (err instanceof Cancelled) cancelled++;
-        throw err;
-      }
-      return 0;
-    }
-    for (let i = 0; i < round.n; i++) group.spawn(blocked());
-    while (loop.length > 0) loop.runFirst();
-    verify(started === round.n, `${started} of ${round.n} tasks started`);
-    round.collect();
-    round.start();
-    group.abort();
-    while (loop.length > 0) loop.runFirst();
-    round.stop();
-    verify(group.pending === 0, `${group.pending} tasks still pending`);
-    return cancelled;
+    return floorStorm(round, loop, new Event(loop), new Group(loop));
   }
 }
 
@@ -227,6 +204,7 @@ namespace asyncioCancel {
   let current: Task | null = null;
   let taskCounter = 0;
 
+  /** minCancel's wait, plus the message its error carries and a `cancel()` that says whether it was waiting (asyncio's `Future.cancel`). */
   class Wait {
     state = NEW;
     task: Task | null = null;
@@ -368,34 +346,46 @@ namespace asyncioCancel {
   const dormantEvent = new Event(dormant);
   anchors.push(dormantEvent, dormantEvent.wait(), new Task(idle(), dormant, new Group(dormant)));
 
-  /** minCancel.run's driver, repeated on purpose (a shared one would make its calls polymorphic). */
   export function run(round: Round): number {
     const loop = new Loop();
-    const ev = new Event(loop);
-    const group = new Group(loop);
-    let started = 0;
-    let cancelled = 0;
-    function* blocked(): Generator<null, number, unknown> {
-      started++;
-      try {
-        yield* ev.wait();
-      } catch (err) {
-        if (err instanceof minCancel.Cancelled) cancelled++;
-        throw err;
-      }
-      return 0;
-    }
-    for (let i = 0; i < round.n; i++) group.spawn(blocked());
-    while (loop.length > 0) loop.runFirst();
-    verify(started === round.n, `${started} of ${round.n} tasks started`);
-    round.collect();
-    round.start();
-    group.abort();
-    while (loop.length > 0) loop.runFirst();
-    round.stop();
-    verify(group.pending === 0 && loop.first === null && current === null, `${group.pending} tasks still pending`);
+    const cancelled = floorStorm(round, loop, new Event(loop), new Group(loop));
+    verify(loop.first === null && current === null, 'a task is still listed or current');
     return cancelled;
   }
+}
+
+/**
+ * The storm on a floor loop: N tasks blocked on `event`, the group aborted, the queue drained
+ * (the clock runs from the abort to the last step). Returns how many tasks saw their cancellation.
+ */
+function floorStorm(
+  round: Round,
+  loop: ReadyQueue,
+  event: { wait(): Iterable<null, true> },
+  group: { spawn(coro: Generator<null, number, unknown>): void; abort(): void; readonly pending: number },
+): number {
+  let started = 0;
+  let cancelled = 0;
+  function* blocked(): Generator<null, number, unknown> {
+    started++;
+    try {
+      yield* event.wait();
+    } catch (err) {
+      if (err instanceof minCancel.Cancelled) cancelled++;
+      throw err;
+    }
+    return 0;
+  }
+  for (let i = 0; i < round.n; i++) group.spawn(blocked());
+  while (loop.length > 0) loop.runFirst();
+  verify(started === round.n, `${started} of ${round.n} tasks started`);
+  round.collect();
+  round.start();
+  group.abort();
+  while (loop.length > 0) loop.runFirst();
+  round.stop();
+  verify(group.pending === 0, `${group.pending} tasks still pending`);
+  return cancelled;
 }
 
 await runChild({
