@@ -11,6 +11,8 @@ import { anchors as taskFloorAnchors, currentTask, enterTask, generatorNext, Rea
 
 const BATCH = intArg('--batch', Number.MAX_SAFE_INTEGER);
 const ITERABLE = process.argv.includes('--iterable');
+/** How long the async floor runs before Node gets a turn: aio's time slice (src/loop/event-loop.ts). */
+const SLICE_MS = 4;
 
 /** The batches [start, count) that make up n tasks. */
 function batches(n: number): [number, number][] {
@@ -421,13 +423,19 @@ namespace minAsyncLoop {
       loop,
     );
     return new Promise((resolve, reject) => {
+      let sliceEnd = performance.now() + SLICE_MS;
+      const afterNode = (): void => {
+        sliceEnd = performance.now() + SLICE_MS;
+        void RESOLVED.then(iterate); // back from Node in a microtask, as aio
+      };
       const iterate = (): void => {
         for (let k = loop.length; k > 0; k--) loop.runFirst();
         if (main.state !== 0) {
           running = null;
           resolve(main.result as number);
         } else if (loop.length > 0 || pending > 0) {
-          void RESOLVED.then(iterate); // continuations resumed by this iteration run first
+          if (performance.now() >= sliceEnd) setImmediate(afterNode); // Node's turn, as aio gives it
+          else void RESOLVED.then(iterate); // continuations resumed by this iteration run first
         } else {
           reject(new Error('min-async-loop: nothing left to run, but the main task is not done'));
         }
