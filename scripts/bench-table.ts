@@ -58,6 +58,7 @@ const LINES: readonly Line[] = [
   },
   { workload: 'spawn-gather', aio: 'aio-async', label: 'spawn + gather 100k, async-function tasks', peers: [], floors: ASYNC_FLOORS, goal: '≤ 1.3× floor' },
   { workload: 'spawn-gather-1k', aio: 'aio-async', label: '… in batches of 1k', peers: [], floors: ASYNC_FLOORS, goal: '≤ 1.3× floor' },
+  { workload: 'spawn-gather-10k', aio: 'aio-async', label: '… in batches of 10k', peers: [], floors: ASYNC_FLOORS, goal: '≤ 1.3× floor' },
   { workload: 'queue-pingpong', aio: 'aio', label: 'queue ping-pong, `Queue(16)`', peers: [['raw-channel', 'promise channel'], ['cpython', 'CPython']], goal: '≤ 2× raw' },
   {
     workload: 'queue-handoff',

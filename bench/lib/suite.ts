@@ -87,7 +87,7 @@ const ASYNCIO_CANCEL =
 
 const MIN_ASYNC_LOOP =
   'the floor of the design for async-function tasks: min-loop running async functions in Task-sized objects with the promise hooks, ' +
-  "a then() on each one's promise, and sleep(0) as the least thenable hopping through the queue";
+  "a then() on each one's promise, sleep(0) as the least thenable hopping through the queue, and Node's turn every 4 ms";
 
 const THENABLE_FLOOR =
   'the floor of an async task awaiting a runtime awaitable: raw-async-hooks awaiting, instead of null, the least ' +
