@@ -256,6 +256,7 @@ namespace asyncioCancel {
     readonly name: number;
     prev: Task | null;
     next: Task | null = null;
+    /** Unused here: aio's count of async code in flight, so that the task is as large as aio's. */
     async = 0;
     constructor(
       readonly coro: Generator<null, number, unknown>,
