@@ -67,7 +67,7 @@ type Scaled = Pick<SystemSpec, 'scale' | 'scaleWhy'>;
 const formatBatch = (n: number): string => `${n / 1000}k`;
 const MIN_LOOP =
   'the floor of the design: a minimal generator runtime (task objects, a chunked ready queue, sleep(0) as one hop, ' +
-  'callbacks queued, gather counting), without cancellation, errors or bookkeeping';
+  "callbacks queued, gather counting, Node's turn every 4 ms), without cancellation, errors or bookkeeping";
 
 const ASYNCIO_LOOP =
   "the floor of the design with asyncio's semantics: min-loop plus what they make each task pay, each in the least code " +
@@ -77,7 +77,7 @@ const ASYNCIO_LOOP =
 const MIN_CANCEL =
   'the floor of the design for cancelling: tasks in a group blocked on an event whose wait() is its own waiter; ' +
   "cancelling unlinks it and queues the task's step, which resumes the coroutine to a new error from the wait; " +
-  'the group counts down; no task list, names, contexts or messages';
+  "the group counts down; Node's turn every 4 ms; no task list, names, contexts or messages";
 
 const ASYNCIO_CANCEL =
   "the floor of the design for cancelling with asyncio's semantics: min-cancel plus what they make each cancelled task pay, " +

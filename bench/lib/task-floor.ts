@@ -35,7 +35,7 @@ class Chunk {
 /**
  * The floors' loop: a FIFO of (fn, arg) pairs in chunks, a drained chunk reused, and the entries
  * of one function (`single`, a task's step) in one slot each, as aio's ready queue
- * (src/loop/ready-queue.ts) without its hand-off to Node.
+ * (src/loop/ready-queue.ts); `drain()` runs it with aio's hand-offs to Node.
  */
 export class ReadyQueue {
   head = new Chunk();
@@ -87,6 +87,37 @@ export class ReadyQueue {
       this.single!(first);
     }
   }
+}
+
+/** How long a floor loop runs before Node gets the thread: aio's time slice (src/loop/event-loop.ts). */
+export const SLICE_MS = 4;
+/** Entries run between two looks at the clock (aio's READY_BATCH). */
+const CLOCK_EVERY = 1024;
+const RESOLVED = Promise.resolve();
+
+/**
+ * Runs `loop` until it is empty, as aio's loop runs its ready queue: once it has run for
+ * SLICE_MS with entries still queued, Node gets the thread (`setImmediate`) and the loop goes
+ * on in a microtask. A loop on top of Node's must, or sockets and timers starve; V8 runs the
+ * tasks it has queued at such a hand-off (a scavenge once the young generation is ~80 % full,
+ * among others), which a loop that never lets go would not pay.
+ */
+export function drain(loop: ReadyQueue): Promise<void> {
+  return new Promise((resolve) => {
+    const resume = (): void => void RESOLVED.then(slice);
+    const slice = (): void => {
+      const end = performance.now() + SLICE_MS;
+      while (loop.length > 0) {
+        for (let k = CLOCK_EVERY; k > 0 && loop.length > 0; k--) loop.runFirst();
+        if (loop.length > 0 && performance.now() >= end) {
+          setImmediate(resume);
+          return;
+        }
+      }
+      resolve();
+    };
+    slice();
+  });
 }
 
 const TAG = Symbol('task');

@@ -7,12 +7,21 @@
 import * as effection from 'effection';
 import { loadAio } from '../lib/aio.js';
 import { intArg, runChild, verify } from '../lib/child.js';
-import { anchors as taskFloorAnchors, currentTask, enterTask, generatorNext, ReadyQueue, settledThenable, TaskState, trackTasks } from '../lib/task-floor.js';
+import {
+  anchors as taskFloorAnchors,
+  currentTask,
+  drain,
+  enterTask,
+  generatorNext,
+  ReadyQueue,
+  settledThenable,
+  SLICE_MS,
+  TaskState,
+  trackTasks,
+} from '../lib/task-floor.js';
 
 const BATCH = intArg('--batch', Number.MAX_SAFE_INTEGER);
 const ITERABLE = process.argv.includes('--iterable');
-/** How long the async floor runs before Node gets a turn: aio's time slice (src/loop/event-loop.ts). */
-const SLICE_MS = 4;
 
 /** The batches [start, count) that make up n tasks. */
 function batches(n: number): [number, number][] {
@@ -107,9 +116,8 @@ async function rawAsyncWithHooks(start: number, count: number, body: (i: number)
  * its coroutine; a FIFO ready queue of (fn, arg) pairs in chunks (a task's step in one slot, a
  * drained chunk reused); `sleep(0)` is a shared iterator that `yield*` delegates to (one hop
  * through the queue); a finished task queues its callback as an entry, as asyncio's
- * `call_soon`; gather counts its children. No cancellation, no errors, no task list, no names,
- * no contexts, and the queue is drained without ever handing control to Node (aio does every
- * 4 ms).
+ * `call_soon`; gather counts its children; the queue is drained as aio's, with Node's turn
+ * every 4 ms (`drain()`). No cancellation, no errors, no task list, no names, no contexts.
  */
 namespace minLoop {
   export const RESUMED = Symbol('resumed');
@@ -188,7 +196,7 @@ namespace minLoop {
   const dormant = new ReadyQueue();
   anchors.push(dormant, new Gather(new Future(dormant), [new Task(job(0), dormant)]));
 
-  export function run(n: number): number {
+  export async function run(n: number): Promise<number> {
     const loop = new ReadyQueue(step);
     const main = new Task(
       (function* (): Generator<unknown, number, unknown> {
@@ -202,7 +210,7 @@ namespace minLoop {
       })(),
       loop,
     );
-    while (loop.length > 0) loop.runFirst();
+    await drain(loop);
     return main.result as number;
   }
 }
@@ -311,7 +319,7 @@ namespace asyncioLoop {
   anchors.push(new Task(minLoop.job(0), new Loop()));
 
   /** minLoop.run's driver, repeated on purpose: a shared one would call `new Task` through a closure, and time that too. */
-  export function run(n: number): number {
+  export async function run(n: number): Promise<number> {
     const loop = new Loop();
     const main = new Task(
       (function* (): Generator<unknown, number, unknown> {
@@ -325,7 +333,7 @@ namespace asyncioLoop {
       })(),
       loop,
     );
-    while (loop.length > 0) loop.runFirst();
+    await drain(loop);
     if (current !== null || loop.first !== null) throw new Error('asyncio-loop: a task is still current or pending');
     return main.result as number;
   }
